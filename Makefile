@@ -1,0 +1,28 @@
+# Two commands set everything up: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test setup system-deps clean
+
+demo: setup
+	$(PY) generate.py data/sample.xlsx --force
+
+test: setup
+	$(PY) -m pytest
+
+setup: $(STAMP) system-deps
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+# LibreOffice (PDF) and a Japanese font come from Debian's packages.
+system-deps:
+	@sh scripts/system-deps.sh
+
+clean:
+	rm -rf $(VENV) output

@@ -1,0 +1,5 @@
+"""python -m hino_forms."""
+
+from hino_forms.cli import main
+
+main()

@@ -1,0 +1,3 @@
+"""The `plan` command(s)."""
+
+from hino_forms.cli import app, templates_app  # noqa: F401
