@@ -1,0 +1,233 @@
+"""Which form is due, at which timing, on which date (SPEC §4): records → submissions.
+
+Pure: no I/O and no clock; the same records always give the same list.
+
+Decisions the SPEC leaves open, taken here and tested in tests/test_rules.py:
+
+* A subcontractor's period is 再委託開始日–再委託終了日, defaulting to the
+  contract's start and *end*; its end is never later than the contract's
+  *end* (解除日 if given). A subcontract cannot outlive the contract it is part
+  of, so when the contract is terminated early the subcontractor's ② reports
+  stop and its ③ report (and form 1) fall due on the 解除日 too — even when the
+  contract was terminated before the subcontracted work began (its ① forms
+  were filed with the application, so the duties it took on are closed out).
+* A subcontractor's form 3 follows the contract's システム開発: §11 requires
+  the training report before development work starts, and §12(2) makes the
+  contractor hold the subcontractor to every duty of the contract. The 再委託
+  sheet has no システム開発 column, so the contract's flag is the only evidence.
+* Form 1 falls due at *end*, or on the latest 実施日 of that submitter's own
+  廃棄 rows if later (disposal deferred by agreement with the city, §4・§5 ※).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from hino_forms.dates import april_firsts, format_wareki
+from hino_forms.models import (
+    Contract,
+    Disposal,
+    Records,
+    Status,
+    Submission,
+    Submitter,
+    Subcontractor,
+    Timing,
+)
+
+# The reasons each submission carries, citing the rules section (Japanese, shown to users).
+R_FORM1 = "§4・§5 重要情報を受託者が保存・保管する外部委託契約（契約終了時に廃棄・返還の証明書）"
+R_FORM1_DEFERRED = "§4・§5 ※ 廃棄を契約終了後に行う取り決め（最終の実施日 {day}）"
+R_FORM1_MY_NUMBER = "§10(3) 特定個人情報の廃棄には市が立ち会う"
+R_FORM2 = "§6(2) すべての外部委託契約（業務の実施前に提出）"
+R_FORM3_IMPORTANT = "§7 重要情報を取り扱う外部委託契約（従事者への教育）"
+R_FORM3_DEVELOPMENT = "§11 開発環境の報告（作業開始前に従事者の教育状況を提出）"
+R_FORM4 = "§9 重要情報を取り扱う委託契約"
+R_FORM5 = "§9 特定個人情報を取り扱う委託契約"
+R_TIMING = {
+    Timing.CONCLUSION: "§9① 契約締結時に提出",
+    Timing.FISCAL_YEAR: "§9② 年度切り替わり時に提出（単年度契約は不要）",
+    Timing.END: "§9③ 契約終了時に提出",
+}
+R_FORM6 = "§12(1) 再委託は受託業務の実施前に市へ申請する"
+R_FORM7 = "§12(1) 市は再委託の承認通知書を送付する"
+R_FORM7_PENDING = "承認日が未入力のため承認待ち（§12(1) 承認を受けるまで再委託はできない）"
+R_FLOW = "§12 再委託先→受託者→市"
+R_SUPERVISION = "§12(2) 再委託先にも本契約の一切の義務を遵守させる"
+
+
+@dataclass(frozen=True)
+class _Party:
+    """Who owes forms 1–5: the contractor, or one subcontractor with its own flags and period."""
+
+    contract_id: str
+    submitter: Submitter
+    subcontractor: str | None
+    confidentiality: int
+    my_number: bool
+    stores_important: bool
+    system_development: bool
+    first: date  # the ① date
+    start: date
+    end: date  # *end*: the last day the party's duties run
+    flow: tuple[str, ...] = ()  # reasons every submission of this party adds
+
+    @property
+    def handles_important(self) -> bool:
+        return self.confidentiality >= 2
+
+
+def plan(records: Records) -> list[Submission]:
+    """Every submission due for the contracts without errors, sorted by Submission.sort_key."""
+    failed = records.failed_contract_ids
+    subcontractors: dict[str, list[Subcontractor]] = defaultdict(list)
+    for s in records.subcontractors:
+        subcontractors[s.contract_id].append(s)
+    disposals: dict[tuple[str, str], list[Disposal]] = defaultdict(list)
+    for d in records.disposals:
+        disposals[(d.contract_id, d.subcontractor)].append(d)
+
+    out: list[Submission] = []
+    for c in records.contracts:
+        if c.contract_id in failed:
+            continue
+        out += _party_forms(_contractor(c), disposals[(c.contract_id, "")])
+        for s in subcontractors[c.contract_id]:
+            out += _subcontract_forms(c, s)
+            out += _party_forms(_subcontractor(c, s), disposals[(c.contract_id, s.name)])
+    return sorted(out, key=Submission.sort_key)
+
+
+def select(
+    submissions: Iterable[Submission],
+    *,
+    contracts: Collection[str] | None = None,
+    timing: Timing | Collection[Timing] | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> list[Submission]:
+    """The submissions of the chosen contracts and timings dated in [date_from, date_to].
+
+    ``None`` means no restriction. Pending submissions (form 7 without 承認日, date None)
+    are kept whenever their contract and timing are chosen, whatever the date window:
+    their date is not known, so no window can rule them out, and an approval still
+    outstanding is what the user must chase before the subcontracted work starts (§12(1)).
+    """
+    timings: Collection[Timing] | None = (
+        {timing} if isinstance(timing, Timing) else (set(timing) if timing is not None else None)
+    )
+    chosen = set(contracts) if contracts is not None else None
+    kept = []
+    for s in submissions:
+        if chosen is not None and s.contract_id not in chosen:
+            continue
+        if timings is not None and s.timing not in timings:
+            continue
+        if s.date is not None:
+            if date_from is not None and s.date < date_from:
+                continue
+            if date_to is not None and s.date > date_to:
+                continue
+        kept.append(s)
+    return kept
+
+
+def _contractor(c: Contract) -> _Party:
+    return _Party(
+        contract_id=c.contract_id,
+        submitter=Submitter.CONTRACTOR,
+        subcontractor=None,
+        confidentiality=c.confidentiality,
+        my_number=c.my_number,
+        stores_important=c.stores_important,
+        system_development=c.system_development,
+        first=c.concluded,
+        start=c.start,
+        end=c.effective_end,
+    )
+
+
+def _subcontractor(c: Contract, s: Subcontractor) -> _Party:
+    """The subcontractor as a party: its own flags, its period within the contract's (see module doc)."""
+    return _Party(
+        contract_id=c.contract_id,
+        submitter=Submitter.SUBCONTRACTOR,
+        subcontractor=s.name,
+        confidentiality=s.confidentiality,
+        my_number=s.my_number,
+        stores_important=s.stores_important,
+        system_development=c.system_development,
+        first=s.applied or c.concluded,
+        start=s.start or c.start,
+        end=min(s.end or c.effective_end, c.effective_end),
+        flow=(R_FLOW, R_SUPERVISION),
+    )
+
+
+def _party_forms(p: _Party, disposals: Sequence[Disposal]) -> list[Submission]:
+    """Forms 1–5 one party owes (SPEC §4's table)."""
+    out: list[Submission] = []
+
+    def add(form: int, timing: Timing, day: date, reasons: Sequence[str], fy: int | None = None):
+        out.append(
+            Submission(
+                contract_id=p.contract_id,
+                form=form,
+                timing=timing,
+                date=day,
+                fiscal_year=fy,
+                submitter=p.submitter,
+                subcontractor=p.subcontractor,
+                reasons=(*reasons, *p.flow),
+            )
+        )
+
+    add(2, Timing.CONCLUSION, p.first, [R_FORM2])
+    training = [r for r, due in ((R_FORM3_IMPORTANT, p.handles_important),
+                                 (R_FORM3_DEVELOPMENT, p.system_development)) if due]
+    if training:
+        add(3, Timing.CONCLUSION, p.first, training)
+    for form, required, reason in ((4, p.handles_important, R_FORM4), (5, p.my_number, R_FORM5)):
+        if not required:
+            continue
+        add(form, Timing.CONCLUSION, p.first, [reason, R_TIMING[Timing.CONCLUSION]])
+        for d in april_firsts(p.start, p.end):
+            add(form, Timing.FISCAL_YEAR, d, [reason, R_TIMING[Timing.FISCAL_YEAR]], d.year)
+        add(form, Timing.END, p.end, [reason, R_TIMING[Timing.END]])
+    if p.handles_important and p.stores_important:
+        day, reasons = p.end, [R_FORM1]
+        latest = max((d.done_on for d in disposals if d.done_on is not None), default=None)
+        if latest is not None and latest > p.end:
+            day = latest
+            reasons.append(R_FORM1_DEFERRED.format(day=format_wareki(latest)))
+        if p.my_number:
+            reasons.append(R_FORM1_MY_NUMBER)
+        add(1, Timing.END, day, reasons)
+    return out
+
+
+def _subcontract_forms(c: Contract, s: Subcontractor) -> list[Submission]:
+    """Form 6 (the contractor applies) and form 7 (the city approves) for one 再委託 row."""
+    application = Submission(
+        contract_id=c.contract_id,
+        form=6,
+        timing=Timing.CONCLUSION,
+        date=s.applied or c.concluded,
+        submitter=Submitter.CONTRACTOR,
+        subcontractor=s.name,
+        reasons=(R_FORM6,),
+    )
+    approval = Submission(
+        contract_id=c.contract_id,
+        form=7,
+        timing=Timing.CONCLUSION,
+        date=s.approved,
+        submitter=Submitter.CITY,
+        subcontractor=s.name,
+        status=Status.READY if s.approved else Status.PENDING,
+        reasons=(R_FORM7,) if s.approved else (R_FORM7, R_FORM7_PENDING),
+    )
+    return [application, approval]
