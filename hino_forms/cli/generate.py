@@ -1,3 +1,166 @@
-"""The `generate` command(s)."""
+"""The `generate` command: the main job."""
 
-from hino_forms.cli import app, templates_app  # noqa: F401
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from hino_forms.cli import app, console, err_console
+from hino_forms.dates import DateFormatError, parse_date
+from hino_forms.errors import BadOption
+from hino_forms.models import Timing
+
+if TYPE_CHECKING:
+    from hino_forms.pipeline import Summary
+
+STAGE_NAMES = {"render": "Word 作成", "convert": "PDF 変換", "bundle": "綴り作成"}
+
+
+class _Bars:
+    """Progress on a terminal: one rich bar per stage with counts."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._tasks: dict[str, int] = {}
+
+    def stage(self, name: str, total: int) -> None:
+        self._tasks[name] = self._progress.add_task(STAGE_NAMES.get(name, name), total=total)
+
+    def advance(self, name: str, n: int = 1) -> None:
+        if name in self._tasks:
+            self._progress.advance(self._tasks[name], n)
+
+    def log(self, message: str) -> None:
+        self._progress.console.print(message, markup=False, highlight=False)
+
+
+class _Lines:
+    """Progress when output is not a terminal: a plain line at each stage and every 10 %."""
+
+    def __init__(self) -> None:
+        self._totals: dict[str, int] = {}
+        self._done: dict[str, int] = {}
+
+    def stage(self, name: str, total: int) -> None:
+        self._totals[name], self._done[name] = total, 0
+        print(f"{STAGE_NAMES.get(name, name)}: {total} 件", file=sys.stderr, flush=True)
+
+    def advance(self, name: str, n: int = 1) -> None:
+        total = self._totals.get(name, 0)
+        before = self._done.get(name, 0)
+        self._done[name] = now = before + n
+        step = max(1, total // 10)
+        if total and (now // step > before // step or now == total):
+            label = STAGE_NAMES.get(name, name)
+            print(f"{label}: {now}/{total}", file=sys.stderr, flush=True)
+
+    def log(self, message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+
+def _date(value: str | None, option: str) -> object:
+    if value is None:
+        return None
+    try:
+        return parse_date(value)
+    except DateFormatError as err:
+        raise BadOption(f"{option} の日付が読めません: {err}") from None
+
+
+def _password(encrypt: bool, password_file: Path | None, account: str | None) -> str | None:
+    """The bundle password from HINO_FORMS_PASSWORD, --password-file or a prompt; checked first."""
+    if not encrypt:
+        return None
+    from hino_forms.security import check_password, read_password
+
+    prompt = None
+    if sys.stdin.isatty():
+        prompt = lambda: getpass.getpass("PDF のパスワード: ")
+    password = read_password(env=os.environ, password_file=password_file, prompt=prompt)
+    check_password(password, account or getpass.getuser())
+    return password
+
+
+@app.command()
+def generate(
+    input_path: Annotated[Path, typer.Argument(metavar="INPUT", help="入力ブック (.xlsx)")],
+    out: Annotated[Path, typer.Option("--out", help="出力先フォルダ")] = Path("output"),
+    contract: Annotated[
+        list[str] | None, typer.Option("--contract", help="この契約番号だけ（複数指定可）")
+    ] = None,
+    timing: Annotated[
+        Timing | None, typer.Option("--timing", help="この提出時期だけ", case_sensitive=False)
+    ] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="この日以降に提出するもの")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="この日以前に提出するもの")] = None,
+    pdf: Annotated[
+        bool | None, typer.Option("--pdf/--no-pdf", help="PDF を作る（既定: LibreOffice があれば作る）")
+    ] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", min=1, help="PDF 変換の並列数")] = None,
+    templates: Annotated[
+        Path | None, typer.Option("--templates", help="市が編集したテンプレートのフォルダ")
+    ] = None,
+    encrypt: Annotated[bool, typer.Option("--encrypt", help="綴り PDF を AES-256 で暗号化")] = False,
+    password_file: Annotated[
+        Path | None, typer.Option("--password-file", help="パスワードを書いたファイル")
+    ] = None,
+    account: Annotated[
+        str | None, typer.Option("--account", help="パスワード規則で照合するアカウント名")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="既存の出力を置き換える")] = False,
+) -> None:
+    """様式一式を作成する（Word・PDF・綴り・提出予定一覧・manifest.json）。
+
+    例: python -m hino_forms generate data/sample.xlsx --out output --timing conclusion
+    """
+    from hino_forms.pipeline import Options  # heavy: only when run
+    from hino_forms.pipeline import generate as run_generate
+
+    if templates is not None and not templates.is_dir():
+        raise BadOption(f"--templates のフォルダ {templates} がありません")
+    options = Options(
+        input_path=input_path,
+        out=out,
+        contracts=tuple(contract or ()),
+        timing=timing,
+        date_from=_date(date_from, "--from"),  # type: ignore[arg-type]
+        date_to=_date(date_to, "--to"),  # type: ignore[arg-type]
+        pdf=pdf,
+        jobs=jobs,
+        templates_dir=templates,
+        password=_password(encrypt, password_file, account),
+        force=force,
+    )
+    if console.is_terminal:
+        columns = (
+            TextColumn("{task.description:<8}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        )
+        with Progress(*columns, console=console, transient=False) as bars:
+            summary = run_generate(options, _Bars(bars))
+    else:
+        summary = run_generate(options, _Lines())
+    _report(summary)
+    raise typer.Exit(0 if summary.ok else 1)
+
+
+def _report(summary: Summary) -> None:
+    if summary.pdf_skipped_reason:
+        err_console.print(f"注意: {summary.pdf_skipped_reason}", markup=False, highlight=False)
+    for cid in summary.skipped:
+        err_console.print(
+            f"スキップ: 契約 {cid} はエラーがあるため作成しませんでした（check で内容を確認してください）",
+            markup=False,
+            highlight=False,
+        )
+    for failure in summary.failures:
+        err_console.print(f"失敗: {failure}", markup=False, highlight=False)
+    console.print(summary.line(), markup=False, highlight=False)
