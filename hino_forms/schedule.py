@@ -1,0 +1,213 @@
+"""The plan written out: JSON (SPEC §4), CSV, the 提出予定一覧 workbook and an iCalendar file.
+
+Library code: takes submissions, writes text or files, prints nothing. Every
+writer speaks the same columns; ``submission_key`` names a submission by what
+it is (not when it is due), so the pipeline can map submissions to the files
+it rendered and a calendar event survives a change of date.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from icalendar import Calendar, Event
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from hino_forms.dates import format_wareki, format_wareki_year
+from hino_forms.models import Contract, Problem, Severity, Status, Submission, Submitter
+
+SCHEDULE_SHEET = "提出予定一覧"
+PROBLEMS_SHEET = "問題"
+HEADERS = (
+    "契約番号", "業務名", "様式", "様式名", "時期", "提出日", "提出日（和暦）", "年度",
+    "提出者", "再委託先", "状態", "根拠",
+)
+FILE_HEADER = "ファイル"
+PROBLEM_HEADERS = ("重要度", "シート", "セル", "契約番号", "内容")
+SUBMITTER_NAMES = {
+    Submitter.CONTRACTOR: "受託者",
+    Submitter.SUBCONTRACTOR: "再委託先（受託者経由）",
+    Submitter.CITY: "市",
+}
+STATUS_NAMES = {Status.READY: "予定", Status.PENDING: "承認待ち（承認日未入力）"}
+SEVERITY_NAMES = {Severity.ERROR: "エラー", Severity.WARNING: "警告"}
+REASON_SEPARATOR = "／"
+UID_DOMAIN = "hino-forms"
+_MAX_WIDTH = 60
+
+
+def submission_key(sub: Submission) -> str:
+    """A stable name for a submission: contract, form, timing, fiscal year, submitter, subcontractor.
+
+    The date is left out on purpose, so a rescheduled submission keeps its key.
+    """
+    return json.dumps(
+        [sub.contract_id, sub.form, sub.timing.value, sub.fiscal_year, sub.submitter.value,
+         sub.subcontractor],
+        ensure_ascii=False,
+    )
+
+
+def to_json(submissions: Iterable[Submission], problems: Iterable[Problem]) -> str:
+    """The ``plan --format json`` document of SPEC §4: {"submissions": […], "problems": […]}."""
+    document = {
+        "submissions": [s.as_dict() for s in submissions],
+        "problems": [p.as_dict() for p in problems],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+def write_csv(path: Path, submissions: Iterable[Submission],
+              contracts: Mapping[str, Contract] | None = None) -> None:
+    """The schedule as CSV: UTF-8 with BOM (so Excel reads the Japanese), dates in ISO and 和暦."""
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(HEADERS)
+        for sub in submissions:
+            row = _row(sub, contracts or {})
+            row[5] = sub.date.isoformat() if sub.date else ""
+            writer.writerow(row)
+
+
+def write_xlsx(path: Path, submissions: Sequence[Submission], problems: Sequence[Problem],
+               files: Mapping[str, str] | None = None,
+               contracts: Mapping[str, Contract] | None = None) -> None:
+    """The 提出予定一覧 workbook: one row per submission, and a 問題 sheet.
+
+    ``files`` maps ``submission_key(sub)`` to the rendered file's path relative to the
+    workbook; when given, a ファイル column links to it.
+    """
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SCHEDULE_SHEET
+    headers = HEADERS + ((FILE_HEADER,) if files is not None else ())
+    ws.append(headers)
+    date_col = HEADERS.index("提出日") + 1
+    year_col = HEADERS.index("年度") + 1
+    for sub in submissions:
+        row: list[object] = _row(sub, contracts or {})
+        target = files.get(submission_key(sub)) if files is not None else None
+        if files is not None:
+            row.append(target or "")
+        ws.append(row)
+        r = ws.max_row
+        ws.cell(r, date_col).number_format = "yyyy-mm-dd"
+        ws.cell(r, year_col).number_format = '0"年度"'
+        if target:
+            cell = ws.cell(r, len(headers))
+            cell.hyperlink = target
+            cell.style = "Hyperlink"
+    _finish(ws, widths={"提出日": 12})
+
+    wp = wb.create_sheet(PROBLEMS_SHEET)
+    wp.append(PROBLEM_HEADERS)
+    for p in problems:
+        wp.append([SEVERITY_NAMES[p.severity], p.sheet, p.cell, p.contract_id or "", p.message])
+    _finish(wp)
+    wb.save(path)
+
+
+def write_ics(path: Path, submissions: Iterable[Submission], contracts: Mapping[str, Contract],
+              *, stamp: datetime | None = None) -> None:
+    """An iCalendar file: one all-day event per dated submission, UID stable across runs."""
+    stamp = stamp or datetime.now(timezone.utc)
+    cal = Calendar()
+    cal.add("prodid", "-//hino-forms//外部委託 様式提出予定//JA")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", "外部委託 様式提出予定")
+    for sub in submissions:
+        if sub.date is None:
+            continue  # pending: no day to put it on
+        contract = contracts.get(sub.contract_id)
+        ev = Event()
+        ev.add("uid", event_uid(sub))
+        ev.add("dtstamp", stamp)
+        ev.add("dtstart", sub.date)
+        ev.add("dtend", sub.date + timedelta(days=1))
+        ev.add("summary", _summary(sub, contract))
+        ev.add("description", _description(sub, contract))
+        ev.add("transp", "TRANSPARENT")
+        cal.add_component(ev)
+    Path(path).write_bytes(cal.to_ical())
+
+
+def event_uid(sub: Submission) -> str:
+    """The calendar UID: a hash of submission_key (no date) @hino-forms."""
+    digest = hashlib.sha256(submission_key(sub).encode("utf-8")).hexdigest()[:32]
+    return f"{digest}@{UID_DOMAIN}"
+
+
+def _summary(sub: Submission, contract: Contract | None) -> str:
+    parts = [sub.label, sub.contract_id]
+    if contract is not None:
+        parts.append(contract.work_name)
+    text = " ".join(parts)
+    return f"{text}（{sub.subcontractor}）" if sub.subcontractor else text
+
+
+def _description(sub: Submission, contract: Contract | None) -> str:
+    lines = [f"{sub.label} {sub.title}", f"時期: {_timing(sub)}"]
+    if sub.fiscal_year is not None:
+        lines.append(f"年度: {format_wareki_year(sub.fiscal_year)}")
+    lines.append(f"提出日: {format_wareki(sub.date)}")
+    if contract is not None:
+        lines += [f"契約: {contract.contract_id} {contract.work_name}",
+                  f"受託者: {contract.contractor_name}", f"担当課: {contract.department}"]
+    lines.append(f"提出者: {SUBMITTER_NAMES[sub.submitter]}")
+    if sub.subcontractor:
+        lines.append(f"再委託先: {sub.subcontractor}")
+    lines.append("根拠:")
+    lines += [f"・{r}" for r in sub.reasons]
+    return "\n".join(lines)
+
+
+def _timing(sub: Submission) -> str:
+    return f"{sub.timing.mark}{sub.timing.japanese}"
+
+
+def _row(sub: Submission, contracts: Mapping[str, Contract]) -> list[object]:
+    """One schedule row in HEADERS order; 提出日 as a date (the CSV writer turns it to ISO)."""
+    contract = contracts.get(sub.contract_id)
+    return [
+        sub.contract_id,
+        contract.work_name if contract else "",
+        sub.label,
+        sub.title,
+        _timing(sub),
+        sub.date,
+        format_wareki(sub.date) if sub.date else "未定",
+        sub.fiscal_year,
+        SUBMITTER_NAMES[sub.submitter],
+        sub.subcontractor or "",
+        STATUS_NAMES[sub.status],
+        REASON_SEPARATOR.join(sub.reasons),
+    ]
+
+
+def _display_width(value: object) -> int:
+    """Columns a value takes on screen: full-width characters count twice."""
+    if isinstance(value, date):
+        return 10
+    text = "" if value is None else str(value)
+    return sum(2 if unicodedata.east_asian_width(ch) in "FW" else 1 for ch in text)
+
+
+def _finish(ws: Worksheet, widths: Mapping[str, int] | None = None) -> None:
+    """Bold frozen header, autofilter over the table, widths from the content (capped)."""
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = ws.dimensions
+    for i, column in enumerate(ws.iter_cols(values_only=True), start=1):
+        header = str(column[0])
+        width = (widths or {}).get(header) or max(_display_width(v) for v in column) + 2
+        ws.column_dimensions[get_column_letter(i)].width = min(width, _MAX_WIDTH)
