@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv, prog_name="hino-forms", standalone_mode=True)
     except HinoFormsError as err:
-        err_console.print(f"エラー: {err}", markup=False, highlight=False)
+        err_console.print(f"エラー: {err}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(err.exit_code)
     except KeyboardInterrupt:
         err_console.print("中断しました。出力フォルダには完成したものだけが残っています。")
