@@ -32,9 +32,9 @@ from hino_forms.models import (
     Disposal,
     Records,
     Status,
+    Subcontractor,
     Submission,
     Submitter,
-    Subcontractor,
     Timing,
 )
 

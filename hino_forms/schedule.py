@@ -13,7 +13,7 @@ import hashlib
 import json
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from icalendar import Calendar, Event
@@ -119,7 +119,7 @@ def write_xlsx(path: Path, submissions: Sequence[Submission], problems: Sequence
 def write_ics(path: Path, submissions: Iterable[Submission], contracts: Mapping[str, Contract],
               *, stamp: datetime | None = None) -> None:
     """An iCalendar file: one all-day event per dated submission, UID stable across runs."""
-    stamp = stamp or datetime.now(timezone.utc)
+    stamp = stamp or datetime.now(UTC)
     cal = Calendar()
     cal.add("prodid", "-//hino-forms//外部委託 様式提出予定//JA")
     cal.add("version", "2.0")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from icalendar import Calendar
@@ -38,7 +38,7 @@ def test_json_has_exactly_the_spec_keys() -> None:
         "subcontractor", "status", "reasons"]
     assert doc["problems"] == [{"severity": "warning", "sheet": "再委託", "cell": "N2",
                                 "contract_id": "T-001", "message": "承認日がありません"}]
-    fy = [s for s in doc["submissions"] if s["timing"] == "fiscal_year"][0]
+    fy = next(s for s in doc["submissions"] if s["timing"] == "fiscal_year")
     assert fy == {"contract_id": "T-001", "form": 4, "label": "様式第4号-②",
                   "timing": "fiscal_year", "date": "2026-04-01", "fiscal_year": 2026,
                   "submitter": "contractor", "subcontractor": None, "status": "ready",
@@ -135,7 +135,7 @@ def test_ics_uids_are_stable_across_runs_and_a_moved_date(tmp_path: Path) -> Non
     first, second, moved = tmp_path / "1.ics", tmp_path / "2.ics", tmp_path / "3.ics"
     r = records()
     schedule.write_ics(first, plan(r), contracts_of(r),
-                       stamp=datetime(2025, 1, 1, tzinfo=timezone.utc))
+                       stamp=datetime(2025, 1, 1, tzinfo=UTC))
     schedule.write_ics(second, plan(r), contracts_of(r))
     uids = [str(e["uid"]) for e in _events(first)]
     assert len(set(uids)) == len(uids)

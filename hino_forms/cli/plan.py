@@ -1,3 +1,164 @@
-"""The `plan` command(s)."""
+"""The `plan` command: which form is due when, as a table, JSON (SPEC §4), CSV, xlsx or iCalendar."""
 
-from hino_forms.cli import app, templates_app  # noqa: F401
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date
+from enum import Enum
+from itertools import groupby
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from hino_forms import rules, schedule
+from hino_forms.cli import app, console
+from hino_forms.dates import DateFormatError, format_wareki, parse_date
+from hino_forms.errors import BadOption
+from hino_forms.models import FORM_TITLES, Problem, Records, Severity, Submission, Timing
+
+
+class PlanFormat(str, Enum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+    XLSX = "xlsx"
+    ICS = "ics"
+
+
+FILE_FORMATS = (PlanFormat.CSV, PlanFormat.XLSX, PlanFormat.ICS)
+
+
+@app.command()
+def plan(
+    input_path: Annotated[Path, typer.Argument(metavar="INPUT", help="入力ブック (.xlsx)")],
+    format: Annotated[
+        PlanFormat, typer.Option("--format", help="出力の形式", case_sensitive=False)
+    ] = PlanFormat.TABLE,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="書き出すファイル（csv・xlsx・ics では必須）")
+    ] = None,
+    contract: Annotated[
+        list[str] | None, typer.Option("--contract", help="この契約番号だけ（複数指定可）")
+    ] = None,
+    timing: Annotated[
+        Timing | None, typer.Option("--timing", help="この提出時期だけ", case_sensitive=False)
+    ] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="この日以降に提出するもの")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="この日以前に提出するもの")] = None,
+) -> None:
+    """提出予定（どの契約が・どの様式を・いつ提出するか）を表示・出力する。
+
+    終了コード: 0 問題なし / 1 エラーのある契約がある（その契約は予定から除外） / 2 入力が使えない。
+    承認待ち（承認日未入力）の様式第7号は、日付の範囲にかかわらず表示します。
+
+    例: python -m hino_forms plan data/sample.xlsx --format json --from 2026-04-01 --to 2026-04-30
+    """
+    if format in FILE_FORMATS and out is None:
+        raise BadOption(f"--format {format.value} では --out で書き出すファイルを指定してください")
+    if format is PlanFormat.TABLE and out is not None:
+        raise BadOption("--format table は画面に表示します。ファイルに書くには json・csv・xlsx・ics を指定してください")
+    start, end = _date(date_from, "--from"), _date(date_to, "--to")
+    if start and end and start > end:
+        raise BadOption(f"--from（{start}）が --to（{end}）より後になっています")
+    if out is not None and not out.parent.is_dir():
+        raise BadOption(f"出力先のフォルダ {out.parent} がありません。先に作成してください")
+
+    from hino_forms.workbook import read_workbook  # the reader pulls in openpyxl; load it on use
+
+    records = read_workbook(input_path)
+    _check_contracts_exist(contract or [], records)
+    submissions = rules.select(
+        rules.plan(records), contracts=contract or None, timing=timing, date_from=start, date_to=end
+    )
+    problems = [
+        p for p in records.problems if not contract or p.contract_id in (None, *contract)
+    ]
+    contracts = {c.contract_id: c for c in records.contracts}
+
+    try:
+        if format is PlanFormat.TABLE:
+            _print_table(submissions, problems)
+        elif format is PlanFormat.JSON:
+            text = schedule.to_json(submissions, problems) + "\n"
+            if out is None:
+                sys.stdout.write(text)
+            else:
+                out.write_text(text, encoding="utf-8")
+        elif format is PlanFormat.CSV:
+            schedule.write_csv(out, submissions, contracts)
+        elif format is PlanFormat.XLSX:
+            schedule.write_xlsx(out, submissions, problems, contracts=contracts)
+        else:
+            schedule.write_ics(out, submissions, contracts)
+    except OSError as err:
+        raise BadOption(f"{out} に書き込めません（{err.strerror or err}）") from None
+    if out is not None:
+        console.print(f"提出予定 {len(submissions)} 件を {out} に書き出しました。"
+                      f"{_problem_summary(problems)}", markup=False, highlight=False)
+    if any(p.severity is Severity.ERROR for p in problems):
+        raise typer.Exit(code=1)
+
+
+def _date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return parse_date(value)
+    except DateFormatError as err:
+        raise BadOption(f"{option} の日付が読めません: {err}") from None
+
+
+def _check_contracts_exist(wanted: Sequence[str], records: Records) -> None:
+    known = {c.contract_id for c in records.contracts}
+    unknown = [c for c in wanted if c not in known]
+    if unknown:
+        raise BadOption(f"契約番号 {', '.join(unknown)} は入力ブックの「契約」シートにありません")
+
+
+def _problem_summary(problems: Sequence[Problem]) -> str:
+    counts = Counter(p.severity for p in problems)
+    if not counts:
+        return ""
+    return (f"（エラー {counts[Severity.ERROR]} 件・警告 {counts[Severity.WARNING]} 件。"
+            "詳しくは check コマンドで）")
+
+
+def _print_table(submissions: Sequence[Submission], problems: Sequence[Problem]) -> None:
+    """The schedule grouped by date (和暦), then totals per form, then the problems."""
+    table = Table(title=f"提出予定（{len(submissions)} 件）", title_justify="left")
+    for header in ("提出日", "契約番号", "様式", "時期", "提出者", "再委託先", "状態"):
+        # Japanese has no spaces to break at: fold long cells rather than cut them off.
+        table.add_column(header, no_wrap=header in ("提出日", "様式"), overflow="fold")
+    for day, group in groupby(submissions, key=lambda s: s.date):
+        for i, s in enumerate(group):
+            shown = (format_wareki(day) if day else "未定") if i == 0 else ""
+            table.add_row(
+                shown, s.contract_id, s.label, f"{s.timing.mark}{s.timing.japanese}",
+                schedule.SUBMITTER_NAMES[s.submitter], s.subcontractor or "",
+                schedule.STATUS_NAMES[s.status],
+            )
+        table.add_section()
+    console.print(table)
+
+    totals = Table(title="様式ごとの件数", title_justify="left")
+    totals.add_column("様式")
+    totals.add_column("件数", justify="right")
+    counts = Counter(s.form for s in submissions)
+    for form in sorted(counts):
+        totals.add_row(f"様式第{form}号 {FORM_TITLES[form]}", str(counts[form]))
+    totals.add_section()
+    totals.add_row("合計", str(len(submissions)))
+    console.print(totals)
+
+    for p in problems:
+        where = f"{p.sheet}!{p.cell}" if p.cell else p.sheet
+        label = "エラー" if p.severity is Severity.ERROR else "警告"
+        # the reader's messages usually start with their cell already
+        text = p.message if p.message.startswith(where) else f"{where}: {p.message}"
+        console.print(f"{label} {text}", markup=False, highlight=False)
+    if any(p.severity is Severity.ERROR for p in problems):
+        console.print("エラーのある契約は予定から除いています。", markup=False, highlight=False)
