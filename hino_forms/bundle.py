@@ -1,0 +1,188 @@
+"""Bundles: cover + forms → one bookmarked PDF (optionally AES-256) and one Word file.
+
+Both are written to a temporary file beside the target and renamed into
+place, so an interrupted run never leaves a half-written bundle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from copy import deepcopy
+from dataclasses import dataclass
+from pathlib import Path
+
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.enum.section import WD_SECTION_START
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.part import Part
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
+from docx.parts.hdrftr import FooterPart, HeaderPart
+from docxcompose.composer import Composer
+from pypdf import PdfWriter
+
+
+@dataclass(frozen=True)
+class BundlePart:
+    """One PDF of a bundle; ``bookmark`` titles its outline item (None: no bookmark, the cover)."""
+
+    pdf: Path
+    bookmark: str | None
+
+
+def make_pdf_bundle(
+    parts: Sequence[BundlePart],
+    out_path: Path,
+    *,
+    title: str,
+    author: str,
+    subject: str,
+    password: str | None = None,
+) -> int:
+    """Concatenate ``parts`` in order into ``out_path``, one bookmark each; returns the page count."""
+    writer = PdfWriter()
+    for part in parts:
+        # The forms' own outlines (from Word headings) would clutter the list
+        # of forms, so only ours go in.
+        writer.append(part.pdf, outline_item=part.bookmark, import_outline=False)
+    writer.add_metadata(
+        {"/Title": title, "/Author": author, "/Subject": subject, "/Creator": "hino-forms"}
+    )
+    # Open with the bookmarks shown and the title (not the file name) in the window bar.
+    writer.page_mode = "/UseOutlines"
+    writer.create_viewer_preferences().display_doctitle = True
+    if password is not None:
+        writer.encrypt(user_password=password, owner_password=password, algorithm="AES-256")
+    pages = len(writer.pages)
+    with _replacing(out_path) as tmp:
+        writer.write(tmp)
+    return pages
+
+
+class _SectionKeepingComposer(Composer):
+    """A docxcompose Composer that leaves the header and footer references in place.
+
+    docxcompose keeps the master's header and footer for everything and drops
+    those of appended documents (by design: 4teamwork/docxcompose#67);
+    each form needs its own, so ``make_docx_bundle`` re-attaches them.
+    """
+
+    def remove_header_and_footer_references(self, doc: DocxDocument, element: object) -> None:
+        """Keep them: the section properties they sit in get copied parts below."""
+
+
+def make_docx_bundle(docx_paths: Sequence[Path], out_path: Path) -> None:
+    """Join the cover and forms into one .docx, each on a new page in its own section.
+
+    Every document keeps its page set-up, header and footer. Page numbers run
+    through the bundle (a footer's PAGE / NUMPAGES reads 4 / 6): Word's
+    per-section count (SECTIONPAGES) is one LibreOffice does not compute.
+    """
+    if not docx_paths:
+        raise ValueError("make_docx_bundle needs at least one document")
+    master = Document(str(docx_paths[0]))
+    composer = _SectionKeepingComposer(master)
+    # Its only job, giving the master's header to a first section that lacks
+    # one, would overwrite the forms' own headers; every section has its own here.
+    composer.first_section_properties_added = True
+    for path in docx_paths[1:]:
+        doc = Document(str(path))
+        _end_last_section(master)
+        composer.append(doc)
+        inner = master.element.body.xpath("./w:p/w:pPr/w:sectPr")
+        for sect_pr in inner[len(inner) - len(doc.sections) + 1 :]:
+            _copy_header_footer_parts(composer, doc, sect_pr)
+        last = deepcopy(_body_sect_pr(doc))
+        _copy_header_footer_parts(composer, doc, last)
+        _body_sect_pr(master).addprevious(last)
+        master.element.body.remove(last.getnext())
+    for section in master.sections:
+        section.start_type = WD_SECTION_START.NEW_PAGE
+    with _replacing(out_path) as tmp:
+        composer.save(str(tmp))
+
+
+def sha256_file(path: Path) -> str:
+    """The SHA-256 of a file, as lower-case hex (for manifest.json)."""
+    with Path(path).open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def _body_sect_pr(doc: DocxDocument) -> BaseOxmlElement:
+    """The section properties of a document's last section (``w:body/w:sectPr``)."""
+    found = doc.element.body.find(qn("w:sectPr"))
+    if found is None:
+        found = OxmlElement("w:sectPr")
+        doc.element.body.append(found)
+    return found
+
+
+def _end_last_section(doc: DocxDocument) -> None:
+    """End the last section where the content ends, so what is appended starts a new one.
+
+    Word keeps a section's properties in its last paragraph; a copy of the
+    body's goes there (into a new empty paragraph after a table).
+    """
+    sect_pr = _body_sect_pr(doc)
+    last = sect_pr.getprevious()
+    if last is None or last.tag != qn("w:p") or last.xpath("./w:pPr/w:sectPr"):
+        last = OxmlElement("w:p")
+        sect_pr.addprevious(last)
+    last.get_or_add_pPr().append(deepcopy(sect_pr))
+
+
+def _copy_header_footer_parts(
+    composer: Composer, doc: DocxDocument, sect_pr: BaseOxmlElement
+) -> None:
+    """Point ``sect_pr``'s header and footer references at copies of ``doc``'s parts."""
+    for ref in sect_pr.xpath("./w:headerReference|./w:footerReference"):
+        rel = doc.part.rels.get(ref.get(qn("r:id")))
+        if rel is None or rel.reltype not in (RT.HEADER, RT.FOOTER):
+            sect_pr.remove(ref)
+            continue
+        ref.set(qn("r:id"), _copy_story_part(composer, doc, rel.target_part, rel.reltype))
+
+
+def _copy_story_part(composer: Composer, doc: DocxDocument, src: Part, reltype: str) -> str:
+    """Copy a header or footer part of ``doc`` into the composed document; returns its rId."""
+    element = deepcopy(src.element)
+    # The styles it uses (Header, Footer …) come along, as docxcompose does for the body.
+    composer.add_styles(doc, element)
+    package = composer.doc.part.package
+    kind, cls = ("header", HeaderPart) if reltype == RT.HEADER else ("footer", FooterPart)
+    part = cls(package.next_partname(f"/word/{kind}%d.xml"), src.content_type, element, package)
+    for node in element.xpath(".//*[@r:id or @r:embed or @r:link]"):
+        for attr in (qn("r:id"), qn("r:embed"), qn("r:link")):
+            old = node.get(attr)
+            if old is None or old not in src.rels:
+                continue
+            inner = src.rels[old]
+            if inner.is_external:
+                new = part.relate_to(inner.target_ref, inner.reltype, is_external=True)
+            elif inner.reltype == RT.IMAGE:  # a logo: one image part per picture, named anew
+                new, _ = part.get_or_add_image(io.BytesIO(inner.target_part.blob))
+            else:
+                new = composer.add_relationship(src, part, inner).rId
+            node.set(attr, new)
+    return composer.doc.part.relate_to(part, reltype)
+
+
+@contextmanager
+def _replacing(target: Path) -> Iterator[Path]:
+    """A temporary path beside ``target`` that replaces it only when the block succeeds."""
+    target = Path(target)
+    fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -1,0 +1,331 @@
+"""LibreOffice conversion: .docx → .pdf with a pool of headless soffice workers.
+
+Starting soffice costs about a second, so each worker converts a batch of
+files per start. Every worker has its own LibreOffice profile: two soffice
+processes sharing one profile make the second fail without a word. Each
+soffice runs in its own process group, killed when the batch ends, times out
+or is interrupted, so no soffice outlives a run.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from hino_forms.errors import PdfUnavailable
+
+Progress = Callable[[Path, "Path | None"], None]
+
+# One soffice start per this many files at most: large enough to pay the start
+# cost back, small enough that a crash loses little and the workers stay busy.
+MAX_BATCH = 40
+
+_WINDOWS_SOFFICE = (
+    Path(r"C:\Program Files\LibreOffice\program\soffice.exe"),
+    Path(r"C:\Program Files (x86)\LibreOffice\program\soffice.exe"),
+)
+_MACOS_SOFFICE = (Path("/Applications/LibreOffice.app/Contents/MacOS/soffice"),)
+
+
+@dataclass(frozen=True)
+class ConversionResult:
+    """What came back: each converted .docx → its .pdf, each failed .docx → the reason (Japanese)."""
+
+    converted: dict[Path, Path]
+    failed: dict[Path, str]
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """How one soffice run ended; ``reason`` is empty when it exited normally."""
+
+    reason: str
+    stderr: str
+
+
+def find_soffice() -> Path | None:
+    """LibreOffice's soffice: on PATH, else in the usual Windows and macOS install folders."""
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return Path(found)
+    candidates = _WINDOWS_SOFFICE if sys.platform == "win32" else _MACOS_SOFFICE
+    if sys.platform == "win32":
+        for env in ("ProgramFiles", "ProgramFiles(x86)"):
+            root = os.environ.get(env)
+            if root:
+                candidates = (Path(root) / "LibreOffice" / "program" / "soffice.exe", *candidates)
+    for path in candidates:
+        if path.is_file():
+            return path
+    return None
+
+
+def page_count(pdf: Path) -> int:
+    """The number of pages of a PDF."""
+    return len(PdfReader(pdf).pages)
+
+
+def convert(
+    docx_paths: Sequence[Path],
+    *,
+    jobs: int | None = None,
+    timeout: float = 60.0,
+    soffice: Path | None = None,
+    progress: Progress | None = None,
+) -> ConversionResult:
+    """Convert each .docx to a PDF beside it (same stem) with ``jobs`` soffice workers.
+
+    ``timeout`` is how long one soffice may go without finishing a document
+    before it is killed. A batch that crashes or times out is retried file by
+    file; files still without a PDF are in ``failed`` (their .docx stay). The
+    keys of the result are the paths as given. ``progress(docx, pdf_or_None)``
+    is called once per file, from the calling thread.
+    """
+    program = soffice or find_soffice()
+    if program is None:
+        raise PdfUnavailable(
+            "PDF を作るための LibreOffice（soffice）が見つかりません。"
+            "LibreOffice をインストールするか、--no-pdf を付けて Word だけを作ってください。"
+        )
+    files = list(dict.fromkeys(Path(p) for p in docx_paths))
+    if not files:
+        return ConversionResult({}, {})
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(files)))
+    batch_size = max(1, min(MAX_BATCH, -(-len(files) // workers)))
+    pool = _Pool(Path(program), timeout)
+    for start in range(0, len(files), batch_size):
+        pool.batches.put(files[start : start + batch_size])
+    converted: dict[Path, Path] = {}
+    failed: dict[Path, str] = {}
+    threads = [threading.Thread(target=pool.work, daemon=True) for _ in range(workers)]
+    try:
+        for thread in threads:
+            thread.start()
+        while len(converted) + len(failed) < len(files):
+            docx, pdf, reason = pool.done.get()
+            if pdf is None:
+                failed[docx] = reason
+            else:
+                converted[docx] = pdf
+            if progress is not None:
+                progress(docx, pdf)
+    finally:
+        # Also on KeyboardInterrupt or a failing progress callback: stop the
+        # workers and kill whatever soffice is still running.
+        pool.stop()
+        for thread in threads:
+            thread.join()
+    return ConversionResult(converted, failed)
+
+
+class _Pool:
+    """The shared state of the workers: the batches left, the results, the live processes."""
+
+    def __init__(self, soffice: Path, timeout: float) -> None:
+        self.soffice = soffice
+        self.timeout = timeout
+        self.batches: queue.Queue[list[Path]] = queue.Queue()
+        self.done: queue.Queue[tuple[Path, Path | None, str]] = queue.Queue()
+        self._live: set[subprocess.Popen[bytes]] = set()
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+
+    def stop(self) -> None:
+        """Take no more batches and kill every soffice still running."""
+        self._stopping.set()
+        with self._lock:
+            live = list(self._live)
+        for proc in live:
+            _kill_group(proc)
+
+    def work(self) -> None:
+        """One worker: its own profile, then batch after batch until none is left."""
+        with tempfile.TemporaryDirectory(prefix="hino-forms-soffice-") as tmp:
+            root = Path(tmp)
+            profile = (root / "profile").as_uri()
+            n = 0
+            while not self._stopping.is_set():
+                try:
+                    batch = self.batches.get_nowait()
+                except queue.Empty:
+                    return
+                n += 1
+                left = set(batch)
+                try:
+                    self._convert_batch(batch, root / f"batch{n}", profile, left)
+                except Exception as err:  # noqa: BLE001 — every file must be answered for
+                    for docx in sorted(left):
+                        self.done.put((docx, None, f"PDF にできませんでした（{err}）。"))
+
+    def _convert_batch(
+        self, batch: list[Path], folder: Path, profile: str, left: set[Path]
+    ) -> None:
+        """Convert a batch in one soffice run; retry the missing files one by one."""
+        outcome = self._run(batch, folder, profile)
+        for i, docx in enumerate(batch):
+            if self._collect(docx, folder / "out" / f"{i:04d}.pdf"):
+                left.discard(docx)
+        # A lone file that soffice simply could not convert is not worth a second start.
+        worth_retry = len(batch) > 1 or bool(outcome.reason)
+        outcomes = dict.fromkeys(left, outcome)
+        for i, docx in enumerate(sorted(left) if worth_retry else []):
+            retry = folder / f"retry{i}"
+            outcomes[docx] = self._run([docx], retry, profile)
+            if self._collect(docx, retry / "out" / "0000.pdf"):
+                left.discard(docx)
+        for docx in sorted(left):
+            if self._stopping.is_set():
+                return
+            left.discard(docx)
+            self.done.put((docx, None, _reason(outcomes[docx])))
+
+    def _collect(self, docx: Path, made: Path) -> bool:
+        """Move the PDF soffice made for ``docx`` beside it, if it is a whole one; report it."""
+        if not _is_whole_pdf(made):
+            return False
+        target = docx.with_suffix(".pdf")
+        shutil.move(made, target)
+        self.done.put((docx, target, ""))
+        return True
+
+    def _run(self, batch: list[Path], folder: Path, profile: str) -> _Outcome:
+        """One soffice run over ``batch`` inside ``folder``; returns how it ended."""
+        inputs, outputs = folder / "in", folder / "out"
+        inputs.mkdir(parents=True)
+        # Copies under short numbered names: files of different folders may
+        # share a stem, and soffice writes every PDF into the one --outdir.
+        args = []
+        for i, docx in enumerate(batch):
+            alias = inputs / f"{i:04d}.docx"
+            try:
+                shutil.copyfile(docx, alias)
+            except OSError as err:
+                return _Outcome(f"Word ファイルを読めませんでした（{err.strerror}）。", "")
+            args.append(str(alias))
+        command = [
+            str(self.soffice),
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--invisible",
+            "--norestore",
+            "--nologo",
+            "--nolockcheck",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(outputs),
+            *args,
+        ]
+        log = folder / "stderr.txt"
+        # stderr goes to a file, not a pipe: nothing to drain, and a helper
+        # process that keeps the pipe open cannot block the wait.
+        with self._lock, log.open("wb") as err_file:
+            if self._stopping.is_set():
+                return _Outcome("中断されました。", "")
+            try:
+                proc = subprocess.Popen(
+                    command,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=err_file,
+                    **_new_group(),
+                )
+            except OSError as err:
+                return _Outcome(
+                    f"LibreOffice（{self.soffice}）を起動できませんでした（{err}）。", ""
+                )
+            self._live.add(proc)
+        try:
+            finished = self._wait(proc, outputs)
+        finally:
+            _kill_group(proc)  # also the helpers a finished soffice may leave behind
+            proc.wait()
+            with self._lock:
+                self._live.discard(proc)
+        stderr = _clean(log.read_bytes())
+        if not finished:
+            return _Outcome(
+                f"LibreOffice が {self.timeout:.0f} 秒以上応答しなかったため止めました。", stderr
+            )
+        if self._stopping.is_set():
+            return _Outcome("中断されました。", stderr)
+        if proc.returncode != 0:
+            return _Outcome(
+                f"LibreOffice が異常終了しました（終了コード {proc.returncode}）。", stderr
+            )
+        return _Outcome("", stderr)
+
+    def _wait(self, proc: subprocess.Popen[bytes], outputs: Path) -> bool:
+        """Wait for soffice; False once it has gone ``timeout`` seconds without a new PDF."""
+        made = 0
+        while True:
+            try:
+                proc.wait(timeout=self.timeout)
+                return True
+            except subprocess.TimeoutExpired:
+                now = len(list(outputs.glob("*.pdf"))) if outputs.is_dir() else 0
+                if now == made:
+                    return False
+                made = now
+
+
+def _reason(outcome: _Outcome) -> str:
+    """The Japanese reason a file has no PDF, with LibreOffice's own words if it said any."""
+    reason = (outcome.reason or "LibreOffice が PDF を作れませんでした。").removesuffix("。")
+    if outcome.stderr:
+        reason += f"（{outcome.stderr.splitlines()[-1].strip()}）"
+    return reason + "。Word で開けるか確かめてください。"
+
+
+def _clean(stderr: bytes) -> str:
+    """soffice's stderr without the harmless javaldx noise every headless start prints."""
+    text = stderr.decode("utf-8", errors="replace")
+    return "\n".join(line for line in text.splitlines() if line.strip() and "javaldx" not in line)
+
+
+def _is_whole_pdf(path: Path) -> bool:
+    """True when ``path`` is a finished PDF: a run killed mid-write leaves a truncated one."""
+    try:
+        with path.open("rb") as f:
+            if f.read(5) != b"%PDF-":
+                return False
+            f.seek(max(0, path.stat().st_size - 1024))
+            return b"%%EOF" in f.read()
+    except OSError:
+        return False
+
+
+def _new_group() -> dict[str, object]:
+    """Popen options that put soffice and its children in a process group of their own."""
+    if sys.platform == "win32":
+        return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+    return {"start_new_session": True}
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """Kill soffice and every process it started (oosplash, soffice.bin)."""
+    if sys.platform == "win32":
+        if proc.poll() is None:
+            subprocess.run(
+                ["taskkill", "/F", "/T", "/PID", str(proc.pid)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                check=False,
+            )
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass  # the whole group has already gone
