@@ -10,7 +10,6 @@ import os
 import re
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
@@ -22,10 +21,14 @@ from pypdf import PdfWriter
 from hino_forms import pdf
 from hino_forms.errors import PdfUnavailable
 
-posix_only = pytest.mark.skipif(sys.platform == "win32", reason="the fake soffice is a POSIX script")
+posix_only = pytest.mark.skipif(
+    sys.platform == "win32", reason="the fake soffice is a POSIX script"
+)
 
 
-def make_docx(path: Path, title: str, lines: int = 3, *, header: str = "", footer: str = "") -> Path:
+def make_docx(
+    path: Path, title: str, lines: int = 3, *, header: str = "", footer: str = ""
+) -> Path:
     """A fictional form: a title and body lines in IPAex明朝 (set for East-Asian text too)."""
     doc = Document()
     normal = doc.styles["Normal"]
@@ -47,7 +50,9 @@ def make_docx(path: Path, title: str, lines: int = 3, *, header: str = "", foote
 def pdftotext(path: Path, *pages: int) -> str:
     """The text of a PDF (or of pages first..last), whitespace removed: poppler spaces out CJK runs."""
     span = ["-f", str(pages[0]), "-l", str(pages[-1])] if pages else []
-    out = subprocess.run(["pdftotext", *span, str(path), "-"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        ["pdftotext", *span, str(path), "-"], capture_output=True, text=True, check=True
+    )
     return re.sub(r"\s+", "", out.stdout)
 
 
@@ -118,8 +123,10 @@ def fake_soffice(tmp_path: Path):
 
     def make(die_first: bool = False) -> Path:
         script = tmp_path / "fake-soffice"
-        text = FAKE.format(python=sys.executable, state=str(state), pdf=str(prepared), die_first=die_first)
-        script.write_text(textwrap.dedent(text), encoding="utf-8")
+        text = FAKE.format(
+            python=sys.executable, state=str(state), pdf=str(prepared), die_first=die_first
+        )
+        script.write_text(text, encoding="utf-8")
         script.chmod(0o755)
         return script
 
@@ -171,12 +178,16 @@ def fake_inputs(folder: Path, **contents: str) -> list[Path]:
 
 
 @posix_only
-def test_a_worker_killed_mid_batch_loses_no_file_and_leaves_no_process(tmp_path: Path, fake_soffice) -> None:
+def test_a_worker_killed_mid_batch_loses_no_file_and_leaves_no_process(
+    tmp_path: Path, fake_soffice
+) -> None:
     make, state = fake_soffice
     docs = fake_inputs(tmp_path / "forms", **{f"様式第{n}号": "ok" for n in range(1, 9)})
     seen: list[tuple[Path, Path | None]] = []
 
-    result = pdf.convert(docs, jobs=2, soffice=make(die_first=True), progress=lambda d, p: seen.append((d, p)))
+    result = pdf.convert(
+        docs, jobs=2, soffice=make(die_first=True), progress=lambda d, p: seen.append((d, p))
+    )
 
     assert result.failed == {}
     assert result.converted == {d: d.with_suffix(".pdf") for d in docs}
@@ -190,7 +201,7 @@ def test_a_worker_killed_mid_batch_loses_no_file_and_leaves_no_process(tmp_path:
 def test_a_file_soffice_cannot_read_is_reported_in_japanese_and_the_rest_convert(
     tmp_path: Path, fake_soffice
 ) -> None:
-    make, state = fake_soffice
+    make, _ = fake_soffice
     good, bad, other = fake_inputs(tmp_path, 様式第2号="ok", 様式第3号="broken", 様式第4号="ok")
 
     result = pdf.convert([good, bad, other], jobs=1, soffice=make())
@@ -236,8 +247,12 @@ def test_forms_of_different_folders_with_the_same_name_each_get_their_own_pdf(
     tmp_path: Path, fake_soffice
 ) -> None:
     make, _ = fake_soffice
-    first = fake_inputs(tmp_path / "R7-001" / "①契約締結時_2025-03-25", 様式第2号_委託業務従事者体制届出書="ok")
-    second = fake_inputs(tmp_path / "R7-002" / "①契約締結時_2025-04-01", 様式第2号_委託業務従事者体制届出書="ok")
+    first = fake_inputs(
+        tmp_path / "R7-001" / "①契約締結時_2025-03-25", 様式第2号_委託業務従事者体制届出書="ok"
+    )
+    second = fake_inputs(
+        tmp_path / "R7-002" / "①契約締結時_2025-04-01", 様式第2号_委託業務従事者体制届出書="ok"
+    )
 
     result = pdf.convert(first + second, jobs=1, soffice=make())
 
@@ -273,7 +288,9 @@ def test_find_soffice_looks_on_path(tmp_path: Path, monkeypatch) -> None:
 def test_libreoffice_converts_japanese_forms_with_embedded_fonts(tmp_path: Path) -> None:
     forms = [
         make_docx(tmp_path / "R7-001" / "様式第2号.docx", "様式第2号 委託業務従事者体制届出書"),
-        make_docx(tmp_path / "R7-002" / "様式第2号.docx", "様式第2号 委託業務従事者体制届出書", lines=50),
+        make_docx(
+            tmp_path / "R7-002" / "様式第2号.docx", "様式第2号 委託業務従事者体制届出書", lines=50
+        ),
     ]
     broken = tmp_path / "R7-002" / "様式第3号.docx"
     broken.write_bytes(b"PK\x03\x04 not really a Word file")
