@@ -275,7 +275,7 @@ def soffice_convert(src: Path, fmt: str, outdir: Path) -> Path:
     done = subprocess.run(
         [exe, f"-env:UserInstallation={profile}", "--headless", "--convert-to", fmt,
          "--outdir", str(outdir), str(src)],
-        capture_output=True, text=True, timeout=240,
+        capture_output=True, text=True, timeout=240, check=False,
     )
     target = outdir / f"{src.stem}.{fmt.split(':')[0]}"
     assert target.exists(), f"LibreOffice could not load {src.name}: {done.stdout} {done.stderr}"
@@ -286,7 +286,7 @@ def soffice_convert(src: Path, fmt: str, outdir: Path) -> Path:
 def test_libreoffice_opens_it_and_keeps_the_validations(tmp_path: Path, master: Path) -> None:
     src = write_input_workbook(tmp_path / "R7-002.xlsx", prefill=load_prefill(master, "R7-002"))
     pdf = soffice_convert(src, "pdf", tmp_path / "pdf")
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "記入方法" in text and "契約番号" in text and "架空窓口業務委託" in text
     saved = soffice_convert(src, "xlsx", tmp_path / "lo")
     before, after = load_workbook(src), load_workbook(saved)
