@@ -27,6 +27,7 @@ from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.parts.hdrftr import FooterPart, HeaderPart
 from docxcompose.composer import Composer
 from pypdf import PdfWriter
+from pypdf.generic import DictionaryObject, NameObject, NumberObject
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,20 @@ def make_pdf_bundle(
     # Open with the bookmarks shown and the title (not the file name) in the window bar.
     writer.page_mode = "/UseOutlines"
     writer.create_viewer_preferences().display_doctitle = True
+    writer.pdf_header = b"%PDF-1.7"
     if password is not None:
         writer.encrypt(user_password=password, owner_password=password, algorithm="AES-256")
+        # AES-256 (revision 6) is Adobe's extension level 8 of PDF 1.7.
+        writer.root_object[NameObject("/Extensions")] = DictionaryObject(
+            {
+                NameObject("/ADBE"): DictionaryObject(
+                    {
+                        NameObject("/BaseVersion"): NameObject("/1.7"),
+                        NameObject("/ExtensionLevel"): NumberObject(8),
+                    }
+                )
+            }
+        )
     pages = len(writer.pages)
     with _replacing(out_path) as tmp:
         writer.write(tmp)

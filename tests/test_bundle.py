@@ -1,0 +1,243 @@
+"""Bundles as the city receives them: cover then forms, one bookmark per form, the Word twin, encryption."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from docx import Document
+from pypdf import PasswordType, PdfReader, PdfWriter
+from pypdf.errors import FileNotDecryptedError
+
+from hino_forms import bundle, pdf
+from hino_forms.bundle import BundlePart
+from tests.test_pdf import make_docx, pdffonts, pdftotext
+
+WORK = "架空システム保守業務委託"
+CONTRACTOR = "架空情報サービス株式会社"
+FORMS = [  # (file stem, bookmark, body lines); form 4 runs onto a second page
+    ("様式第2号", "様式第2号 委託業務従事者体制届出書", 5),
+    ("様式第4号-②", "様式第4号-② 重要情報の保護に関する報告書", 40),
+    ("様式第6号", "様式第6号 再委託承認申請書", 5),
+]
+
+
+@dataclass(frozen=True)
+class Made:
+    cover: Path
+    forms: list[Path]  # .docx
+    pdfs: dict[Path, Path]  # .docx → .pdf
+    pdf_bundle: Path
+    pages: int
+    word_bundle: Path
+    word_bundle_pdf: Path
+
+
+def make_forms(folder: Path) -> tuple[Path, list[Path]]:
+    """A fictional cover and three forms, each with its own header and footer; form 4 ends in a table."""
+    cover = make_docx(folder / "表紙.docx", f"送付書 R7-001 {WORK}", lines=2)
+    forms = []
+    for stem, title, lines in FORMS:
+        path = make_docx(
+            folder / f"{stem}.docx",
+            title,
+            lines,
+            header=f"{stem} ヘッダー",
+            footer=f"R7-001 {stem} フッター",
+        )
+        forms.append(path)
+    doc = Document(str(forms[1]))
+    table = doc.add_table(rows=2, cols=3)
+    table.cell(0, 0).text = "確認項目"
+    table.cell(1, 0).text = "情報セキュリティ対策責任者を定めた"
+    doc.save(str(forms[1]))
+    return cover, forms
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory) -> Made:
+    """Cover and forms converted once (one soffice run), then both bundles."""
+    folder = tmp_path_factory.mktemp("bundle")
+    cover, forms = make_forms(folder)
+    result = pdf.convert([cover, *forms], jobs=2)
+    assert result.failed == {}
+    parts = [BundlePart(result.converted[cover], None)] + [
+        BundlePart(result.converted[doc], title) for doc, (_, title, _) in zip(forms, FORMS)
+    ]
+    pdf_bundle = folder / "R7-001_①契約締結時.pdf"
+    pages = bundle.make_pdf_bundle(
+        parts, pdf_bundle, title=f"R7-001 {WORK} ①契約締結時", author=CONTRACTOR, subject=WORK
+    )
+    word_bundle = folder / "R7-001_①契約締結時.docx"
+    bundle.make_docx_bundle([cover, *forms], word_bundle)
+    # Converted from a folder of its own, so its PDF does not replace the PDF bundle.
+    check = folder / "word" / word_bundle.name
+    check.parent.mkdir()
+    check.write_bytes(word_bundle.read_bytes())
+    converted = pdf.convert([check])
+    assert converted.failed == {}, converted.failed
+    return Made(
+        cover, forms, result.converted, pdf_bundle, pages, word_bundle, converted.converted[check]
+    )
+
+
+@pytest.mark.soffice
+def test_the_pdf_bundle_is_the_cover_then_every_form(made: Made) -> None:
+    expected = sum(pdf.page_count(p) for p in made.pdfs.values())
+    assert pdf.page_count(made.pdfs[made.forms[1]]) == 2  # the case where page numbers matter
+    assert made.pages == expected == pdf.page_count(made.pdf_bundle)
+    text = pdftotext(made.pdf_bundle)
+    assert WORK.replace(" ", "") in text
+    for _, title, _ in FORMS:
+        assert title.replace(" ", "") in text
+
+
+@pytest.mark.soffice
+def test_one_bookmark_per_form_opens_its_first_page(made: Made) -> None:
+    reader = PdfReader(made.pdf_bundle)
+    titles = [item.title for item in reader.outline]
+    assert titles == [title for _, title, _ in FORMS]
+    starts = [reader.get_destination_page_number(item) + 1 for item in reader.outline]
+    assert starts == [2, 3, 5]  # cover 1 page, form 2 one page, form 4 two pages
+    for start, (_, title, _) in zip(starts, FORMS):
+        assert pdftotext(made.pdf_bundle, start).startswith(title.split()[0] + "ヘッダー")
+        assert title.replace(" ", "") in pdftotext(made.pdf_bundle, start)
+
+
+@pytest.mark.soffice
+def test_the_pdf_bundle_embeds_its_fonts_japanese_included(made: Made) -> None:
+    fonts = pdffonts(made.pdf_bundle)
+    assert fonts and [name for name, emb in fonts if emb != "yes"] == []
+    assert any("IPAex" in name for name, _ in fonts)
+
+
+@pytest.mark.soffice
+def test_the_pdf_bundle_carries_title_submitter_and_contract(made: Made) -> None:
+    meta = PdfReader(made.pdf_bundle).metadata
+    assert meta is not None
+    assert meta.title == f"R7-001 {WORK} ①契約締結時"
+    assert meta.author == CONTRACTOR
+    assert meta.subject == WORK
+
+
+@pytest.mark.soffice
+def test_the_word_bundle_converts_to_the_same_pages_each_form_with_its_own_header(
+    made: Made,
+) -> None:
+    assert pdf.page_count(made.word_bundle_pdf) == made.pages
+    # Pages of each form: its header, its title on its first page, its footer on every page.
+    page = 2
+    for doc, (stem, title, _) in zip(made.forms, FORMS):
+        first = pdftotext(made.word_bundle_pdf, page)
+        assert first.startswith(f"{stem}ヘッダー" + title.replace(" ", ""))
+        for n in range(pdf.page_count(made.pdfs[doc])):
+            text = pdftotext(made.word_bundle_pdf, page + n)
+            assert f"{stem}ヘッダー" in text and f"R7-001{stem}フッター" in text
+        page += pdf.page_count(made.pdfs[doc])
+    cover = pdftotext(made.word_bundle_pdf, 1)
+    assert "ヘッダー" not in cover and "フッター" not in cover
+
+
+def test_the_word_bundle_has_one_section_per_document_each_on_a_new_page(tmp_path: Path) -> None:
+    cover, forms = make_forms(tmp_path)
+    out = tmp_path / "R7-001_①契約締結時.docx"
+    bundle.make_docx_bundle([cover, *forms], out)
+
+    doc = Document(str(out))
+    assert len(doc.sections) == 1 + len(forms)
+    headers = [
+        s.header.paragraphs[0].text if not s.header.is_linked_to_previous else ""
+        for s in doc.sections
+    ]
+    assert headers == ["", *(f"{stem} ヘッダー" for stem, _, _ in FORMS)]
+    footers = [s.footer.paragraphs[0].text for s in doc.sections[1:]]
+    assert footers == [f"R7-001 {stem} フッター" for stem, _, _ in FORMS]
+    texts = [p.text for p in doc.paragraphs]
+    assert texts.index(FORMS[0][1]) < texts.index(FORMS[1][1]) < texts.index(FORMS[2][1])
+
+
+# ---------------------------------------------------------------- without LibreOffice
+
+
+def blank_pdf(path: Path, pages: int) -> Path:
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(595, 842)
+    writer.write(path)
+    return path
+
+
+def test_an_encrypted_bundle_opens_only_with_its_password(tmp_path: Path) -> None:
+    parts = [BundlePart(blank_pdf(tmp_path / "cover.pdf", 1), None)] + [
+        BundlePart(blank_pdf(tmp_path / f"{stem}.pdf", 1), title) for stem, title, _ in FORMS
+    ]
+    out = tmp_path / "R7-001_①契約締結時.pdf"
+
+    pages = bundle.make_pdf_bundle(
+        parts, out, title="R7-001", author=CONTRACTOR, subject=WORK, password="Hino-2025!"
+    )
+
+    reader = PdfReader(out)
+    assert reader.is_encrypted
+    assert reader.trailer["/Encrypt"]["/V"] == 5  # AES-256 (PDF 2.0 / R6)
+    assert reader.decrypt("") == PasswordType.NOT_DECRYPTED
+    assert reader.decrypt("hino-2025!") == PasswordType.NOT_DECRYPTED
+    with pytest.raises(FileNotDecryptedError):
+        len(reader.pages)
+    opened = PdfReader(out, password="Hino-2025!")
+    assert len(opened.pages) == pages == 4
+    assert [item.title for item in opened.outline] == [title for _, title, _ in FORMS]
+
+
+def test_poppler_refuses_an_encrypted_bundle_without_the_password(tmp_path: Path) -> None:
+    out = tmp_path / "bundle.pdf"
+    bundle.make_pdf_bundle(
+        [BundlePart(blank_pdf(tmp_path / "a.pdf", 2), "様式第2号 委託業務従事者体制届出書")],
+        out,
+        title="R7-001",
+        author=CONTRACTOR,
+        subject=WORK,
+        password="Hino-2025!",
+    )
+    refused = subprocess.run(["pdfinfo", str(out)], check=False, capture_output=True, text=True)
+    opened = subprocess.run(
+        ["pdfinfo", "-upw", "Hino-2025!", str(out)], check=False, capture_output=True, text=True
+    )
+    assert refused.returncode != 0 and "password" in refused.stderr.lower()
+    assert opened.returncode == 0 and re.search(r"^Pages:\s+2$", opened.stdout, re.MULTILINE)
+
+
+def test_a_failed_bundle_leaves_the_previous_one_untouched(tmp_path: Path) -> None:
+    out = tmp_path / "R7-001_①契約締結時.pdf"
+    blank_pdf(out, 3)
+    before = out.read_bytes()
+
+    with pytest.raises(FileNotFoundError):
+        bundle.make_pdf_bundle(
+            [
+                BundlePart(blank_pdf(tmp_path / "cover.pdf", 1), None),
+                BundlePart(tmp_path / "gone.pdf", "x"),
+            ],
+            out,
+            title="R7-001",
+            author=CONTRACTOR,
+            subject=WORK,
+        )
+
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["R7-001_①契約締結時.pdf", "cover.pdf"]
+
+
+def test_sha256_file_is_the_files_sha256(tmp_path: Path) -> None:
+    path = tmp_path / "abc.txt"
+    path.write_bytes(b"abc")
+    assert (
+        bundle.sha256_file(path)
+        == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    )
+    big = blank_pdf(tmp_path / "big.pdf", 30)
+    assert bundle.sha256_file(big) == hashlib.sha256(big.read_bytes()).hexdigest()
