@@ -211,8 +211,10 @@ def _layout(ws: Worksheet, sheet: Sheet) -> None:
         dim.protection = Protection(locked=False)
         if col.kind is Kind.DATE:
             dim.number_format = DATE_FORMAT
-        elif col.kind in (Kind.NUMBER_TEXT, Kind.TEXT):
-            dim.number_format = "@" if col.header == "契約番号" else "General"
+        elif col.header == "契約番号":
+            dim.number_format = "@"  # typed 001 stays 001, the same text on every sheet
+        if col.choices:
+            dim.alignment = Alignment(horizontal="center")
     ws.row_dimensions[1].height = 30
     ws.freeze_panes = "A2"
     ws.print_title_rows = "1:1"
@@ -224,6 +226,10 @@ def column_width(col: Column) -> float:
     widest = max(display_width(col.header), display_width(col.example), 6)
     if col.kind is Kind.DATE:
         widest = max(widest, 11)
+    elif col.header.endswith(("名称", "氏名")):
+        widest = max(widest, 20)  # company and person names run long; examples may be blank
+    elif col.kind is Kind.TEXT:
+        widest = max(widest, 10)
     return min(widest + 3, 36)
 
 
@@ -330,6 +336,8 @@ def _prefill(ws: Worksheet, sheet: Sheet, prefill: Prefill) -> None:
                 cell.number_format = DATE_FORMAT
             locked = approved or city_fills(sheet.name, col.header)
             cell.protection = Protection(locked=locked)
+            if col.choices:
+                cell.alignment = Alignment(horizontal="center")
             if locked:
                 cell.fill = LOCKED_FILL
             cell.border = _BOX
@@ -394,35 +402,68 @@ def example_value(col: Column, text: str) -> Any:
 
 
 def _write_example(ws: Worksheet) -> None:
-    """Each input sheet's headers with fictional example rows; the reader skips this sheet."""
-    ws.column_dimensions["A"].width = 14
+    """Each input sheet's headers with fictional example rows; the reader skips this sheet.
+
+    契約 (22 columns, filled by the city) is shown standing up, header beside
+    value, so the page stays readable; the contractor's sheets are shown as
+    they look, one row per person or record.
+    """
     ws.cell(1, 1, "記入例（架空の例です。このシートは読み込まれません。入力は各シートへ）").font = Font(
         bold=True, size=14
     )
-    widths: dict[int, float] = {}
+    widths: dict[int, float] = {1: 16, 2: 30}
     r = 3
     for sheet in SHEETS:
-        owner = "市が記入" if sheet.name == CONTRACT.name else "受託者が記入"
-        ws.cell(r, 1, f"■ {sheet.name}（{owner}）　{sheet.purpose}").font = Font(bold=True, size=12)
+        owner = "市の担当課が記入" if sheet.name == CONTRACT.name else "受託者が記入"
+        ws.cell(r, 1, f"■ {sheet.name}シート（{owner}）　{sheet.purpose}").font = Font(
+            bold=True, size=12
+        )
         r += 1
-        for i, col in enumerate(sheet.columns, start=1):
-            fill = CITY_FILL if city_fills(sheet.name, col.header) else CONTRACTOR_FILL
-            header_cell(ws, r, i, col.header, fill)
-            widths[i] = max(widths.get(i, 0), column_width(col))
-        for example in EXAMPLE_ROWS[sheet.name]:
-            r += 1
-            for i, col in enumerate(sheet.columns, start=1):
-                cell = ws.cell(r, i, example_value(col, example.get(col.header, "")))
-                cell.border = _BOX
-                if col.kind is Kind.DATE:
-                    cell.number_format = DATE_FORMAT
-                width = display_width(example.get(col.header, "")) + 3
-                widths[i] = max(widths[i], min(width, 40))
+        if sheet.name == CONTRACT.name:
+            ws.cell(r, 1, "実際のシートでは見出しが1行目に横に並び、1つの契約が1行になります。")
+            r = _example_standing(ws, r + 1, sheet)
+        else:
+            r = _example_rows(ws, r, sheet, widths)
         r += 2
     for i, width in widths.items():
-        ws.column_dimensions[get_column_letter(i)].width = max(width, 14 if i == 1 else 0)
+        ws.column_dimensions[get_column_letter(i)].width = width
     _print_setup(ws)
     protect(ws)
+
+
+def _example_standing(ws: Worksheet, r: int, sheet: Sheet) -> int:
+    """The example as header | value pairs, one column per row; returns the last row used."""
+    [example] = EXAMPLE_ROWS[sheet.name]
+    for col in sheet.columns:
+        fill = CITY_FILL if city_fills(sheet.name, col.header) else CONTRACTOR_FILL
+        header_cell(ws, r, 1, col.header, fill)
+        cell = ws.cell(r, 2, example_value(col, example.get(col.header, "")))
+        cell.border = _BOX
+        cell.alignment = Alignment(horizontal="left")
+        if col.kind is Kind.DATE:
+            cell.number_format = DATE_FORMAT
+        r += 1
+    return r - 1
+
+
+def _example_rows(ws: Worksheet, r: int, sheet: Sheet, widths: dict[int, float]) -> int:
+    """Headers in a row and the examples below, as on the sheet; returns the last row used."""
+    for i, col in enumerate(sheet.columns, start=1):
+        fill = CITY_FILL if city_fills(sheet.name, col.header) else CONTRACTOR_FILL
+        header_cell(ws, r, i, col.header, fill)
+        widths[i] = max(widths.get(i, 0), column_width(col))
+    for example in EXAMPLE_ROWS[sheet.name]:
+        r += 1
+        for i, col in enumerate(sheet.columns, start=1):
+            text = example.get(col.header, "")
+            cell = ws.cell(r, i, example_value(col, text))
+            cell.border = _BOX
+            if col.kind is Kind.DATE:
+                cell.number_format = DATE_FORMAT
+            if col.choices:
+                cell.alignment = Alignment(horizontal="center")
+            widths[i] = max(widths[i], min(display_width(text) + 3, 40))
+    return r
 
 
 def _print_setup(ws: Worksheet, *, landscape: bool = True) -> None:
