@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -17,11 +17,11 @@ from hino_forms.merge import MergeReport, merge_workbooks
 def init(
     out: Annotated[Path, typer.Argument(help="作成する入力ブック（.xlsx）")],
     master: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option("--from", help="市の台帳ブック: --contract の契約を記入済みにする"),
     ] = None,
     contract: Annotated[
-        Optional[str], typer.Option("--contract", help="記入済みにする契約番号（--from と一緒に）")
+        str | None, typer.Option("--contract", help="記入済みにする契約番号（--from と一緒に）")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="既にあるファイルを上書きする")] = False,
 ) -> None:
