@@ -10,7 +10,6 @@ is reported with its cell.
 from __future__ import annotations
 
 import os
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -157,14 +156,13 @@ def write_input_workbook(out: Path, *, prefill: Prefill | None = None, force: bo
 def save_atomically(wb: Workbook, out: Path) -> None:
     """Save beside ``out`` and rename, so an interrupted save never leaves half a workbook."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=out.parent, prefix=".hino-")
-    os.close(fd)
+    # Not mkstemp: its 0600 mode would stick to the workbook the city shares.
+    tmp = out.with_name(f".{out.stem}.{os.getpid()}.tmp.xlsx")
     try:
         wb.save(tmp)
         os.replace(tmp, out)
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        tmp.unlink(missing_ok=True)
 
 
 def build_input_workbook(prefill: Prefill | None = None) -> Workbook:
