@@ -82,6 +82,10 @@ class _Table:
     index: dict[str, int] = field(default_factory=dict)  # header → 0-based column
     letters: dict[str, str] = field(default_factory=dict)  # header → column letter
     rows: list[tuple[int, tuple[Any, ...]]] = field(default_factory=list)  # (sheet row, values)
+    # Per schema column: (column, 0-based index or None, parser, blank value); set once headers are read.
+    plan: list[tuple[schema.Column, int | None, Callable[[Any, schema.Column], Any], Any]] = field(
+        default_factory=list
+    )
 
 
 def _read_tables(path: Path) -> tuple[dict[str, _Table], list[Problem]]:
@@ -150,6 +154,9 @@ def _read_table(sheet: schema.Sheet, rows: Iterable[tuple[Any, ...]], problems: 
         else:
             table.index[header] = i
             table.letters[header] = letter
+    table.plan = [
+        (c, table.index.get(c.header), _PARSERS[c.kind], _BLANKS.get(c.kind)) for c in sheet.columns
+    ]
     for number, values in enumerate(it, start=2):
         if values and not all(_blank(v) for v in values):
             table.rows.append((number, values))
@@ -298,21 +305,23 @@ class _Row:
     def read(self) -> dict[str, Any]:
         """Every column of the sheet by header: parsed value, the kind's blank, or None."""
         out: dict[str, Any] = {}
-        cid = _cell(self.table, self.values, "契約番号")
+        values, n = self.values, len(self.values)
+        i = self.table.index.get("契約番号")
+        cid = values[i] if i is not None and i < n else None
         self.contract_id = None if _blank(cid) else _text(cid)
-        for column in self.table.sheet.columns:
-            raw = _cell(self.table, self.values, column.header)
-            if _blank(raw):
-                out[column.header] = _BLANKS.get(column.kind)
+        for column, i, parse, blank in self.table.plan:
+            raw = values[i] if i is not None and i < n else None
+            if raw is None or (type(raw) is str and not raw.strip(_SPACES)):
+                out[column.header] = blank
                 if column.required:
                     self.failed = True
                     hint = f"（{column.help}）" if column.help else ""
                     self.error(column.header, f"「{column.header}」が空欄です。入力してください{hint}。")
                 continue
             try:
-                out[column.header] = _PARSERS[column.kind](raw, column)
+                out[column.header] = parse(raw, column)
             except _CellError as err:
-                out[column.header] = _BLANKS.get(column.kind)
+                out[column.header] = blank
                 self.failed = self.failed or column.required
                 self.error(column.header, f"「{column.header}」を読めません: {err}。")
         return out
