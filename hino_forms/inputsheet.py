@@ -492,7 +492,8 @@ _HOW_TO = (
     ("契約番号など", ("「契約番号」「再委託先名称」は▼から選べます。「契約」「再委託」シートに"
      "入力した値が一覧に出ます。受託者自身の従事者・研修などは「再委託先名称」を空欄にします。")),
     ("日付", "日付は 2025/4/1 のように西暦で入力します。"),
-    ("見出しの色", "青い見出しは市の担当課が、オレンジの見出しは受託者が記入する列です。"),
+    ("青い見出し", "市の担当課が記入する列です。"),
+    ("オレンジの見出し", "受託者が記入する列です。"),
     ("灰色のセル", ("市が記入済みの内容です。保護されていて変更できません。"
      "誤りがあるときは、書き換えずに市の担当課へ連絡してください。")),
     ("記入例", ("「記入例」シートに架空の記入例があります。「記入方法」「記入例」シートは"
@@ -525,9 +526,12 @@ def _write_guide(ws: Worksheet, prefill: Prefill | None) -> None:
         _paragraph(ws, r, sheet.name, f"【{_WHO[sheet.name]}】 {sheet.purpose}", wrap, boxed=True)
     r += 2
     ws.cell(r, 1, "入力のしかた").font = Font(bold=True, size=12)
+    swatches = {"青い見出し": CITY_FILL, "オレンジの見出し": CONTRACTOR_FILL, "灰色のセル": LOCKED_FILL}
     for label, text in _HOW_TO:
         r += 1
         _paragraph(ws, r, label, text, wrap, boxed=True)
+        if label in swatches:  # the legend shows the colour itself
+            ws.cell(r, 1).fill = swatches[label]
     _print_setup(ws, landscape=False)
     protect(ws)
 
