@@ -1,0 +1,525 @@
+"""Rendered forms read as a user reads them: names, 和暦 dates, ticks, 未受講, wording.
+
+Golden files: tests/golden/*.xml hold the normalised word/document.xml of each form
+for the fixed contract below. After an intended template change, regenerate with
+    UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_render.py -k golden
+and review the diff (git diff tests/golden) before committing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import os
+import shutil
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+from docxtpl import DocxTemplate
+from lxml import etree
+
+from hino_forms.docxfast import part_xml
+from hino_forms.models import (
+    Answer, Problem, Records, Severity, Submission, Submitter, Timing,
+)
+from hino_forms.render import (
+    FONTCONFIG_FILE, Cover, CoverEntry, Renderer, Settings, form_filename, make_environment,
+    template_name, wareki,
+)
+from tests import builders as b
+
+GOLDEN = Path(__file__).parent / "golden"
+SUB = "有限会社架空サポート"
+TRICKY = "<b>&amp; {{ 7*7 }} {% if x %}"
+
+
+def fixed_records(**contract_overrides) -> Records:
+    """Two-year class-3 My Number contract with a subcontractor (all fictional)."""
+    values = dict(confidentiality=3, my_number=True, stores_important=True, subcontracting=True,
+                  end=date(2027, 3, 31))
+    values.update(contract_overrides)
+    contract = b.contract(**values)
+    staff = (
+        b.staff(name="架空 四郎", trained_on=date(2025, 3, 20)),
+        b.staff(name="架空 五郎", trained_on=None),
+        b.staff(name="架空 六郎", trained_on=date(2024, 3, 1)),  # more than a year before
+        b.staff(name="架空 七郎", trained_on=date(2025, 4, 2)),  # after the start
+        b.staff(name="架空 八郎", trained_on=date(2024, 4, 1)),  # exactly one year: counts
+        b.staff(name="下請 九郎", subcontractor=SUB, affiliation="入力課"),
+    )
+    answers = (
+        Answer(contract_id="T-001", form=4, timing=Timing.FISCAL_YEAR, fiscal_year=2026,
+               item_no="1", answer="はい"),
+        Answer(contract_id="T-001", form=4, timing=Timing.FISCAL_YEAR, fiscal_year=2026,
+               item_no="2", answer="いいえ", note="退職者1名に誓約書未取得"),
+        Answer(contract_id="T-001", form=4, timing=Timing.FISCAL_YEAR, fiscal_year=2026,
+               item_no="3", answer="該当なし"),
+        # Another fiscal year's answer must not leak into 2026's report.
+        Answer(contract_id="T-001", form=4, timing=Timing.FISCAL_YEAR, fiscal_year=2027,
+               item_no="4", answer="いいえ"),
+    )
+    return Records(
+        contracts=(contract,),
+        subcontractors=(b.subcontractor(my_number=True, confidentiality=3),),
+        staff=staff,
+        trainings=(b.training(content="守秘義務、パスワードポリシー", method="集合研修",
+                              instructor="講師 架空"),),
+        disposals=(b.disposal(), b.disposal(item="申請データ", kind="電子", medium="サーバ",
+                                            method="消去", detail="消去ソフト", witness="")),
+        answers=answers,
+    )
+
+
+def submission(form: int, timing: Timing = Timing.CONCLUSION, **kw) -> Submission:
+    dates = {Timing.CONCLUSION: date(2025, 3, 25), Timing.FISCAL_YEAR: date(2026, 4, 1),
+             Timing.END: date(2027, 3, 31)}
+    kw.setdefault("date", dates[timing])
+    if timing is Timing.FISCAL_YEAR:
+        kw.setdefault("fiscal_year", kw["date"].year)
+    return Submission(contract_id="T-001", form=form, timing=timing, **kw)
+
+
+VARIANTS = {
+    "form1": submission(1, Timing.END),
+    "form2": submission(2),
+    "form2_sub": submission(2, submitter=Submitter.SUBCONTRACTOR, subcontractor=SUB),
+    "form3": submission(3),
+    "form3_sub": submission(3, submitter=Submitter.SUBCONTRACTOR, subcontractor=SUB),
+    "form4_1": submission(4),
+    "form4_2": submission(4, Timing.FISCAL_YEAR),
+    "form4_3": submission(4, Timing.END),
+    "form5_2": submission(5, Timing.FISCAL_YEAR),
+    "form5_3": submission(5, Timing.END),
+    "form6": submission(6, subcontractor=SUB, date=date(2025, 3, 26)),
+    "form7": submission(7, submitter=Submitter.CITY, subcontractor=SUB, date=date(2025, 3, 28)),
+}
+
+
+@pytest.fixture(scope="module")
+def renderer() -> Renderer:
+    return Renderer()
+
+
+def render(renderer: Renderer, sub: Submission, records: Records | None = None) -> Document:
+    data = renderer.render_bytes(sub, records or fixed_records())
+    return Document(io.BytesIO(data))
+
+
+def paragraphs(doc: Document) -> list[str]:
+    """Every paragraph's text (body, table cells, footer), in order."""
+    roots = [doc.element.body, doc.sections[0].footer._element]
+    return [_text_of(p) for root in roots for p in root.iter(qn("w:p"))]
+
+
+def _text_of(p) -> str:
+    out = []
+    for el in p.iter(qn("w:t"), qn("w:tab"), qn("w:br")):
+        out.append(el.text or "" if el.tag == qn("w:t") else "\t" if el.tag == qn("w:tab") else "\n")
+    return "".join(out)
+
+
+def text(doc: Document) -> str:
+    return "\n".join(paragraphs(doc))
+
+
+def table_rows(doc: Document, first_header: str, second_header: str) -> list[list[str]]:
+    """Rows (cell texts) of the table whose header row starts with the two headings."""
+    for t in doc.tables:
+        cells = [c.text for c in t.rows[0].cells]
+        if cells[:2] == [first_header, second_header]:
+            return [[c.text for c in r.cells] for r in t.rows[1:]]
+    raise AssertionError(f"no table headed {first_header} | {second_header}")
+
+
+# ---------------------------------------------------------------- what a reader checks
+
+
+def test_form2_contractor(renderer):
+    doc = render(renderer, VARIANTS["form2"])
+    lines = paragraphs(doc)
+    assert lines[0] == "様式第2号"
+    assert "令和7年3月25日" in lines
+    assert "（宛先）日野市長" in lines
+    assert "委託業務従事者体制届出書" in lines
+    assert "1\t契約件名\t架空システム保守業務委託" in lines
+    assert "3\t契約期間\t令和7年4月1日から令和9年3月31日まで" in lines
+    assert "商号又は名称\t株式会社テスト架空データ" in lines
+    assert "5\t届出区分\t☑新規　☐変更" in lines
+    assert f"8\t再委託\t☑有　☐無（再委託先：{SUB}）" in lines
+    rows = table_rows(doc, "No.", "氏名")
+    assert [r[1] for r in rows] == ["架空 四郎", "架空 五郎", "架空 六郎", "架空 七郎", "架空 八郎"]
+    assert rows[0][4:] == ["有", "無"]
+    officers = table_rows(doc, "区分", "氏名")
+    assert officers[0][:3] == ["情報セキュリティ対策責任者", "試験 一郎", "部長"]
+    assert officers[1][:2] == ["代行者", "試験 二郎"]
+    assert "経由" not in text(doc)
+
+
+def test_form2_subcontractor_is_submitted_through_the_contractor(renderer):
+    doc = render(renderer, VARIANTS["form2_sub"])
+    lines = paragraphs(doc)
+    assert "（再委託先）" in lines
+    assert f"商号又は名称\t{SUB}" in lines
+    assert "所在地\t東京都日野市架空町2-2-2" in lines
+    assert ("本書は、再委託先が作成し、受託者（株式会社テスト架空データ）を経由して提出するものです。"
+            in lines)
+    assert "8\t受託者（元請）\t株式会社テスト架空データ" in lines
+    rows = table_rows(doc, "No.", "氏名")
+    assert [r[1] for r in rows] == ["下請 九郎"]
+
+
+def test_footer_has_contract_id_and_page_fields(renderer):
+    doc = render(renderer, VARIANTS["form4_2"])
+    footer = doc.sections[0].footer._element
+    assert "T-001　様式第4号-②" in "".join(t.text for t in footer.iter(qn("w:t")))
+    instr = [t.text.strip() for t in footer.iter(qn("w:instrText"))]
+    assert instr == ["PAGE", "NUMPAGES"]
+
+
+@pytest.mark.parametrize("name, status, shown_date", [
+    ("架空 四郎", "受講済", "令和7年3月20日"),
+    ("架空 五郎", "未受講", ""),  # no date
+    ("架空 六郎", "未受講", "令和6年3月1日"),  # more than one year before the start
+    ("架空 七郎", "未受講", "令和7年4月2日"),  # after the start (§7: before the work)
+    ("架空 八郎", "受講済", "令和6年4月1日"),  # exactly one year before
+])
+def test_form3_marks_untrained_staff(renderer, name, status, shown_date):
+    doc = render(renderer, VARIANTS["form3"])
+    rows = {r[1]: r for r in table_rows(doc, "No.", "氏名")}
+    assert rows[name][3:] == [shown_date, status]
+
+
+def test_form3_training_and_topics(renderer):
+    doc = render(renderer, VARIANTS["form3"])
+    sessions = table_rows(doc, "研修名", "実施日")
+    assert sessions == [["情報セキュリティ研修", "令和7年3月20日", "集合研修", "講師 架空",
+                         "守秘義務、パスワードポリシー"]]
+    topics = {r[1]: r[3] for r in table_rows(doc, "No.", "項目")}
+    assert topics["守秘義務（受託期間終了後・退職後も有効）"] == "☑"
+    assert topics["目的外利用及び受託者以外への提供の禁止"] == "☐"
+    assert len(topics) >= 12
+
+
+def test_form3_subcontractor_lists_its_own_staff(renderer):
+    doc = render(renderer, VARIANTS["form3_sub"])
+    rows = table_rows(doc, "No.", "氏名")
+    assert [r[1] for r in rows] == ["下請 九郎"]
+    assert table_rows(doc, "研修名", "実施日") == [["該当なし"] * 5]
+
+
+def checklist(doc: Document) -> dict[str, list[str]]:
+    return {r[0]: r[1:] for r in table_rows(doc, "No.", "確認項目")}
+
+
+def test_form4_fiscal_year_variant(renderer):
+    doc = render(renderer, VARIANTS["form4_2"])
+    lines = paragraphs(doc)
+    assert lines[0] == "様式第4号-②"
+    assert "令和8年4月1日" in lines
+    assert "5\t報告区分\t☐①契約締結時　☑②年度切替時　☐③契約終了時" in lines
+    assert "6\t報告対象期間\t令和7年4月1日から令和8年3月31日まで" in lines
+    items = checklist(doc)
+    assert items["1"][1:4] == ["☑", "☐", "☐"]
+    assert items["2"][1:] == ["☐", "☑", "☐", "退職者1名に誓約書未取得"]
+    assert items["3"][1:4] == ["☐", "☐", "☑"]
+    assert items["4"][1:4] == ["☐", "☐", "☐"]  # 2027's answer stays in 2027
+    assert items["23"][1:4] == ["☐", "☐", "☑"]  # §11: not a system development
+    assert "§11" in items["23"][0]
+    assert "28" not in items  # ③ only
+
+
+def test_form4_system_development_leaves_section_11_open(renderer):
+    doc = render(renderer, VARIANTS["form4_1"], fixed_records(system_development=True))
+    assert checklist(doc)["23"][1:4] == ["☐", "☐", "☐"]
+
+
+@pytest.mark.parametrize("timing, start, expected", [
+    (Timing.CONCLUSION, date(2025, 4, 1), "令和7年4月1日から令和9年3月31日まで"),
+    (Timing.FISCAL_YEAR, date(2025, 4, 1), "令和7年4月1日から令和8年3月31日まで"),
+    (Timing.FISCAL_YEAR, date(2025, 10, 1), "令和7年10月1日から令和8年3月31日まで"),  # clipped
+    (Timing.END, date(2025, 10, 1), "令和7年10月1日から令和9年3月31日まで"),
+])
+def test_report_period(renderer, timing, start, expected):
+    doc = render(renderer, submission(4, timing), fixed_records(start=start))
+    assert f"6\t報告対象期間\t{expected}" in paragraphs(doc)
+
+
+def test_form4_end_adds_the_closing_items(renderer):
+    items = checklist(render(renderer, VARIANTS["form4_3"]))
+    assert "様式第1号" in items["28"][0]
+    assert all(v == "☐" for v in items["28"][1:4])
+
+
+def test_form5_my_number_items(renderer):
+    doc = render(renderer, VARIANTS["form5_3"])
+    assert "特定個人情報の保護に関する報告書" in paragraphs(doc)
+    items = checklist(doc)
+    assert "USBメモリを一切使用していない" in items["12"][0]
+    assert "20" in items and "19" in items
+    assert "20" not in checklist(render(renderer, submission(5)))  # ③ only
+
+
+def test_form1_disposal_table(renderer):
+    doc = render(renderer, VARIANTS["form1"])
+    rows = table_rows(doc, "資料名・データ名", "区分")
+    assert rows[0][0] == "申請書控え"
+    assert rows[0][4] == "☐返還\n☐消去\n☑廃棄"
+    assert rows[0][6] == "令和8年3月31日"
+    assert rows[1][4] == "☐返還\n☑消去\n☐廃棄"
+    assert "立ち会います" in text(doc)  # My Number contract
+    plain = render(renderer, VARIANTS["form1"], fixed_records(my_number=False, confidentiality=2))
+    assert "立ち会います" not in text(plain)
+
+
+def test_blank_date_prints_blank_wareki(renderer):
+    records = fixed_records()
+    records = Records(contracts=records.contracts, subcontractors=records.subcontractors,
+                      disposals=(b.disposal(done_on=None),))
+    rows = table_rows(render(renderer, VARIANTS["form1"], records), "資料名・データ名", "区分")
+    assert rows[0][6] == "令和　年　月　日"
+
+
+def test_form6_application(renderer):
+    doc = render(renderer, VARIANTS["form6"])
+    lines = paragraphs(doc)
+    assert "再委託承認申請書" in lines
+    assert "商号又は名称\t株式会社テスト架空データ" in lines  # the contractor applies
+    assert "6\t再委託する業務の内容・範囲\tデータ入力" in lines
+    assert "☑再委託先の特定個人情報の保護に関する報告書（様式第5号-①）" in lines
+    assert "全ての監督責任を負います" in text(doc)
+
+
+def test_form7_from_the_city(renderer):
+    doc = render(renderer, VARIANTS["form7"])
+    lines = paragraphs(doc)
+    assert lines[:3] == ["様式第7号", "日架第1号", "令和7年3月28日"]
+    assert "代表取締役 架空 太郎　様" in lines
+    assert "日野市長" in lines and "（公印省略）" in lines
+    assert "令和7年3月26日付けで申請のあった再委託について、下記のとおり承認します。" in lines
+    assert "（1）再委託先は、日野市外部委託における情報セキュリティ遵守事項を遵守すること。" in lines
+    custom = Renderer(settings=Settings(city_sender="日野市長　架空 一郎", seal_omitted=False,
+                                        approval_conditions=("条件その一",)))
+    lines = paragraphs(render(custom, VARIANTS["form7"]))
+    assert "日野市長　架空 一郎" in lines and "（公印省略）" not in lines
+    assert "（1）条件その一" in lines and "（2）" not in "".join(lines)
+
+
+def test_addressee_is_configurable():
+    doc = render(Renderer(settings=Settings(addressee="日野市長 架空 花子")), VARIANTS["form2"])
+    assert "（宛先）日野市長 架空 花子" in paragraphs(doc)
+
+
+def test_cover_sheet(tmp_path):
+    contract = fixed_records().contracts[0]
+    cover = Cover(contract, Timing.FISCAL_YEAR, date(2026, 4, 1), 2026, "受託者 株式会社テスト架空データ",
+                  (CoverEntry("様式第4号-②", "重要情報の保護に関する報告書", 2),
+                   CoverEntry("様式第5号-②", "特定個人情報の保護に関する報告書", None)),
+                  (Problem(Severity.WARNING, "従事者", "H5", "T-001", "研修受講日が空欄です"),))
+    Renderer().render_cover(cover, tmp_path / "c.docx")
+    doc = Document(tmp_path / "c.docx")
+    lines = paragraphs(doc)
+    assert "5\t提出時期\t②年度切替時（令和8年度）" in lines
+    assert table_rows(doc, "No.", "様式") == [
+        ["1", "様式第4号-②", "重要情報の保護に関する報告書", "2"],
+        ["2", "様式第5号-②", "特定個人情報の保護に関する報告書", ""],
+    ]
+    assert "・従事者!H5　研修受講日が空欄です" in lines
+    boxed = [p for p in doc.paragraphs if p.style.name == "警告"]
+    assert len(boxed) == 2
+    no_problems = Cover(contract, Timing.CONCLUSION, date(2025, 3, 25), None, "受託者", (), ())
+    Renderer().render_cover(no_problems, tmp_path / "d.docx")
+    assert "確認が必要な事項" not in text(Document(tmp_path / "d.docx"))
+
+
+# ---------------------------------------------------------------- safety of the output
+
+
+def test_workbook_text_prints_literally(renderer):
+    records = fixed_records()
+    records = Records(contracts=(b.contract(work_name=TRICKY, contractor_name="A&B <株>"),),
+                      staff=(b.staff(name=TRICKY + "\x0b"),),
+                      trainings=(b.training(content=TRICKY),))
+    doc = render(renderer, VARIANTS["form3"], records)
+    lines = paragraphs(doc)
+    assert f"1\t契約件名\t{TRICKY}" in lines
+    assert "商号又は名称\tA&B <株>" in lines
+    assert [r[1] for r in table_rows(doc, "No.", "氏名")] == [TRICKY]
+    assert "49" not in text(doc)
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_every_part_parses_and_no_tag_survives(renderer, variant):
+    data = renderer.render_bytes(VARIANTS[variant], fixed_records())
+    for name, blob in part_xml(data).items():
+        if name.endswith(".xml") or name.endswith(".rels"):
+            root = etree.fromstring(blob)
+            if name.startswith("word/"):
+                content = "".join(root.itertext())
+                for tag in ("{{", "{%", "{#", "%}", "}}"):
+                    assert tag not in content, (variant, name, tag)
+
+
+def test_staff_table_header_row_repeats(renderer):
+    doc = render(renderer, VARIANTS["form2"])
+    for t in doc.tables:
+        first = t.rows[0]._tr
+        assert first.trPr is not None and first.trPr.find(qn("w:tblHeader")) is not None
+        grid = [int(c.get(qn("w:w"))) for c in t._tbl.tblGrid.iter(qn("w:gridCol"))]
+        widths = [int(tc.tcPr.tcW.get(qn("w:w"))) for tc in first.iter(qn("w:tc"))]
+        assert grid == widths  # LibreOffice follows the grid, Word the cells: both agree
+
+
+def test_fonts_are_explicit_and_not_theme(tmp_path):
+    doc = Document(Path(__file__).parent.parent / "templates" / "form2.docx")
+    styles = doc.styles.element
+    fonts = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr")).find(
+        qn("w:rFonts"))
+    assert fonts.get(qn("w:eastAsia")) == "ＭＳ 明朝"
+    for rf in styles.iter(qn("w:rFonts")):
+        assert not any(k.endswith("Theme") for k in rf.attrib), rf.attrib
+    names = {s.name for s in doc.styles}
+    assert {"表題", "提出者", "項目", "表見出し", "様式表", "様式フッター"} <= names
+    section = doc.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+
+
+def test_form_filename():
+    assert form_filename(VARIANTS["form2"]) == "様式第2号_委託業務従事者体制届出書"
+    assert form_filename(VARIANTS["form4_2"]) == "様式第4号-②_重要情報の保護に関する報告書"
+    assert form_filename(VARIANTS["form2_sub"]) == f"様式第2号_委託業務従事者体制届出書_{SUB}"
+    assert form_filename(VARIANTS["form6"]) == f"様式第6号_再委託承認申請書_{SUB}"
+
+
+@pytest.mark.parametrize("value, shown", [
+    (date(2025, 4, 1), "令和7年4月1日"), (date(2019, 5, 1), "令和元年5月1日"),
+    (None, "令和　年　月　日"), ("", "令和　年　月　日"),
+])
+def test_wareki_filter(value, shown):
+    assert wareki(value) == shown
+
+
+def test_city_templates_replace_shipped_ones(tmp_path):
+    doc = Document(Path(__file__).parent.parent / "templates" / "form2.docx")
+    doc.add_paragraph("市独自の確認欄：{{ contract.department }}")
+    doc.save(tmp_path / "form2.docx")
+    city = Renderer(tmp_path)
+    assert "市独自の確認欄：情報政策課" in paragraphs(render(city, VARIANTS["form2"]))
+    assert "市独自の確認欄" not in text(render(city, VARIANTS["form3"]))
+
+
+# ---------------------------------------------------------------- fast path = docxtpl
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_prepared_template_equals_plain_docxtpl(renderer, variant):
+    sub = VARIANTS[variant]
+    records = fixed_records()
+    fast = part_xml(renderer.render_bytes(sub, records))
+    tpl = DocxTemplate(str(renderer.template_path(template_name(sub.form))))
+    tpl.render(renderer.context(sub, records), make_environment(), autoescape=True)
+    buf = io.BytesIO()
+    tpl.save(buf)
+    plain = part_xml(buf.getvalue())
+    assert list(fast) == list(plain)
+    for name in plain:
+        assert fast[name] == plain[name], name
+
+
+# ---------------------------------------------------------------- golden documents
+
+
+def normalised(docx_bytes: bytes) -> str:
+    root = etree.fromstring(part_xml(docx_bytes)["word/document.xml"])
+    return etree.tostring(root, pretty_print=True, encoding="unicode")
+
+
+@pytest.mark.parametrize("variant", ["form1", "form2", "form2_sub", "form3", "form4_2", "form5_3",
+                                     "form6", "form7"])
+def test_golden_document(renderer, variant):
+    got = normalised(renderer.render_bytes(VARIANTS[variant], fixed_records()))
+    path = GOLDEN / f"{variant}.xml"
+    if os.environ.get("UPDATE_GOLDEN"):
+        GOLDEN.mkdir(exist_ok=True)
+        path.write_text(got, encoding="utf-8")
+    want = path.read_text(encoding="utf-8")
+    if got != want:
+        diff = "".join(list(difflib.unified_diff(
+            want.splitlines(True), got.splitlines(True), f"golden/{path.name}", "rendered", n=2))[:80])
+        pytest.fail(f"word/document.xml differs from {path.name} "
+                    f"(UPDATE_GOLDEN=1 to accept):\n{diff}")
+
+
+# ---------------------------------------------------------------- the sample workbook
+
+
+def test_sample_workbook_renders(renderer, sample_path, tmp_path):
+    if not sample_path.exists():
+        pytest.skip("data/sample.xlsx がまだありません")
+    from hino_forms.rules import plan
+    from hino_forms.workbook import read_workbook
+
+    records = read_workbook(sample_path)
+    ready = [s for s in plan(records) if s.status.value == "ready"]
+    assert {s.form for s in ready} == {1, 2, 3, 4, 5, 6, 7}
+    for sub in ready:
+        doc = Document(io.BytesIO(renderer.render_bytes(sub, records)))
+        body = text(doc)
+        contract = records.contract(sub.contract_id)
+        assert contract.work_name in body, sub
+        assert sub.label in body
+        assert "{{" not in body and "{%" not in body
+
+
+# ---------------------------------------------------------------- through LibreOffice
+
+
+def to_pdf(docx: Path, out: Path, fontconfig: bool = True) -> Path:
+    env = dict(os.environ, **({"FONTCONFIG_FILE": str(FONTCONFIG_FILE)} if fontconfig else {}))
+    profile = out / "profile"
+    subprocess.run(
+        [shutil.which("soffice") or "libreoffice", f"-env:UserInstallation=file://{profile}",
+         "--headless", "--convert-to", "pdf", "--outdir", str(out), str(docx)],
+        check=True, capture_output=True, timeout=180, env=env,
+    )
+    return out / (docx.stem + ".pdf")
+
+
+def pdf_text(pdf: Path, page: int) -> str:
+    return subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-layout", str(pdf), "-"],
+                          check=True, capture_output=True, text=True).stdout
+
+
+@pytest.mark.soffice
+def test_long_staff_table_repeats_its_header_and_embeds_mincho(renderer, tmp_path):
+    staff = tuple(b.staff(name=f"架空 {i:03d}", affiliation="保守部") for i in range(1, 121))
+    records = Records(contracts=fixed_records().contracts, staff=staff)
+    docx = tmp_path / "form2.docx"
+    renderer.render(VARIANTS["form2"], records, docx)
+    pdf = to_pdf(docx, tmp_path)
+    pages = int(next(line.split()[-1] for line in subprocess.run(
+        ["pdfinfo", str(pdf)], capture_output=True, text=True).stdout.splitlines()
+        if line.startswith("Pages:")))
+    assert pages >= 3
+    for page in range(2, pages + 1):
+        body = pdf_text(pdf, page)
+        assert "特定個人情報" in body and "所属" in body, f"page {page} lacks the header row"
+        assert f"{page}/{pages}" in body.replace(" ", "")
+    assert "架空 120" in pdf_text(pdf, pages)
+    first = pdf_text(pdf, 1)
+    assert "委託業務従事者体制届出書" in first and "令和7年3月25日" in first.replace(" ", "")
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
+    assert "IPAexMincho" in fonts
+
+
+@pytest.mark.soffice
+def test_without_fontconfig_a_japanese_font_is_still_embedded(renderer, tmp_path):
+    docx = tmp_path / "form7.docx"
+    renderer.render(VARIANTS["form7"], fixed_records(), docx)
+    pdf = to_pdf(docx, tmp_path, fontconfig=False)
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
+    assert "IPAex" in fonts
+    assert "再委託承認通知書" in pdf_text(pdf, 1)
