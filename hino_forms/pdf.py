@@ -9,6 +9,7 @@ or is interrupted, so no soffice outlives a run.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import shutil
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +31,9 @@ Progress = Callable[[Path, "Path | None"], None]
 
 # One soffice start per this many files at most: large enough to pay the start
 # cost back, small enough that a crash loses little and the workers stay busy.
-MAX_BATCH = 40
+MAX_BATCH = 50
+# Seconds between looks for finished PDFs (they are reported as they come).
+POLL = 0.25
 
 _WINDOWS_SOFFICE = (
     Path(r"C:\Program Files\LibreOffice\program\soffice.exe"),
@@ -103,10 +107,13 @@ def convert(
     if not files:
         return ConversionResult({}, {})
     workers = max(1, min(jobs or os.cpu_count() or 1, len(files)))
-    batch_size = max(1, min(MAX_BATCH, -(-len(files) // workers)))
+    # A multiple of ``workers`` batches of nearly equal size, so that no
+    # worker is left converting a last batch alone while the others idle.
+    count = workers * -(-len(files) // (workers * MAX_BATCH))
+    size = -(-len(files) // count)
     pool = _Pool(Path(program), timeout)
-    for start in range(0, len(files), batch_size):
-        pool.batches.put(files[start : start + batch_size])
+    for start in range(0, len(files), size):
+        pool.batches.put(files[start : start + size])
     converted: dict[Path, Path] = {}
     failed: dict[Path, str] = {}
     threads = [threading.Thread(target=pool.work, daemon=True) for _ in range(workers)]
@@ -114,7 +121,11 @@ def convert(
         for thread in threads:
             thread.start()
         while len(converted) + len(failed) < len(files):
-            docx, pdf, reason = pool.done.get()
+            try:
+                # A timeout, so that Ctrl-C reaches this thread on Windows too.
+                docx, pdf, reason = pool.done.get(timeout=0.5)
+            except queue.Empty:
+                continue
             if pdf is None:
                 failed[docx] = reason
             else:
@@ -173,35 +184,20 @@ class _Pool:
         self, batch: list[Path], folder: Path, profile: str, left: set[Path]
     ) -> None:
         """Convert a batch in one soffice run; retry the missing files one by one."""
-        outcome = self._run(batch, folder, profile)
-        for i, docx in enumerate(batch):
-            if self._collect(docx, folder / "out" / f"{i:04d}.pdf"):
-                left.discard(docx)
+        outcome = self._run(batch, folder, profile, left)
         # A lone file that soffice simply could not convert is not worth a second start.
         worth_retry = len(batch) > 1 or bool(outcome.reason)
         outcomes = dict.fromkeys(left, outcome)
         for i, docx in enumerate(sorted(left) if worth_retry else []):
-            retry = folder / f"retry{i}"
-            outcomes[docx] = self._run([docx], retry, profile)
-            if self._collect(docx, retry / "out" / "0000.pdf"):
-                left.discard(docx)
+            outcomes[docx] = self._run([docx], folder / f"retry{i}", profile, left)
         for docx in sorted(left):
             if self._stopping.is_set():
                 return
             left.discard(docx)
             self.done.put((docx, None, _reason(outcomes[docx])))
 
-    def _collect(self, docx: Path, made: Path) -> bool:
-        """Move the PDF soffice made for ``docx`` beside it, if it is a whole one; report it."""
-        if not _is_whole_pdf(made):
-            return False
-        target = docx.with_suffix(".pdf")
-        shutil.move(made, target)
-        self.done.put((docx, target, ""))
-        return True
-
-    def _run(self, batch: list[Path], folder: Path, profile: str) -> _Outcome:
-        """One soffice run over ``batch`` inside ``folder``; returns how it ended."""
+    def _run(self, batch: list[Path], folder: Path, profile: str, left: set[Path]) -> _Outcome:
+        """One soffice run over ``batch`` inside ``folder``; PDFs are collected as they come."""
         inputs, outputs = folder / "in", folder / "out"
         inputs.mkdir(parents=True)
         # Copies under short numbered names: files of different folders may
@@ -248,12 +244,13 @@ class _Pool:
                 )
             self._live.add(proc)
         try:
-            finished = self._wait(proc, outputs)
+            finished = self._wait(proc, batch, outputs, left)
         finally:
             _kill_group(proc)  # also the helpers a finished soffice may leave behind
             proc.wait()
             with self._lock:
                 self._live.discard(proc)
+        self._harvest(batch, outputs, left)
         stderr = _clean(log.read_bytes())
         if not finished:
             return _Outcome(
@@ -267,18 +264,38 @@ class _Pool:
             )
         return _Outcome("", stderr)
 
-    def _wait(self, proc: subprocess.Popen[bytes], outputs: Path) -> bool:
-        """Wait for soffice; False once it has gone ``timeout`` seconds without a new PDF."""
-        made = 0
+    def _wait(
+        self, proc: subprocess.Popen[bytes], batch: list[Path], outputs: Path, left: set[Path]
+    ) -> bool:
+        """Wait for soffice, collecting PDFs; False once it went ``timeout`` s without one."""
+        last = time.monotonic()
         while True:
             try:
-                proc.wait(timeout=self.timeout)
+                proc.wait(timeout=POLL)
                 return True
             except subprocess.TimeoutExpired:
-                now = len(list(outputs.glob("*.pdf"))) if outputs.is_dir() else 0
-                if now == made:
-                    return False
-                made = now
+                pass
+            if self._harvest(batch, outputs, left):
+                last = time.monotonic()
+            elif time.monotonic() - last > self.timeout:
+                return False
+
+    def _harvest(self, batch: list[Path], outputs: Path, left: set[Path]) -> bool:
+        """Move each finished PDF beside its .docx and report it; True if there was any."""
+        found = False
+        for i, docx in enumerate(batch):
+            made = outputs / f"{i:04d}.pdf"
+            if docx not in left or not _is_whole_pdf(made):
+                continue
+            target = docx.with_suffix(".pdf")
+            try:
+                _move_into_place(made, target)
+            except OSError:
+                continue  # still held open (Windows); the next look takes it
+            left.discard(docx)
+            self.done.put((docx, target, ""))
+            found = True
+        return found
 
 
 def _reason(outcome: _Outcome) -> str:
@@ -293,6 +310,18 @@ def _clean(stderr: bytes) -> str:
     """soffice's stderr without the harmless javaldx noise every headless start prints."""
     text = stderr.decode("utf-8", errors="replace")
     return "\n".join(line for line in text.splitlines() if line.strip() and "javaldx" not in line)
+
+
+def _move_into_place(made: Path, target: Path) -> None:
+    """Copy ``made`` beside ``target`` and rename it over: a reader never sees half a PDF."""
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        shutil.copyfile(made, partial)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):  # the worker's temporary folder goes anyway
+        made.unlink()
 
 
 def _is_whole_pdf(path: Path) -> bool:
