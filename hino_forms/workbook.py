@@ -100,7 +100,9 @@ def _read_tables(path: Path) -> tuple[dict[str, _Table], list[Problem]]:
                 continue
             sheet = schema.SHEETS_BY_NAME.get(name)
             if sheet is None:
-                problems.append(_sheet_warning(ws.title, f"シート「{ws.title}」は使わないため読み飛ばします。"))
+                problems.append(
+                    _sheet_warning(ws.title, f"シート「{ws.title}」は使わないため読み飛ばします。")
+                )
                 continue
             # Some writers record wrong dimensions; read-only mode would then cut rows off.
             ws.reset_dimensions()
@@ -108,7 +110,9 @@ def _read_tables(path: Path) -> tuple[dict[str, _Table], list[Problem]]:
     finally:
         book.close()
     if schema.CONTRACT.name not in tables:
-        raise InputUnusable(f"{path.name} に「契約」シートがありません。契約シートを追加してください")
+        raise InputUnusable(
+            f"{path.name} に「契約」シートがありません。契約シートを追加してください"
+        )
     for table in tables.values():
         _require_columns(table, path, problems)
     return tables, problems
@@ -130,7 +134,9 @@ def _open(path: Path) -> Any:
         ) from None
 
 
-def _read_table(sheet: schema.Sheet, rows: Iterable[tuple[Any, ...]], problems: list[Problem]) -> _Table:
+def _read_table(
+    sheet: schema.Sheet, rows: Iterable[tuple[Any, ...]], problems: list[Problem]
+) -> _Table:
     table = _Table(sheet)
     it = iter(rows)
     header_row = next(it, ())
@@ -141,15 +147,25 @@ def _read_table(sheet: schema.Sheet, rows: Iterable[tuple[Any, ...]], problems: 
         letter = get_column_letter(i + 1)
         if header not in sheet.headers:
             problems.append(
-                Problem(Severity.WARNING, sheet.name, f"{letter}1", None,
-                        f"{sheet.name}!{letter}1: 列「{header}」は使わないため無視します。"
-                        f"見出しの誤字なら正しい名前（{'、'.join(sheet.headers)}）に直してください。")
+                Problem(
+                    Severity.WARNING,
+                    sheet.name,
+                    f"{letter}1",
+                    None,
+                    f"{sheet.name}!{letter}1: 列「{header}」は使わないため無視します。"
+                    f"見出しの誤字なら正しい名前（{'、'.join(sheet.headers)}）に直してください。",
+                )
             )
         elif header in table.index:
             problems.append(
-                Problem(Severity.WARNING, sheet.name, f"{letter}1", None,
-                        f"{sheet.name}!{letter}1: 列「{header}」が2つあります。"
-                        f"左の列（{table.letters[header]}列）を使い、この列は無視します。")
+                Problem(
+                    Severity.WARNING,
+                    sheet.name,
+                    f"{letter}1",
+                    None,
+                    f"{sheet.name}!{letter}1: 列「{header}」が2つあります。"
+                    f"左の列（{table.letters[header]}列）を使い、この列は無視します。",
+                )
             )
         else:
             table.index[header] = i
@@ -184,9 +200,14 @@ def _require_columns(table: _Table, path: Path, problems: list[Problem]) -> None
     )
     for cid in ids:
         problems.append(
-            Problem(Severity.ERROR, sheet.name, "", cid,
-                    f"{sheet.name}!1行目: 必須の列 {names} がないため、契約「{cid}」の{sheet.name}"
-                    "シートの行を読めません。1行目に見出しを追加してください。")
+            Problem(
+                Severity.ERROR,
+                sheet.name,
+                "",
+                cid,
+                f"{sheet.name}!1行目: 必須の列 {names} がないため、契約「{cid}」の{sheet.name}"
+                "シートの行を読めません。1行目に見出しを追加してください。",
+            )
         )
     table.rows.clear()
 
@@ -215,7 +236,9 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        return (
+            value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        )
     return str(value).strip(_SPACES)
 
 
@@ -292,14 +315,20 @@ class _Row:
         """(cell, "sheet!cell") of this row's ``header``."""
         letter = self.table.letters.get(header)
         cell = f"{letter}{self.number}" if letter else ""
-        where = f"{self.table.sheet.name}!{cell}" if cell else f"{self.table.sheet.name}!{self.number}行目"
+        where = (
+            f"{self.table.sheet.name}!{cell}"
+            if cell
+            else f"{self.table.sheet.name}!{self.number}行目"
+        )
         return cell, where
 
     def error(self, header: str, text: str, severity: Severity = Severity.ERROR) -> None:
         cell, where = self.ref(header)
         who = f"契約「{self.contract_id}」の" if self.contract_id else ""
         self.problems.append(
-            Problem(severity, self.table.sheet.name, cell, self.contract_id, f"{where}: {who}{text}")
+            Problem(
+                severity, self.table.sheet.name, cell, self.contract_id, f"{where}: {who}{text}"
+            )
         )
 
     def read(self) -> dict[str, Any]:
@@ -316,7 +345,9 @@ class _Row:
                 if column.required:
                     self.failed = True
                     hint = f"（{column.help}）" if column.help else ""
-                    self.error(column.header, f"「{column.header}」が空欄です。入力してください{hint}。")
+                    self.error(
+                        column.header, f"「{column.header}」が空欄です。入力してください{hint}。"
+                    )
                 continue
             try:
                 out[column.header] = parse(raw, column)
@@ -336,7 +367,9 @@ def _rows(table: _Table | None, problems: list[Problem]) -> Iterable[tuple[_Row,
         yield row, row.read()
 
 
-def _records(table: _Table | None, problems: list[Problem], make: Callable[[_Row, dict[str, Any]], Any]) -> list[Any]:
+def _records(
+    table: _Table | None, problems: list[Problem], make: Callable[[_Row, dict[str, Any]], Any]
+) -> list[Any]:
     out = []
     for row, v in _rows(table, problems):
         if not row.failed and (record := make(row, v)) is not None:
@@ -355,7 +388,9 @@ def _contracts(table: _Table, problems: list[Problem]) -> tuple[list[Contract], 
         if cid in listed:
             first = contracts.get(cid)
             also = f"（{first.row}行目と重複）" if first else ""
-            row.error("契約番号", f"契約番号がほかの行と重複しています{also}。別の番号にしてください。")
+            row.error(
+                "契約番号", f"契約番号がほかの行と重複しています{also}。別の番号にしてください。"
+            )
             continue
         listed.add(cid)
         if not row.failed:
@@ -393,8 +428,12 @@ def _subcontractor(row: _Row, v: dict[str, Any]) -> Subcontractor:
         confidentiality = 1  # unreadable: already an error
     elif confidentiality is None:
         confidentiality = 1
-        row.error("機密性区分", "再委託先の「機密性区分」が空欄のため 1（一般情報）として扱います。"
-                  "重要情報を扱うなら 2 か 3 を入力してください。", Severity.WARNING)
+        row.error(
+            "機密性区分",
+            "再委託先の「機密性区分」が空欄のため 1（一般情報）として扱います。"
+            "重要情報を扱うなら 2 か 3 を入力してください。",
+            Severity.WARNING,
+        )
     return Subcontractor(
         contract_id=v["契約番号"],
         name=v["再委託先名称"],
@@ -415,7 +454,9 @@ def _subcontractor(row: _Row, v: dict[str, Any]) -> Subcontractor:
     )
 
 
-def _dedupe_subcontractors(subs: list[Subcontractor], cells: Cells, problems: list[Problem]) -> list[Subcontractor]:
+def _dedupe_subcontractors(
+    subs: list[Subcontractor], cells: Cells, problems: list[Problem]
+) -> list[Subcontractor]:
     """One row per (契約番号, 再委託先名称): the name is how other sheets refer to it."""
     seen: dict[tuple[str, str], Subcontractor] = {}
     for s in subs:
@@ -423,9 +464,14 @@ def _dedupe_subcontractors(subs: list[Subcontractor], cells: Cells, problems: li
         if key in seen:
             cell, where = cells.ref(schema.SUBCONTRACT.name, "再委託先名称", s.row)
             problems.append(
-                Problem(Severity.ERROR, schema.SUBCONTRACT.name, cell, s.contract_id,
-                        f"{where}: 契約「{s.contract_id}」の再委託先「{s.name}」が"
-                        f"{seen[key].row}行目と重複しています。1社1行にしてください。")
+                Problem(
+                    Severity.ERROR,
+                    schema.SUBCONTRACT.name,
+                    cell,
+                    s.contract_id,
+                    f"{where}: 契約「{s.contract_id}」の再委託先「{s.name}」が"
+                    f"{seen[key].row}行目と重複しています。1社1行にしてください。",
+                )
             )
             continue
         seen[key] = s
@@ -480,7 +526,10 @@ def _answer(row: _Row, v: dict[str, Any]) -> Answer | None:
     timing = Timing.from_mark(v["時期"])
     if timing is Timing.FISCAL_YEAR and v["年度"] is None:
         if _blank(_cell(row.table, row.values, "年度")):
-            row.error("年度", "時期が②（年度切替時）の回答は「年度」が必要です。2026 や 令和8年度 のように入力してください。")
+            row.error(
+                "年度",
+                "時期が②（年度切替時）の回答は「年度」が必要です。2026 や 令和8年度 のように入力してください。",
+            )
         return None
     return Answer(
         contract_id=v["契約番号"],
@@ -501,7 +550,9 @@ def _attached_only(raw: Records, problems: list[Problem]) -> Records:
     subs = {(s.contract_id, s.name) for s in raw.subcontractors}
 
     def attached(r: Any) -> bool:
-        return r.contract_id in ids and (not r.subcontractor or (r.contract_id, r.subcontractor) in subs)
+        return r.contract_id in ids and (
+            not r.subcontractor or (r.contract_id, r.subcontractor) in subs
+        )
 
     return Records(
         contracts=raw.contracts,

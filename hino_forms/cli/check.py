@@ -18,7 +18,9 @@ SEVERITY_LABELS = {Severity.ERROR: "エラー", Severity.WARNING: "警告"}
 
 @app.command()
 def check(
-    input: Annotated[Path, typer.Argument(help="入力ブック（.xlsx）", show_default=False, metavar="INPUT")],
+    input: Annotated[
+        Path, typer.Argument(help="入力ブック（.xlsx）", show_default=False, metavar="INPUT")
+    ],
 ) -> None:
     """入力ブックを点検し、問題をシート・セルごとに一覧します（何も作成しません）。
 
@@ -45,7 +47,13 @@ def problems_table(records: Records) -> Table:
     for p in records.problems:
         style = "red" if p.severity is Severity.ERROR else "yellow"
         # Text(), not str: workbook text may contain [brackets] that rich would read as markup.
-        cells = (SEVERITY_LABELS[p.severity], p.sheet, p.cell or "—", p.contract_id or "—", p.message)
+        cells = (
+            SEVERITY_LABELS[p.severity],
+            p.sheet,
+            p.cell or "—",
+            p.contract_id or "—",
+            p.message,
+        )
         table.add_row(*(Text(c) for c in cells), style=style)
     return table
 
