@@ -1,0 +1,105 @@
+"""`python -m hino_forms check`: what a user sees on the terminal, and the exit status."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.builders import contract_row, write_workbook
+from tests.conftest import ROOT, SAMPLE
+
+
+def run_check(path: Path) -> subprocess.CompletedProcess[str]:
+    # A wide terminal so that rich does not fold the messages the test looks for.
+    env = os.environ | {"COLUMNS": "400", "NO_COLOR": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "hino_forms", "check", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
+
+
+def test_sample_passes_with_its_expected_warnings() -> None:
+    result = run_check(SAMPLE)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for header in ("重大度", "シート", "セル", "契約番号", "内容"):
+        assert header in out
+    assert "廃棄!K2" in out and "立会者がいません" in out  # My Number paper 廃棄, no city witness
+    assert "「伊藤 健太」: 研修受講日が空欄です" in out  # untrained staff → 未受講 on form 3
+    assert "未受講" in out
+    assert "承認日が空欄" in out  # the pending subcontractor
+    assert "契約 8 件、エラー 0 件" in out.splitlines()[-1]
+    assert result.stderr == ""
+
+
+def test_errors_exit_1_and_name_the_cell(tmp_path: Path) -> None:
+    path = write_workbook(
+        tmp_path / "in.xlsx",
+        {
+            "契約": [
+                contract_row(),
+                contract_row(契約番号="T-002", 契約終了日="2025/2/30"),
+            ]
+        },
+    )
+    result = run_check(path)
+    assert result.returncode == 1
+    assert "契約!I3" in result.stdout and "T-002" in result.stdout
+    assert "契約 1 件、エラー 1 件、警告 0 件" in result.stdout
+
+
+def _text_named_xlsx(tmp_path: Path) -> Path:
+    path = tmp_path / "契約一覧.xlsx"
+    path.write_text("契約番号,業務名\nR7-001,架空業務\n", encoding="utf-8")
+    return path
+
+
+def _without_contract_sheet(tmp_path: Path) -> Path:
+    return write_workbook(
+        tmp_path / "no-contract.xlsx", {"従事者": [{"契約番号": "T-001", "氏名": "架空 四郎"}]}
+    )
+
+
+def _without_end_column(tmp_path: Path) -> Path:
+    row = {k: v for k, v in contract_row().items() if k != "契約終了日"}
+    return write_workbook(tmp_path / "no-end.xlsx", {"契約": [row]})
+
+
+@pytest.mark.parametrize(
+    ("make", "names"),
+    [
+        (_text_named_xlsx, "Excel ブック（.xlsx）として読めません"),
+        (_without_contract_sheet, "「契約」シートがありません"),
+        (_without_end_column, "「契約終了日」"),
+        (lambda tmp: tmp / "missing.xlsx", "見つかりません"),
+    ],
+    ids=["text file named .xlsx", "no 契約 sheet", "no 契約終了日 column", "missing file"],
+)
+def test_unusable_workbook_exits_2_with_one_line(tmp_path: Path, make, names: str) -> None:
+    result = run_check(make(tmp_path))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert names in lines[0] and lines[0].startswith("エラー: ")
+    assert "Traceback" not in result.stderr
+
+
+def test_help_shows_an_example() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "hino_forms", "check", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert result.returncode == 0
+    assert "python -m hino_forms check data/sample.xlsx" in result.stdout
