@@ -3,6 +3,10 @@
 # says clearly what is missing otherwise (PDF steps are then skipped).
 need=""
 command -v soffice >/dev/null 2>&1 || command -v libreoffice >/dev/null 2>&1 || need="$need libreoffice-writer-nogui"
+if command -v dpkg >/dev/null 2>&1; then  # Calc: the tests open the input workbooks in LibreOffice
+    dpkg -s libreoffice-calc-nogui >/dev/null 2>&1 || dpkg -s libreoffice-calc >/dev/null 2>&1 \
+        || need="$need libreoffice-calc-nogui"
+fi
 fc-list 2>/dev/null | grep -qi "IPAex" || need="$need fonts-ipaexfont"
 command -v pdftotext >/dev/null 2>&1 || need="$need poppler-utils"
 [ -z "$need" ] && exit 0

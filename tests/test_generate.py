@@ -1,0 +1,240 @@
+"""The main job, as a user runs it: what lands in the output folder, and what never does (SPEC §5, §6)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from hino_forms.paths import safe_name, timing_folder
+from hino_forms.render import form_filename
+from tests.builders import contract_row, write_workbook
+from tests.conftest import ROOT, SAMPLE
+
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def run(*args: str, cwd: Path = ROOT, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "hino_forms", *args],
+        cwd=cwd, env=ENV, capture_output=True, text=True, timeout=timeout,
+    )
+
+
+def plan_rows(*args: str) -> list[dict[str, object]]:
+    result = run("plan", str(SAMPLE), "--format", "json", *args)
+    assert result.returncode in (0, 1), result.stderr
+    return json.loads(result.stdout)["submissions"]
+
+
+def form_files(out: Path, suffix: str = ".docx") -> set[str]:
+    """Rendered form files (bundles excluded), as contract/timing/name."""
+    return {
+        p.relative_to(out).as_posix()
+        for p in out.rglob(f"*{suffix}")
+        if not p.name.startswith(p.parts[-3] + "_") and p.name.startswith("様式")
+    }
+
+
+def expected_files(rows: list[dict[str, object]], suffix: str = ".docx") -> set[str]:
+    from hino_forms.models import Submission, Submitter, Timing
+    from datetime import date
+
+    names = set()
+    for r in rows:
+        if r["status"] != "ready":
+            continue
+        sub = Submission(
+            contract_id=str(r["contract_id"]), form=int(r["form"]), timing=Timing(r["timing"]),  # type: ignore[call-overload]
+            date=date.fromisoformat(str(r["date"])), fiscal_year=r["fiscal_year"],  # type: ignore[arg-type]
+            submitter=Submitter(r["submitter"]), subcontractor=r["subcontractor"],  # type: ignore[arg-type]
+        )
+        stem = form_filename(sub)
+        if sub.subcontractor and sub.subcontractor not in stem:
+            stem = f"{stem}_{sub.subcontractor}"
+        names.add(f"{safe_name(sub.contract_id)}/{timing_folder(sub)}/{safe_name(stem)}{suffix}")
+    return names
+
+
+@pytest.mark.soffice
+@pytest.mark.slow
+def test_generate_py_makes_every_planned_form_the_bundles_and_the_lists(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "generate.py")], cwd=tmp_path, env=ENV,
+        capture_output=True, text=True, timeout=900,
+    )
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "output"
+    rows = plan_rows()
+    assert form_files(out) == expected_files(rows)
+    assert form_files(out, ".pdf") == expected_files(rows, ".pdf")
+    bundles = [p for p in out.rglob("*.pdf") if p.name.startswith(p.parts[-3] + "_")]
+    assert bundles and all(p.with_suffix(".docx").exists() for p in bundles)
+    assert "契約" in result.stdout and "秒" in result.stdout  # the summary line
+
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    listed = {f["path"] for f in manifest["files"]}
+    on_disk = {
+        p.relative_to(out).as_posix() for p in out.rglob("*")
+        if p.is_file() and p.name not in ("manifest.json", "提出予定一覧.xlsx")
+    }
+    assert listed == on_disk
+    assert all(len(f["sha256"]) == 64 for f in manifest["files"])
+
+    ws = load_workbook(out / "提出予定一覧.xlsx")["提出予定一覧"]
+    assert ws.max_row - 1 == len(rows)
+
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    again = subprocess.run(
+        [sys.executable, str(ROOT / "generate.py")], cwd=tmp_path, env=ENV,
+        capture_output=True, text=True, timeout=300,
+    )
+    assert again.returncode == 2
+    assert "--force" in again.stderr and "Traceback" not in again.stderr
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        ("--contract", "R7-001"),
+        ("--timing", "fiscal_year"),
+        ("--from", "2026-04-01", "--to", "2026-04-30"),
+        ("--contract", "R7-002", "--timing", "end"),
+    ],
+)
+def test_filters_select_exactly_the_plan_rows(tmp_path: Path, filters: tuple[str, ...]) -> None:
+    out = tmp_path / "out"
+    result = run("generate", str(SAMPLE), "--out", str(out), "--no-pdf", *filters)
+    assert result.returncode == 0, result.stderr
+    assert form_files(out) == expected_files(plan_rows(*filters))
+
+
+def test_existing_output_is_left_alone_without_force(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run("generate", str(SAMPLE), "--out", str(out), "--no-pdf", "--contract", "R7-001").returncode == 0
+    marker = next(out.rglob("*.docx"))
+    marker.write_bytes(b"edited by hand")
+    second = run("generate", str(SAMPLE), "--out", str(out), "--no-pdf", "--contract", "R7-001")
+    assert second.returncode == 2
+    assert "--force" in second.stderr
+    assert marker.read_bytes() == b"edited by hand"
+    forced = run("generate", str(SAMPLE), "--out", str(out), "--no-pdf", "--contract", "R7-001", "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert marker.read_bytes() != b"edited by hand"
+
+
+def test_one_broken_contract_and_one_broken_template_do_not_stop_the_rest(tmp_path: Path) -> None:
+    book = write_workbook(
+        tmp_path / "in.xlsx",
+        {
+            "契約": [
+                contract_row(契約番号="GOOD-1"),
+                contract_row(契約番号="BAD-1", 機密性区分=1, 特定個人情報="有"),  # error: My Number needs class 3
+                contract_row(契約番号="GOOD-2", 機密性区分=3),
+            ]
+        },
+    )
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    shutil.copy(ROOT / "templates" / "form3.docx", templates / "form3.docx")
+    _break_template(templates / "form3.docx")
+    out = tmp_path / "out"
+    result = run("generate", str(book), "--out", str(out), "--no-pdf", "--templates", str(templates))
+    assert result.returncode == 1
+    assert "BAD-1" in result.stderr
+    assert "GOOD-1" in result.stderr and "様式第3号" in result.stderr
+    assert (out / "GOOD-2").is_dir() and not (out / "BAD-1").exists()
+    made = {p.name for p in out.rglob("様式*.docx")}
+    assert "様式第2号_委託業務従事者体制届出書.docx" in made
+    assert any(n.startswith("様式第4号-①") for n in made)
+    assert not any(n.startswith("様式第3号") for n in made)
+
+
+def _break_template(path: Path) -> None:
+    """A city-edited template whose expression raises at render time (1 / 0)."""
+    import zipfile
+
+    data = {}
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            data[name] = z.read(name)
+    xml = data["word/document.xml"].decode()
+    i = xml.index("<w:t", xml.index("<w:body>"))
+    j = xml.index(">", i) + 1
+    data["word/document.xml"] = (xml[:j] + "{{ 1 / 0 }}" + xml[j:]).encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for name, content in data.items():
+            z.writestr(name, content)
+
+
+def test_a_hostile_contract_id_stays_inside_out(tmp_path: Path) -> None:
+    hostile = "../../x/..\\R7:001*"
+    book = write_workbook(tmp_path / "in.xlsx", {"契約": [contract_row(契約番号=hostile)]})
+    out = tmp_path / "deep" / "out"
+    result = run("generate", str(book), "--out", str(out), "--no-pdf")
+    assert result.returncode == 0, result.stderr
+    outside = [p for p in tmp_path.rglob("*") if not p.is_relative_to(out) and p.name not in ("in.xlsx", "deep")]
+    assert outside == []
+    assert len([p for p in out.iterdir() if p.is_dir()]) == 1
+    assert any(out.rglob("様式第2号*.docx"))
+
+
+def test_output_is_readable_by_the_owner_only(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run("generate", str(SAMPLE), "--out", str(out), "--no-pdf", "--contract", "R7-001").returncode == 0
+    for p in out.rglob("*"):
+        assert p.stat().st_mode & 0o077 == 0, p
+
+
+def test_bad_input_and_bad_options_exit_2_with_one_line(tmp_path: Path) -> None:
+    text = tmp_path / "notes.xlsx"
+    text.write_text("not a workbook", encoding="utf-8")
+    for args in (
+        ("generate", str(text), "--out", str(tmp_path / "o1")),
+        ("generate", str(SAMPLE), "--out", str(tmp_path / "o2"), "--from", "someday"),
+        ("generate", str(SAMPLE), "--out", str(tmp_path / "o3"), "--contract", "NO-SUCH"),
+    ):
+        result = run(*args)
+        assert result.returncode == 2, args
+        assert "Traceback" not in result.stderr
+        assert result.stderr.strip().startswith("エラー")
+    assert not any((tmp_path / n).exists() for n in ("o1", "o2", "o3"))
+
+
+def test_a_killed_run_leaves_no_partial_contract_folder(tmp_path: Path) -> None:
+    book = tmp_path / "many.xlsx"
+    rows = [contract_row(契約番号=f"K-{i:03d}", 機密性区分=3, 特定個人情報="有") for i in range(120)]
+    write_workbook(book, {"契約": rows})
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hino_forms", "generate", str(book), "--out", str(out), "--no-pdf"],
+        cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not any(out.glob("K-*")):
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    finished = sorted(p.name for p in out.glob("K-*"))
+    assert finished, "the run was killed before any contract finished; the test did not test anything"
+    assert len(finished) < 120, "the run finished before it was killed"
+    expected = {"様式第2号_委託業務従事者体制届出書.docx", "様式第5号-①_特定個人情報の保護に関する報告書.docx"}
+    for name in finished:
+        made = {p.name for p in (out / name).rglob("*.docx")}
+        assert expected <= made, f"{name} is incomplete"
+    assert not (out / "manifest.json").exists()
+
+    result = run("generate", str(book), "--out", str(out), "--no-pdf", "--force")
+    assert result.returncode == 0, result.stderr
+    assert len(list(out.glob("K-*"))) == 120
+    assert not (out / ".hino-forms-work").exists()
