@@ -1,0 +1,64 @@
+"""Benchmark: read_workbook (reading + every SPEC §3 check) against openpyxl's own floor.
+
+    .venv/bin/python bench/read_workbook.py [CONTRACTS]
+
+openpyxl (normal and write-only mode alike) writes every text cell as an
+inline string, which openpyxl reads back several times slower than the
+shared strings Excel writes. So the synthetic workbook is converted once by
+LibreOffice (which writes shared strings, as Excel does) when soffice is
+available. Figures are printed, never asserted: the reader's own cost is
+the gap between "openpyxl only" and "read_workbook".
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+from openpyxl import load_workbook  # noqa: E402
+from synth import write_synthetic_workbook  # noqa: E402
+
+from hino_forms.workbook import read_workbook  # noqa: E402
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    out = HERE / "out"
+    out.mkdir(exist_ok=True)
+    inline = out / f"read-{n}.xlsx"
+    if not inline.exists():
+        write_synthetic_workbook(inline, n)
+    files = [("inline strings (openpyxl-written)", inline)]
+    shared = out / "excel-like" / inline.name
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice and not shared.exists():
+        subprocess.run(
+            [soffice, "--headless", "--convert-to", "xlsx", "--outdir", str(shared.parent), str(inline)],
+            check=True, capture_output=True, timeout=600,
+        )
+    if shared.exists():
+        files.append(("shared strings (LibreOffice/Excel-written)", shared))
+    for label, path in files:
+        t = time.perf_counter()
+        book = load_workbook(path, read_only=True, data_only=True)
+        cells = sum(len(r) for ws in book.worksheets for r in ws.iter_rows(values_only=True))
+        book.close()
+        floor = time.perf_counter() - t
+        t = time.perf_counter()
+        records = read_workbook(path)
+        total = time.perf_counter() - t
+        print(f"{label}: {n} contracts, {len(records.staff)} staff, {cells} cells, "
+              f"{len(records.problems)} problems")
+        print(f"  openpyxl only {floor:.2f} s | read_workbook {total:.2f} s "
+              f"| reader's own cost {total - floor:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
