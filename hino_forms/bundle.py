@@ -118,6 +118,11 @@ def make_docx_bundle(docx_paths: Sequence[Path], out_path: Path) -> None:
         master.element.body.remove(last.getnext())
     for section in master.sections:
         section.start_type = WD_SECTION_START.NEW_PAGE
+    # A form template restarts its page numbers at 1; inside the bundle that
+    # would put "1 / 7" on a two-page form's first page (and LibreOffice counts
+    # blank pages it would insert to start on an odd page), so numbers run on.
+    for pg_num_type in master.element.body.xpath(".//w:sectPr/w:pgNumType"):
+        pg_num_type.attrib.pop(qn("w:start"), None)
     with _replacing(out_path) as tmp:
         composer.save(str(tmp))
 

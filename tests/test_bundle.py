@@ -241,3 +241,105 @@ def test_sha256_file_is_the_files_sha256(tmp_path: Path) -> None:
     )
     big = blank_pdf(tmp_path / "big.pdf", 30)
     assert bundle.sha256_file(big) == hashlib.sha256(big.read_bytes()).hexdigest()
+
+
+# ---------------------------------------------------------------- the shipped templates
+
+
+@dataclass(frozen=True)
+class Real:
+    labels: list[str]  # 様式第2号, 様式第3号, 様式第4号-① …
+    titles: list[str]
+    form_pages: list[int]
+    pdf_bundle: Path
+    word_bundle_pdf: Path
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory: pytest.TempPathFactory) -> Real:
+    """The ① bundle of a fictional My Number contract from the shipped templates."""
+    from hino_forms import rules
+    from hino_forms.contexts import Cover, CoverEntry
+    from hino_forms.models import Records, Status, Timing
+    from hino_forms.render import Renderer, form_filename
+    from tests import builders
+
+    folder = tmp_path_factory.mktemp("real")
+    contract = builders.contract(contract_id="R7-001", confidentiality=3, my_number=True)
+    records = Records(
+        contracts=(contract,),
+        staff=(builders.staff(contract_id="R7-001"),),
+        trainings=(builders.training(contract_id="R7-001"),),
+    )
+    subs = [
+        s
+        for s in rules.plan(records)
+        if s.timing is Timing.CONCLUSION and s.status is Status.READY and s.subcontractor is None
+    ]
+    renderer = Renderer()
+    forms = []
+    for sub in subs:
+        forms.append(folder / f"{form_filename(sub)}.docx")
+        renderer.render(sub, records, forms[-1])
+    cover = folder / "R7-001_①契約締結時_表紙.docx"
+    entries = tuple(CoverEntry(s.label, s.title, None) for s in subs)
+    renderer.render_cover(
+        Cover(contract, Timing.CONCLUSION, subs[0].date, None, "受託者", entries), cover
+    )
+    result = pdf.convert([cover, *forms])
+    assert result.failed == {}
+    pdf_bundle = folder / "R7-001_①契約締結時.pdf"
+    bundle.make_pdf_bundle(
+        [BundlePart(result.converted[cover], None)]
+        + [BundlePart(result.converted[f], f"{s.label} {s.title}") for s, f in zip(subs, forms)],
+        pdf_bundle,
+        title="R7-001",
+        author=contract.contractor_name,
+        subject=contract.work_name,
+    )
+    word = folder / "word" / "R7-001_①契約締結時.docx"
+    word.parent.mkdir()
+    bundle.make_docx_bundle([cover, *forms], word)
+    converted = pdf.convert([word])
+    assert converted.failed == {}, converted.failed
+    return Real(
+        [s.label for s in subs],
+        [s.title for s in subs],
+        [pdf.page_count(result.converted[f]) for f in forms],
+        pdf_bundle,
+        converted.converted[word],
+    )
+
+
+@pytest.mark.soffice
+def test_real_forms_bundle_has_every_form_bookmarked_at_its_first_page(real: Real) -> None:
+    assert real.labels == ["様式第2号", "様式第3号", "様式第4号-①", "様式第5号-①"]
+    reader = PdfReader(real.pdf_bundle)
+    assert len(reader.pages) == 1 + sum(real.form_pages)
+    assert [item.title for item in reader.outline] == [
+        f"{label} {title}" for label, title in zip(real.labels, real.titles)
+    ]
+    page = 2
+    for item, label, title, pages in zip(reader.outline, real.labels, real.titles, real.form_pages):
+        assert reader.get_destination_page_number(item) + 1 == page
+        text = pdftotext(real.pdf_bundle, page)
+        assert label in text and title in text
+        page += pages
+    text = pdftotext(real.pdf_bundle)
+    assert "架空システム保守業務委託" in text and "{{" not in text and "{%" not in text
+    fonts = pdffonts(real.pdf_bundle)
+    assert [name for name, emb in fonts if emb != "yes"] == []
+    assert any("IPAex" in name for name, _ in fonts)
+
+
+@pytest.mark.soffice
+def test_real_word_bundle_has_the_same_pages_each_form_with_its_own_footer(real: Real) -> None:
+    total = 1 + sum(real.form_pages)
+    assert pdf.page_count(real.word_bundle_pdf) == total
+    page = 2
+    for label, pages in zip(real.labels, real.form_pages):
+        for n in range(pages):
+            text = pdftotext(real.word_bundle_pdf, page + n)
+            # The form's own footer: contract id, its label, the page of the bundle.
+            assert f"R7-001{label}" in text and text.endswith(f"{page + n}/{total}")
+        page += pages
