@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import io
 import re
+import struct
 import zipfile
 from dataclasses import dataclass
 from typing import Any
@@ -64,7 +65,10 @@ def _finish(tpl: DocxTemplate, dst_xml: str) -> str:
     dst_xml = (
         dst_xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
     )
-    return tpl.resolve_listing(dst_xml)
+    # resolve_listing only rewrites \t \a \n \f inside text: without them it is the identity.
+    if any(c in dst_xml for c in "\t\a\n\f"):
+        dst_xml = tpl.resolve_listing(dst_xml)
+    return dst_xml
 
 
 class PreparedTemplate:
@@ -110,8 +114,14 @@ class PreparedTemplate:
         self._core_element = core._element
         buf = io.BytesIO()
         doc.save(buf)
+        rendered = {self._document_member, self._core_member, *(p.member for p in self._parts)}
         with zipfile.ZipFile(buf) as z:
-            self._members = [(info, z.read(info.filename)) for info in z.infolist()]
+            # Unchanged members are kept compressed and copied as they are.
+            self._members = [
+                (info, None if info.filename in rendered else _raw(z, info))
+                for info in z.infolist()
+            ]
+            self._base = {n: z.read(n) for n in rendered if n in z.NameToInfo}
 
     def render(self, context: dict[str, Any]) -> bytes:
         """The .docx bytes docxtpl would save for ``DocxTemplate.render(context, env)``."""
@@ -134,9 +144,35 @@ class PreparedTemplate:
             out[self._core_member] = serialize_part_xml(core)
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-            for info, data in self._members:
-                z.writestr(info, out.get(info.filename, data))
+            for info, raw in self._members:
+                if raw is None:
+                    data = out.get(info.filename)
+                    # A copy: writestr fills in sizes and offsets on the ZipInfo it is given.
+                    z.writestr(copy.copy(info), data if data is not None else self._base[info.filename])
+                else:
+                    _write_raw(z, info, raw)
         return buf.getvalue()
+
+
+def _raw(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """The compressed bytes of a member, as stored."""
+    z.fp.seek(info.header_offset)  # type: ignore[union-attr]
+    header = z.fp.read(zipfile.sizeFileHeader)  # type: ignore[union-attr]
+    name_len, extra_len = struct.unpack("<HH", header[26:30])
+    z.fp.seek(info.header_offset + zipfile.sizeFileHeader + name_len + extra_len)  # type: ignore[union-attr]
+    return z.fp.read(info.compress_size)  # type: ignore[union-attr]
+
+
+def _write_raw(z: zipfile.ZipFile, source: zipfile.ZipInfo, raw: bytes) -> None:
+    """Append an already-compressed member (what ZipFile.writestr does, minus compressing)."""
+    info = copy.copy(source)
+    info.extra = b""
+    info.header_offset = z.fp.tell()  # type: ignore[union-attr]
+    z.fp.write(info.FileHeader(False))  # type: ignore[union-attr]
+    z.fp.write(raw)  # type: ignore[union-attr]
+    z.start_dir = z.fp.tell()  # type: ignore[union-attr]
+    z.filelist.append(info)
+    z.NameToInfo[info.filename] = info
 
 
 def part_xml(docx_bytes: bytes) -> dict[str, bytes]:
