@@ -27,7 +27,7 @@ from pypdf import PdfReader
 
 from hino_forms.errors import PdfUnavailable
 
-Progress = Callable[[Path, "Path | None"], None]
+Progress = Callable[[Path, Path | None], None]
 
 # One soffice start per this many files at most: large enough to pay the start
 # cost back, small enough that a crash loses little and the workers stay busy.
@@ -64,16 +64,25 @@ def find_soffice() -> Path | None:
         found = shutil.which(name)
         if found:
             return Path(found)
-    candidates = _WINDOWS_SOFFICE if sys.platform == "win32" else _MACOS_SOFFICE
-    if sys.platform == "win32":
-        for env in ("ProgramFiles", "ProgramFiles(x86)"):
-            root = os.environ.get(env)
-            if root:
-                candidates = (Path(root) / "LibreOffice" / "program" / "soffice.exe", *candidates)
-    for path in candidates:
+    for path in _install_folders():
         if path.is_file():
             return path
     return None
+
+
+def _install_folders() -> tuple[Path, ...]:
+    """Where the LibreOffice installers put soffice on this platform."""
+    if sys.platform == "win32":
+        # soffice.com waits for the conversion and keeps the console; try it first.
+        roots = [os.environ.get(v) for v in ("ProgramFiles", "ProgramFiles(x86)")]
+        found = [Path(r) / "LibreOffice" / "program" for r in roots if r]
+        found += [p.parent for p in _WINDOWS_SOFFICE]
+        return tuple(
+            d / name for d in dict.fromkeys(found) for name in ("soffice.com", "soffice.exe")
+        )
+    if sys.platform == "darwin":
+        return _MACOS_SOFFICE
+    return ()
 
 
 def page_count(pdf: Path) -> int:
@@ -125,7 +134,11 @@ def convert(
                 # A timeout, so that Ctrl-C reaches this thread on Windows too.
                 docx, pdf, reason = pool.done.get(timeout=0.5)
             except queue.Empty:
-                continue
+                if any(t.is_alive() for t in threads) or not pool.done.empty():
+                    continue
+                # Every worker is gone (its temporary folder failed): answer for the rest.
+                docx = next(f for f in files if f not in converted and f not in failed)
+                pdf, reason = None, "LibreOffice の作業フォルダを作れず、PDF にできませんでした。"
             if pdf is None:
                 failed[docx] = reason
             else:
@@ -163,7 +176,13 @@ class _Pool:
 
     def work(self) -> None:
         """One worker: its own profile, then batch after batch until none is left."""
-        with tempfile.TemporaryDirectory(prefix="hino-forms-soffice-") as tmp:
+        try:
+            scratch = tempfile.TemporaryDirectory(
+                prefix="hino-forms-soffice-", ignore_cleanup_errors=True
+            )
+        except OSError:
+            return  # convert() answers for the files once every worker has gone
+        with scratch as tmp:
             root = Path(tmp)
             profile = (root / "profile").as_uri()
             n = 0

@@ -305,3 +305,30 @@ def test_libreoffice_converts_japanese_forms_with_embedded_fonts(tmp_path: Path)
     fonts = pdffonts(result.converted[forms[0]])
     assert fonts and all(emb == "yes" for _, emb in fonts)
     assert any("IPAex" in name for name, _ in fonts)
+
+
+def test_when_no_worker_can_start_every_file_is_still_answered_for(
+    tmp_path: Path, monkeypatch
+) -> None:
+    def no_temporary_folder(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pdf.tempfile, "TemporaryDirectory", no_temporary_folder)
+    docs = fake_inputs(tmp_path, 様式第2号="ok", 様式第3号="ok")
+
+    result = pdf.convert(docs, jobs=2, soffice=tmp_path / "soffice")
+
+    assert result.converted == {}
+    assert sorted(result.failed) == sorted(docs)
+    assert all("作業フォルダ" in reason for reason in result.failed.values())
+
+
+def test_find_soffice_looks_in_the_macos_application_folder(tmp_path: Path, monkeypatch) -> None:
+    app = tmp_path / "LibreOffice.app" / "Contents" / "MacOS" / "soffice"
+    app.parent.mkdir(parents=True)
+    app.write_text("")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.setattr(pdf.sys, "platform", "darwin")
+    monkeypatch.setattr(pdf, "_MACOS_SOFFICE", (app,))
+
+    assert pdf.find_soffice() == app
