@@ -16,6 +16,8 @@ as FONTCONFIG_FILE when converting) maps it to IPAexMincho.
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 from docx import Document
@@ -411,8 +413,8 @@ def form1() -> Document:
     item(doc, "5", "返還・消去・廃棄した重要情報")
     table(
         doc,
-        [("資料名・データ名", 28), ("区分", 10), ("媒体", 14), ("数量", 12), ("方法", 16),
-         ("具体的方法", 20), ("実施日", 28), ("実施者", 21), ("立会者（市職員）", 21)],
+        [("資料名・データ名", 26), ("区分", 10), ("媒体", 14), ("数量", 12), ("方法", 16),
+         ("具体的方法", 19), ("実施日", 31), ("実施者", 21), ("立会者（市職員）", 21)],
         [
             "{{ d.item }}", ("{{ d.kind }}", "表中央"), "{{ d.medium }}", "{{ d.quantity }}",
             ["{{ d.returned|check }}返還", "{{ d.erased|check }}消去", "{{ d.destroyed|check }}廃棄"],
@@ -660,14 +662,25 @@ BUILDERS = {
 }
 
 
+def _members(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
 def main(out_dir: Path = HERE) -> None:
-    """Write every template into ``out_dir``."""
+    """Write every template into ``out_dir``; a file whose parts are unchanged is left as it is."""
     for name, build in BUILDERS.items():
         doc = build()
         doc.core_properties.title = ""
         doc.core_properties.author = "hino-forms"
         doc.core_properties.comments = "templates/build_templates.py で生成"
-        doc.save(out_dir / name)
+        buf = io.BytesIO()
+        doc.save(buf)
+        target = out_dir / name
+        if target.exists() and _members(target.read_bytes()) == _members(buf.getvalue()):
+            continue
+        target.write_bytes(buf.getvalue())
+        print(f"wrote {target}")
 
 
 if __name__ == "__main__":
