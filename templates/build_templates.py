@@ -49,7 +49,8 @@ def new_document() -> Document:
     # Each form restarts at page 1 when forms are composed into one Word bundle.
     pg = OxmlElement("w:pgNumType")
     pg.set(qn("w:start"), "1")
-    sect_pr.append(pg)
+    insert_ordered(sect_pr, pg, ("cols", "formProt", "vAlign", "noEndnote", "titlePg",
+                                 "textDirection", "bidi", "rtlGutter", "docGrid"))
     set_fonts(doc)
     define_styles(doc)
     # The default template's first (empty) paragraph is not wanted.
@@ -157,6 +158,16 @@ def define_styles(doc: Document) -> None:
     table_style(doc)
 
 
+def insert_ordered(parent, child, successors: tuple[str, ...]) -> None:
+    """Insert ``child`` before the first of its schema successors (Word rejects misordered XML)."""
+    later = {qn(f"w:{name}") for name in successors}
+    for i, existing in enumerate(parent):
+        if existing.tag in later:
+            parent.insert(i, child)
+            return
+    parent.append(child)
+
+
 def _box(ppr) -> None:
     """A single-line box around the paragraph (consecutive paragraphs share one box)."""
     bdr = OxmlElement("w:pBdr")
@@ -167,7 +178,12 @@ def _box(ppr) -> None:
         el.set(qn("w:space"), "4")
         el.set(qn("w:color"), "auto")
         bdr.append(el)
-    ppr.append(bdr)
+    insert_ordered(ppr, bdr, ("shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+                              "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN",
+                              "bidi", "adjustRightInd", "snapToGrid", "spacing", "ind",
+                              "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc",
+                              "textDirection", "textAlignment", "textboxTightWrap",
+                              "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange"))
 
 
 def table_style(doc: Document) -> None:
@@ -353,9 +369,7 @@ def _fixed_layout(t, width_mm: float) -> None:
         tbl_pr.append(tbl_w)
     tbl_w.set(qn("w:w"), str(Mm(width_mm).twips))
     tbl_w.set(qn("w:type"), "dxa")
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tbl_pr.append(layout)
+    # (the fixed layout itself is python-docx's ``table.autofit = False``)
 
 
 def _cell(cell, text, style):
