@@ -523,3 +523,34 @@ def test_without_fontconfig_a_japanese_font_is_still_embedded(renderer, tmp_path
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
     assert "IPAex" in fonts
     assert "再委託承認通知書" in pdf_text(pdf, 1)
+
+
+# Word refuses documents whose property elements are out of schema order (LibreOffice
+# does not care), so the order of the containers the templates build is checked here.
+SCHEMA_ORDER = {
+    "pPr": "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr "
+           "suppressLineNumbers pBdr shd tabs suppressAutoHyphens kinsoku wordWrap overflowPunct "
+           "topLinePunct autoSpaceDE autoSpaceDN bidi adjustRightInd snapToGrid spacing ind "
+           "contextualSpacing mirrorIndents suppressOverlap jc textDirection textAlignment "
+           "textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange",
+    "sectPr": "headerReference footerReference footnotePr endnotePr type pgSz pgMar paperSrc "
+              "pgBorders lnNumType pgNumType cols formProt vAlign noEndnote titlePg "
+              "textDirection bidi rtlGutter docGrid printerSettings sectPrChange",
+    "tblPr": "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize "
+             "tblW jc tblCellSpacing tblInd tblBorders shd tblLayout tblCellMar tblLook",
+    "tcPr": "cnfStyle tcW gridSpan hMerge vMerge tcBorders shd noWrap tcMar textDirection "
+            "tcFitText vAlign hideMark",
+}
+
+
+@pytest.mark.parametrize("variant", ["form1", "form2", "form4_2", "form7"])
+def test_property_elements_in_schema_order(renderer, variant):
+    parts = part_xml(renderer.render_bytes(VARIANTS[variant], fixed_records()))
+    for part in ("word/document.xml", "word/styles.xml"):
+        root = etree.fromstring(parts[part])
+        for tag, names in SCHEMA_ORDER.items():
+            rank = {qn(f"w:{n}"): i for i, n in enumerate(names.split())}
+            for el in root.iter(qn(f"w:{tag}")):
+                seq = [rank.get(c.tag, -1) for c in el if c.tag in rank or c.tag.startswith("{")]
+                assert -1 not in seq and seq == sorted(seq) and len(set(seq)) == len(seq), (
+                    part, tag, [etree.QName(c).localname for c in el])
