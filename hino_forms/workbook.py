@@ -7,6 +7,12 @@ its callers that every staff / training / disposal / answer / subcontractor
 row it returns names a contract in ``Records.contracts`` and, when it names a
 subcontractor, one of that contract's subcontractors: rows that do not are
 reported and left out, so no later step meets a dangling reference.
+
+Missing columns: a required column of 契約, or 契約番号 on another sheet
+that has rows, makes the workbook unusable (InputUnusable, exit 2): nothing
+could be tied to a contract. Another sheet missing a required column (e.g.
+従事者 without 氏名) is an error for each contract named on that sheet, whose
+rows there are left out; the other contracts still run.
 """
 
 from __future__ import annotations

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from hino_forms import schema
 from hino_forms.errors import InputUnusable
@@ -666,3 +668,61 @@ def test_sample_has_no_errors_and_covers_every_kind_of_contract() -> None:
     warned = {(p.sheet, p.cell) for p in records.problems}
     assert ("廃棄", "K2") in warned  # My Number paper 廃棄 without 立会者
     assert any(p.sheet == "従事者" and "未受講" in p.message for p in records.problems)
+
+
+# ---------------------------------------------------------------- robustness
+
+JUNK = [
+    None,
+    "",
+    "\u3000",
+    "有",
+    "無",
+    "x",
+    0,
+    1,
+    2,
+    3,
+    4,
+    -1,
+    2.5,
+    True,
+    date(2025, 4, 1),
+    "R7.4.1",
+    "令和元年4月1日",
+    "2025/2/30",
+    "①",
+    "②",
+    "USBメモリ",
+    "{{ x }}",
+    "<&>",
+    "T-001",
+    "T-BAD",
+    SUB,
+    45748,
+    "#N/A",
+]
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_any_cell_values_give_records_and_problems_never_a_crash(
+    tmp_path: Path, data: st.DataObject
+) -> None:
+    cell = st.sampled_from(JUNK)
+    book = {
+        s.name: data.draw(st.lists(st.fixed_dictionaries({h: cell for h in s.headers}), max_size=3))
+        for s in schema.SHEETS
+    }
+    book["契約"].append(contract_row())
+    records = read_workbook(write_workbook(tmp_path / "junk.xlsx", book, headers=HEADERS))
+    ids = {c.contract_id for c in records.contracts}
+    subs = {(s.contract_id, s.name) for s in records.subcontractors}
+    for r in (*records.staff, *records.trainings, *records.disposals, *records.answers):
+        assert r.contract_id in ids and (
+            not r.subcontractor or (r.contract_id, r.subcontractor) in subs
+        )
+    for p in records.problems:
+        assert p.message.startswith(f"{p.sheet}!") or p.message.startswith(f"{p.sheet}:")
