@@ -116,6 +116,7 @@ def make_docx_bundle(docx_paths: Sequence[Path], out_path: Path) -> None:
         _copy_header_footer_parts(composer, doc, last)
         _body_sect_pr(master).addprevious(last)
         master.element.body.remove(last.getnext())
+    _own_headers_only(master)
     for section in master.sections:
         section.start_type = WD_SECTION_START.NEW_PAGE
     # A form template restarts its page numbers at 1; inside the bundle that
@@ -125,6 +126,25 @@ def make_docx_bundle(docx_paths: Sequence[Path], out_path: Path) -> None:
         pg_num_type.attrib.pop(qn("w:start"), None)
     with _replacing(out_path) as tmp:
         composer.save(str(tmp))
+
+
+def _own_headers_only(doc: DocxDocument) -> None:
+    """Give a blank header or footer to each section that had none of its own.
+
+    Word would otherwise show the previous section's: a form without a header
+    after one with a header would borrow it.
+    """
+    even = doc.settings.odd_and_even_pages_header_footer
+    for section in doc.sections[1:]:
+        kinds = ["header", "footer"]
+        if section.different_first_page_header_footer:
+            kinds += ["first_page_header", "first_page_footer"]
+        if even:
+            kinds += ["even_page_header", "even_page_footer"]
+        for kind in kinds:
+            part = getattr(section, kind)
+            if part.is_linked_to_previous:
+                part.is_linked_to_previous = False  # python-docx adds a blank definition
 
 
 def sha256_file(path: Path) -> str:

@@ -160,6 +160,20 @@ def test_the_word_bundle_has_one_section_per_document_each_on_a_new_page(tmp_pat
     assert texts.index(FORMS[0][1]) < texts.index(FORMS[1][1]) < texts.index(FORMS[2][1])
 
 
+def test_a_form_without_a_header_does_not_borrow_the_previous_forms(tmp_path: Path) -> None:
+    with_header = make_docx(
+        tmp_path / "a.docx", "様式第2号", header="様式第2号 ヘッダー", footer="R7-001"
+    )
+    without = make_docx(tmp_path / "b.docx", "様式第6号")
+    out = tmp_path / "bundle.docx"
+    bundle.make_docx_bundle([with_header, without], out)
+
+    second = Document(str(out)).sections[1]
+    assert not second.header.is_linked_to_previous and not second.footer.is_linked_to_previous
+    assert [p.text for p in second.header.paragraphs] in ([], [""])
+    assert [p.text for p in second.footer.paragraphs] in ([], [""])
+
+
 # ---------------------------------------------------------------- without LibreOffice
 
 
