@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -113,6 +114,12 @@ def _read_tables(path: Path) -> tuple[dict[str, _Table], list[Problem]]:
             # Some writers record wrong dimensions; read-only mode would then cut rows off.
             ws.reset_dimensions()
             tables[name] = _read_table(sheet, ws.iter_rows(values_only=True), problems)
+    # A damaged archive or sheet XML shows only once the rows are read (ParseError is a SyntaxError).
+    except (OSError, zipfile.BadZipFile, SyntaxError) as err:
+        raise InputUnusable(
+            f"{path.name} のシートを読み取れません（{type(err).__name__}）。"
+            "Excel で開いて .xlsx 形式で保存し直してください"
+        ) from None
     finally:
         book.close()
     if schema.CONTRACT.name not in tables:

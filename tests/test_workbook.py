@@ -12,6 +12,7 @@ what a user sees in Excel.
 from __future__ import annotations
 
 import importlib.util
+import zipfile
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -483,6 +484,17 @@ def test_text_file_named_xlsx_is_fatal(tmp_path: Path) -> None:
     path.write_text("契約番号,業務名\nT-001,架空\n", encoding="utf-8")
     with pytest.raises(InputUnusable, match="Excel ブック"):
         read_workbook(path)
+
+
+def test_damaged_sheet_xml_is_fatal(tmp_path: Path) -> None:
+    damaged = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(SAMPLE) as src, zipfile.ZipFile(damaged, "w") as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            cut = info.filename == "xl/worksheets/sheet2.xml"
+            dst.writestr(info, body[: len(body) // 2] if cut else body)
+    with pytest.raises(InputUnusable, match="読み取れません"):
+        read_workbook(damaged)
 
 
 def test_missing_file_is_fatal(tmp_path: Path) -> None:
