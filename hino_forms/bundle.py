@@ -124,6 +124,8 @@ def make_docx_bundle(docx_paths: Sequence[Path], out_path: Path) -> None:
     # blank pages it would insert to start on an odd page), so numbers run on.
     for pg_num_type in master.element.body.xpath(".//w:sectPr/w:pgNumType"):
         pg_num_type.attrib.pop(qn("w:start"), None)
+        if not pg_num_type.attrib:  # nothing left to say (and possibly out of schema order)
+            pg_num_type.getparent().remove(pg_num_type)
     with _replacing(out_path) as tmp:
         composer.save(str(tmp))
 
@@ -173,7 +175,7 @@ def _end_last_section(doc: DocxDocument) -> None:
     if last is None or last.tag != qn("w:p") or last.xpath("./w:pPr/w:sectPr"):
         last = OxmlElement("w:p")
         sect_pr.addprevious(last)
-    last.get_or_add_pPr().append(deepcopy(sect_pr))
+    last.get_or_add_pPr()._insert_sectPr(deepcopy(sect_pr))  # in schema order
 
 
 def _copy_header_footer_parts(
