@@ -503,11 +503,14 @@ def cover(cover: Cover, settings: Settings) -> dict[str, Any]:
             EntryRow(i, e.label, e.title, "" if e.first_page is None else str(e.first_page))
             for i, e in enumerate(cover.entries, 1)
         ],
-        "problems": [
-            ProblemRow(f"{p.sheet}!{p.cell}" if p.cell else p.sheet, clean(p.message))
-            for p in cover.problems
-        ],
+        "problems": [_problem_row(p) for p in cover.problems],
     }
+
+
+def _problem_row(problem: Problem) -> ProblemRow:
+    """Where, and the message without the reader's own ``シート!セル: `` prefix (no doubling)."""
+    where = f"{problem.sheet}!{problem.cell}" if problem.cell else problem.sheet
+    return ProblemRow(where, clean(problem.message.removeprefix(f"{where}: ")))
 
 
 Builder = Callable[[Submission, Records, Settings], dict[str, Any]]

@@ -8,6 +8,8 @@ from, so problems can name their cell.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
 from datetime import date
 from enum import Enum, IntEnum
 
@@ -265,41 +267,51 @@ class Records:
     def has_errors(self) -> bool:
         return any(p.severity is Severity.ERROR for p in self.problems)
 
+    @cached_property
+    def _index(self) -> dict[str, dict[tuple[str, str], tuple[object, ...]]]:
+        """Rows grouped by (contract, subcontractor) once, so per-form look-ups stay O(1) at scale."""
+        index: dict[str, dict[tuple[str, str], list[object]]] = {}
+        for kind, rows in (
+            ("staff", self.staff),
+            ("trainings", self.trainings),
+            ("disposals", self.disposals),
+            ("answers", self.answers),
+        ):
+            for r in rows:
+                index.setdefault(kind, {}).setdefault((r.contract_id, r.subcontractor), []).append(r)  # type: ignore[attr-defined]
+        for sub in self.subcontractors:
+            index.setdefault("subcontractors", {}).setdefault((sub.contract_id, ""), []).append(sub)
+        for p in self.problems:
+            index.setdefault("problems", {}).setdefault((p.contract_id or "", ""), []).append(p)
+        return {k: {key: tuple(v) for key, v in groups.items()} for k, groups in index.items()}
+
+    @cached_property
+    def _contracts(self) -> dict[str, Contract]:
+        return {c.contract_id: c for c in reversed(self.contracts)}  # the first of duplicates wins
+
+    def _rows(self, kind: str, contract_id: str, subcontractor: str = "") -> tuple[Any, ...]:
+        return self._index.get(kind, {}).get((contract_id, subcontractor), ())
+
     def contract(self, contract_id: str) -> Contract:
-        for c in self.contracts:
-            if c.contract_id == contract_id:
-                return c
-        raise KeyError(contract_id)
+        return self._contracts[contract_id]
 
     def subcontractors_of(self, contract_id: str) -> tuple[Subcontractor, ...]:
-        return tuple(s for s in self.subcontractors if s.contract_id == contract_id)
+        return self._rows("subcontractors", contract_id)
 
     def staff_of(self, contract_id: str, subcontractor: str = "") -> tuple[StaffMember, ...]:
-        return tuple(
-            s for s in self.staff if s.contract_id == contract_id and s.subcontractor == subcontractor
-        )
+        return self._rows("staff", contract_id, subcontractor)
 
     def trainings_of(self, contract_id: str, subcontractor: str = "") -> tuple[Training, ...]:
-        return tuple(
-            t
-            for t in self.trainings
-            if t.contract_id == contract_id and t.subcontractor == subcontractor
-        )
+        return self._rows("trainings", contract_id, subcontractor)
 
     def disposals_of(self, contract_id: str, subcontractor: str = "") -> tuple[Disposal, ...]:
-        return tuple(
-            d
-            for d in self.disposals
-            if d.contract_id == contract_id and d.subcontractor == subcontractor
-        )
+        return self._rows("disposals", contract_id, subcontractor)
 
     def answers_of(self, contract_id: str, subcontractor: str = "") -> tuple[Answer, ...]:
-        return tuple(
-            a for a in self.answers if a.contract_id == contract_id and a.subcontractor == subcontractor
-        )
+        return self._rows("answers", contract_id, subcontractor)
 
     def problems_of(self, contract_id: str) -> tuple[Problem, ...]:
-        return tuple(p for p in self.problems if p.contract_id == contract_id)
+        return self._rows("problems", contract_id)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -40,6 +40,17 @@ _WINDOWS_SOFFICE = (
     Path(r"C:\Program Files (x86)\LibreOffice\program\soffice.exe"),
 )
 _MACOS_SOFFICE = (Path("/Applications/LibreOffice.app/Contents/MacOS/soffice"),)
+# Maps the templates' ＭＳ 明朝 to IPAexMincho on Linux; without it LibreOffice sets
+# Japanese text in IPAexGothic (its own table knows only IPAMincho).
+FONTCONFIG_FILE = Path(__file__).resolve().parent.parent / "templates" / "fonts.conf"
+
+
+def soffice_environment(base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment soffice runs in: the shipped font substitutions unless the user set their own."""
+    env = dict(os.environ if base is None else base)
+    if sys.platform != "win32" and FONTCONFIG_FILE.is_file():
+        env.setdefault("FONTCONFIG_FILE", str(FONTCONFIG_FILE))
+    return env
 
 
 @dataclass(frozen=True)
@@ -255,6 +266,7 @@ class _Pool:
                     stdin=subprocess.DEVNULL,
                     stdout=subprocess.DEVNULL,
                     stderr=err_file,
+                    env=soffice_environment(),
                     **_new_group(),
                 )
             except OSError as err:

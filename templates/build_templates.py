@@ -676,6 +676,40 @@ BUILDERS = {
 }
 
 
+def prune_styles(doc: Document) -> None:
+    """Drop style definitions no part uses (python-docx's default template brings ~160).
+
+    Fewer styles keep the forms small and make the Word bundle fast: docxcompose
+    compares every used style against every defined one for each paragraph it adds.
+    """
+    styles = doc.styles.element
+    by_id = {s.get(qn("w:styleId")): s for s in styles.findall(qn("w:style"))}
+    roots = [doc.element] + [
+        part._element
+        for section in doc.sections
+        for part in (section.header, section.footer, section.first_page_header,
+                     section.first_page_footer, section.even_page_header, section.even_page_footer)
+        if not part.is_linked_to_previous
+    ]
+    wanted = {s for s, el in by_id.items() if el.get(qn("w:default")) in ("1", "true")}
+    for root in roots:
+        for tag in ("w:pStyle", "w:rStyle", "w:tblStyle"):
+            wanted.update(el.get(qn("w:val")) for el in root.iter(qn(tag)))
+    queue = list(wanted)
+    while queue:  # keep what the wanted styles are based on or linked to
+        el = by_id.get(queue.pop())
+        if el is None:
+            continue
+        for tag in ("w:basedOn", "w:link", "w:next"):
+            ref = el.find(qn(tag))
+            if ref is not None and ref.get(qn("w:val")) not in wanted:
+                wanted.add(ref.get(qn("w:val")))
+                queue.append(ref.get(qn("w:val")))
+    for style_id, el in by_id.items():
+        if style_id not in wanted:
+            styles.remove(el)
+
+
 def _members(data: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         return {n: z.read(n) for n in z.namelist()}
@@ -685,6 +719,7 @@ def main(out_dir: Path = HERE) -> None:
     """Write every template into ``out_dir``; a file whose parts are unchanged is left as it is."""
     for name, build in BUILDERS.items():
         doc = build()
+        prune_styles(doc)
         doc.core_properties.title = ""
         doc.core_properties.author = "hino-forms"
         doc.core_properties.comments = "templates/build_templates.py で生成"
