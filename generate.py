@@ -1,7 +1,10 @@
-"""The main job: python generate.py [INPUT.xlsx] → output/ (default input data/sample.xlsx)."""
+"""The main job: python generate.py [INPUT.xlsx] [options] → output/ (default input data/sample.xlsx)."""
 
 import sys
 
 from hino_forms.cli import main
 
-main(["generate", *(sys.argv[1:] or ["data/sample.xlsx"])])
+args = sys.argv[1:]
+if not args or args[0].startswith("-"):  # no input named: the fictional sample
+    args = ["data/sample.xlsx", *args]
+main(["generate", *args])
