@@ -10,6 +10,7 @@ demo: setup
 	$(PY) generate.py data/sample.xlsx --force
 
 test: setup
+	$(PY) -m ruff check .
 	$(PY) -m pytest
 
 setup: $(STAMP) system-deps

@@ -23,10 +23,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from hino_forms import pdf, rules
-from hino_forms.models import Records, Status
-from hino_forms.render import Renderer, form_filename
-from tests import builders
+from hino_forms import pdf, rules  # noqa: E402
+from hino_forms.models import Records, Status  # noqa: E402
+from hino_forms.render import Renderer, form_filename  # noqa: E402
+from tests import builders  # noqa: E402
 
 
 def fictional_records(contracts: int) -> Records:

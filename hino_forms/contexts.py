@@ -34,11 +34,12 @@ import dataclasses
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from hino_forms.dates import fiscal_year_of, fiscal_year_span, format_period, format_wareki_year
 from hino_forms.models import (

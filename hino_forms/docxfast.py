@@ -23,12 +23,12 @@ import zipfile
 from dataclasses import dataclass
 from typing import Any
 
+from docx.opc.coreprops import CoreProperties
 from docx.opc.oxml import parse_xml, serialize_part_xml
+from docx.oxml.ns import nsmap, qn
 from docxtpl import DocxTemplate
 from jinja2 import Environment, Template
 from jinja2.exceptions import TemplateError
-from docx.opc.coreprops import CoreProperties
-from docx.oxml.ns import nsmap, qn
 
 # docxtpl's DocxTemplate.render_properties renders exactly these core properties.
 _FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"

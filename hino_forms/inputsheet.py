@@ -319,7 +319,7 @@ def _prefill(ws: Worksheet, sheet: Sheet, prefill: Prefill) -> None:
     rows = prefill.rows.get(sheet.name, ())
     if sheet.name == CONTRACT.name:
         # Contractors never add contracts: the whole sheet is locked but their own columns.
-        for i, col in enumerate(sheet.columns, start=1):
+        for i in range(1, len(sheet.columns) + 1):
             ws.column_dimensions[get_column_letter(i)].protection = Protection(locked=True)
     elif sheet.name == SUBCONTRACT.name:
         for i, col in enumerate(sheet.columns, start=1):

@@ -8,10 +8,10 @@ from, so problems can name their cell.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Any
 from datetime import date
 from enum import Enum, IntEnum
+from functools import cached_property
+from typing import Any
 
 
 class Severity(str, Enum):

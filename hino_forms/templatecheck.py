@@ -12,10 +12,11 @@ Three checks per template (form1.docx … form7.docx, cover.docx):
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from docx.opc.oxml import parse_xml
 from docxtpl import DocxTemplate
@@ -37,8 +38,8 @@ from hino_forms.models import (
     Subcontractor,
     Submission,
     Submitter,
-    Training,
     Timing,
+    Training,
 )
 from hino_forms.render import SHIPPED_TEMPLATES, make_environment
 

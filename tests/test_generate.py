@@ -45,8 +45,9 @@ def form_files(out: Path, suffix: str = ".docx") -> set[str]:
 
 
 def expected_files(rows: list[dict[str, object]], suffix: str = ".docx") -> set[str]:
-    from hino_forms.models import Submission, Submitter, Timing
     from datetime import date
+
+    from hino_forms.models import Submission, Submitter, Timing
 
     names = set()
     for r in rows:

@@ -24,11 +24,24 @@ from lxml import etree
 
 from hino_forms.docxfast import part_xml
 from hino_forms.models import (
-    Answer, Problem, Records, Severity, Submission, Submitter, Timing,
+    Answer,
+    Problem,
+    Records,
+    Severity,
+    Submission,
+    Submitter,
+    Timing,
 )
 from hino_forms.render import (
-    FONTCONFIG_FILE, Cover, CoverEntry, Renderer, Settings, form_filename, make_environment,
-    template_name, wareki,
+    FONTCONFIG_FILE,
+    Cover,
+    CoverEntry,
+    Renderer,
+    Settings,
+    form_filename,
+    make_environment,
+    template_name,
+    wareki,
 )
 from tests import builders as b
 

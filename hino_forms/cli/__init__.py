@@ -30,10 +30,10 @@ err_console = Console(stderr=True)
 
 # Registering the commands (import for the side effect).
 from hino_forms.cli import check as _check  # noqa: E402,F401
-from hino_forms.cli import plan as _plan  # noqa: E402,F401
-from hino_forms.cli import templates as _templates  # noqa: E402,F401
 from hino_forms.cli import generate as _generate  # noqa: E402,F401
 from hino_forms.cli import init as _init  # noqa: E402,F401
+from hino_forms.cli import plan as _plan  # noqa: E402,F401
+from hino_forms.cli import templates as _templates  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> None:

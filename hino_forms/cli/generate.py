@@ -79,9 +79,10 @@ def _password(encrypt: bool, password_file: Path | None, account: str | None) ->
         return None
     from hino_forms.security import check_password, read_password
 
-    prompt = None
-    if sys.stdin.isatty():
-        prompt = lambda: getpass.getpass("PDF のパスワード: ")
+    def ask() -> str:
+        return getpass.getpass("PDF のパスワード: ")
+
+    prompt = ask if sys.stdin.isatty() else None
     password = read_password(env=os.environ, password_file=password_file, prompt=prompt)
     check_password(password, account or getpass.getuser())
     return password

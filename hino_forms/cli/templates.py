@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -13,7 +12,7 @@ from hino_forms.errors import BadOption
 
 @templates_app.command("check")
 def check(
-    directory: Optional[Path] = typer.Argument(
+    directory: Path | None = typer.Argument(
         None, help="点検するテンプレートのフォルダ（省略時は同梱の templates/）。"
     ),
 ) -> None:
