@@ -1,4 +1,4 @@
-"""Benchmark: read_workbook (reading + every SPEC §3 check) against openpyxl's own floor.
+"""Benchmark: read_workbook (python-calamine + every SPEC §3 check) against openpyxl's read-only floor.
 
     .venv/bin/python bench/read_workbook.py [CONTRACTS]
 
@@ -6,8 +6,8 @@ openpyxl (normal and write-only mode alike) writes every text cell as an
 inline string, which openpyxl reads back several times slower than the
 shared strings Excel writes. So the synthetic workbook is converted once by
 LibreOffice (which writes shared strings, as Excel does) when soffice is
-available. Figures are printed, never asserted: the reader's own cost is
-the gap between "openpyxl only" and "read_workbook".
+available. Figures are printed, never asserted: "openpyxl only" is what merely
+reading the cells cost with openpyxl, the reader's engine before python-calamine.
 """
 
 from __future__ import annotations
