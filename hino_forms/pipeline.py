@@ -16,15 +16,15 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Protocol
 
-from hino_forms import bundle, pdf, rules, schedule
-from hino_forms.errors import BadOption, OutputExists, PdfUnavailable
-from hino_forms.models import Contract, Problem, Records, Severity, Status, Submission, Timing
+from hino_forms import bundle, pdf, schedule
+from hino_forms.errors import OutputExists, PdfUnavailable
+from hino_forms.models import Contract, Problem, Records, Severity, Status, Submission
 from hino_forms.paths import bundle_stem, inside, safe_name, submitter_key, timing_folder
 from hino_forms.render import Cover, CoverEntry, Renderer, form_filename
+from hino_forms.selection import Selection
 from hino_forms.workbook import read_workbook
 
 WORK_DIR = ".hino-forms-work"
@@ -104,10 +104,7 @@ class Options:
 
     input_path: Path
     out: Path
-    contracts: tuple[str, ...] = ()
-    timing: Timing | None = None
-    date_from: date | None = None
-    date_to: date | None = None
+    selection: Selection = Selection()
     pdf: bool | None = None  # None: make PDFs when LibreOffice is there
     jobs: int | None = None
     templates_dir: Path | None = None
@@ -135,25 +132,12 @@ def generate(options: Options, progress: Progress | None = None) -> Summary:
 
     with _timed(summary, "read"):
         records = read_workbook(options.input_path)
+    chosen = options.selection
+    chosen.check(records)
     with _timed(summary, "plan"):
-        planned = rules.select(
-            rules.plan(records),
-            contracts=options.contracts or None,
-            timing=options.timing,
-            date_from=options.date_from,
-            date_to=options.date_to,
-        )
-    _check_contracts_exist(options.contracts, records)
-    summary.problems = tuple(
-        p for p in records.problems if not options.contracts or p.contract_id in options.contracts
-    )
-    summary.skipped = tuple(
-        sorted(
-            cid
-            for cid in records.failed_contract_ids
-            if not options.contracts or cid in options.contracts
-        )
-    )
+        planned = chosen.submissions(records)
+    summary.problems = tuple(chosen.problems(records))
+    summary.skipped = tuple(chosen.failed(records))
 
     soffice = _soffice_for(options, summary)
     by_contract = _group_by_contract(planned)
@@ -422,13 +406,6 @@ def _group_by_contract(subs: Sequence[Submission]) -> dict[str, list[Submission]
 
 def _bundle_keys(subs: Sequence[Submission]) -> set[tuple[str, str, str]]:
     return {(s.contract_id, timing_folder(s), submitter_key(s)) for s in subs}
-
-
-def _check_contracts_exist(wanted: Sequence[str], records: Records) -> None:
-    known = {c.contract_id for c in records.contracts}
-    unknown = [c for c in wanted if c not in known]
-    if unknown:
-        raise BadOption(f"契約番号 {', '.join(unknown)} は入力ブックの「契約」シートにありません")
 
 
 def _soffice_for(options: Options, summary: Summary) -> Path | None:

@@ -12,9 +12,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from hino_forms.cli import app, console, err_console
-from hino_forms.dates import DateFormatError, parse_date
+from hino_forms.cli.options import ContractOption, FromOption, TimingOption, ToOption, selection
 from hino_forms.errors import BadOption
-from hino_forms.models import Timing
 
 if TYPE_CHECKING:
     from hino_forms.pipeline import Summary
@@ -64,15 +63,6 @@ class _Lines:
         print(message, file=sys.stderr, flush=True)
 
 
-def _date(value: str | None, option: str) -> object:
-    if value is None:
-        return None
-    try:
-        return parse_date(value)
-    except DateFormatError as err:
-        raise BadOption(f"{option} の日付が読めません: {err}") from None
-
-
 def _password(encrypt: bool, password_file: Path | None, account: str | None) -> str | None:
     """The bundle password from HINO_FORMS_PASSWORD, --password-file or a prompt; checked first."""
     if not encrypt:
@@ -92,14 +82,10 @@ def _password(encrypt: bool, password_file: Path | None, account: str | None) ->
 def generate(
     input_path: Annotated[Path, typer.Argument(metavar="INPUT", help="入力ブック (.xlsx)")],
     out: Annotated[Path, typer.Option("--out", help="出力先フォルダ")] = Path("output"),
-    contract: Annotated[
-        list[str] | None, typer.Option("--contract", help="この契約番号だけ（複数指定可）")
-    ] = None,
-    timing: Annotated[
-        Timing | None, typer.Option("--timing", help="この提出時期だけ", case_sensitive=False)
-    ] = None,
-    date_from: Annotated[str | None, typer.Option("--from", help="この日以降に提出するもの")] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="この日以前に提出するもの")] = None,
+    contract: ContractOption = None,
+    timing: TimingOption = None,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
     pdf: Annotated[
         bool | None, typer.Option("--pdf/--no-pdf", help="PDF を作る（既定: LibreOffice があれば作る）")
     ] = None,
@@ -128,10 +114,7 @@ def generate(
     options = Options(
         input_path=input_path,
         out=out,
-        contracts=tuple(contract or ()),
-        timing=timing,
-        date_from=_date(date_from, "--from"),  # type: ignore[arg-type]
-        date_to=_date(date_to, "--to"),  # type: ignore[arg-type]
+        selection=selection(contract, timing, date_from, date_to),
         pdf=pdf,
         jobs=jobs,
         templates_dir=templates,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from collections.abc import Sequence
-from datetime import date
 from enum import Enum
 from itertools import groupby
 from pathlib import Path
@@ -14,11 +13,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from hino_forms import rules, schedule
+from hino_forms import schedule
 from hino_forms.cli import app, console
-from hino_forms.dates import DateFormatError, format_wareki, parse_date
+from hino_forms.cli.options import ContractOption, FromOption, TimingOption, ToOption, selection
+from hino_forms.dates import format_wareki
 from hino_forms.errors import BadOption
-from hino_forms.models import FORM_TITLES, Problem, Records, Severity, Submission, Timing
+from hino_forms.models import FORM_TITLES, Problem, Severity, Submission
 
 
 class PlanFormat(str, Enum):
@@ -41,14 +41,10 @@ def plan(
     out: Annotated[
         Path | None, typer.Option("--out", help="書き出すファイル（csv・xlsx・ics では必須）")
     ] = None,
-    contract: Annotated[
-        list[str] | None, typer.Option("--contract", help="この契約番号だけ（複数指定可）")
-    ] = None,
-    timing: Annotated[
-        Timing | None, typer.Option("--timing", help="この提出時期だけ", case_sensitive=False)
-    ] = None,
-    date_from: Annotated[str | None, typer.Option("--from", help="この日以降に提出するもの")] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="この日以前に提出するもの")] = None,
+    contract: ContractOption = None,
+    timing: TimingOption = None,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
 ) -> None:
     """提出予定（どの契約が・どの様式を・いつ提出するか）を表示・出力する。
 
@@ -61,22 +57,16 @@ def plan(
         raise BadOption(f"--format {format.value} では --out で書き出すファイルを指定してください")
     if format is PlanFormat.TABLE and out is not None:
         raise BadOption("--format table は画面に表示します。ファイルに書くには json・csv・xlsx・ics を指定してください")
-    start, end = _date(date_from, "--from"), _date(date_to, "--to")
-    if start and end and start > end:
-        raise BadOption(f"--from（{start}）が --to（{end}）より後になっています")
+    chosen = selection(contract, timing, date_from, date_to)
     if out is not None and not out.parent.is_dir():
         raise BadOption(f"出力先のフォルダ {out.parent} がありません。先に作成してください")
 
     from hino_forms.workbook import read_workbook  # the reader pulls in openpyxl; load it on use
 
     records = read_workbook(input_path)
-    _check_contracts_exist(contract or [], records)
-    submissions = rules.select(
-        rules.plan(records), contracts=contract or None, timing=timing, date_from=start, date_to=end
-    )
-    problems = [
-        p for p in records.problems if not contract or p.contract_id in (None, *contract)
-    ]
+    chosen.check(records)
+    submissions = chosen.submissions(records)
+    problems = chosen.problems(records)
     contracts = {c.contract_id: c for c in records.contracts}
 
     try:
@@ -101,22 +91,6 @@ def plan(
                       f"{_problem_summary(problems)}", markup=False, highlight=False)
     if any(p.severity is Severity.ERROR for p in problems):
         raise typer.Exit(code=1)
-
-
-def _date(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return parse_date(value)
-    except DateFormatError as err:
-        raise BadOption(f"{option} の日付が読めません: {err}") from None
-
-
-def _check_contracts_exist(wanted: Sequence[str], records: Records) -> None:
-    known = {c.contract_id for c in records.contracts}
-    unknown = [c for c in wanted if c not in known]
-    if unknown:
-        raise BadOption(f"契約番号 {', '.join(unknown)} は入力ブックの「契約」シートにありません")
 
 
 def _problem_summary(problems: Sequence[Problem]) -> str:
