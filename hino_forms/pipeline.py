@@ -14,14 +14,14 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from hino_forms import bundle, pdf, schedule
 from hino_forms.errors import OutputExists, PdfUnavailable
-from hino_forms.models import Contract, Problem, Records, Severity, Status, Submission
+from hino_forms.models import Contract, Problem, Records, Severity, Status, Submission, Submitter
 from hino_forms.paths import bundle_stem, inside, safe_name, submitter_key, timing_folder
 from hino_forms.render import Cover, CoverEntry, Renderer, form_filename
 from hino_forms.selection import Selection
@@ -164,15 +164,13 @@ def _write_output(
 ) -> None:
     """Build every contract folder in the work folder and move each into ``out`` when complete."""
     out = options.out
-    out.mkdir(parents=True, exist_ok=True)
-    _restrict(out)
+    out.mkdir(parents=True, exist_ok=True)  # under umask 077: a new folder is the owner's only
     work_root = out / WORK_DIR
     shutil.rmtree(work_root, ignore_errors=True)  # what a killed run left behind
     written: list[_Written] = []
     files: dict[str, str] = {}
     try:
         work_root.mkdir()
-        _restrict(work_root)
         ready = [s for s in planned if s.status is Status.READY]
         progress.stage("render", len(ready))
         if soffice:
@@ -375,26 +373,23 @@ def _concerns(problem: Problem, sub: Submission) -> bool:
 
 
 def _submitter_label(contract: Contract, sub: Submission) -> str:
-    if sub.submitter.value == "city":
+    if sub.submitter is Submitter.CITY:
         return "日野市（再委託承認通知書）"
-    if sub.subcontractor and sub.submitter.value == "subcontractor":
+    if sub.submitter is Submitter.SUBCONTRACTOR and sub.subcontractor:
         return f"再委託先 {sub.subcontractor}（受託者 {contract.contractor_name} 経由）"
     return f"受託者 {contract.contractor_name}"
 
 
 def _submitter_name(contract: Contract, sub: Submission) -> str:
-    if sub.submitter.value == "city":
+    if sub.submitter is Submitter.CITY:
         return "日野市長"
-    if sub.submitter.value == "subcontractor" and sub.subcontractor:
+    if sub.submitter is Submitter.SUBCONTRACTOR and sub.subcontractor:
         return sub.subcontractor
     return contract.contractor_name
 
 
 def _form_stem(sub: Submission) -> str:
-    stem = form_filename(sub)
-    if sub.subcontractor and sub.subcontractor not in stem:
-        stem = f"{stem}_{sub.subcontractor}"
-    return safe_name(stem)
+    return safe_name(form_filename(sub))
 
 
 def _group_by_contract(subs: Sequence[Submission]) -> dict[str, list[Submission]]:
@@ -426,11 +421,11 @@ def _soffice_for(options: Options, summary: Summary) -> Path | None:
     return found
 
 
-def _refuse_to_overwrite(out: Path, contract_dirs: Iterator[str] | Sequence[str] | object, force: bool) -> None:
+def _refuse_to_overwrite(out: Path, contract_dirs: Iterable[str], force: bool) -> None:
     """Existing output is never replaced silently: without --force, stop before writing anything."""
     if force or not out.exists():
         return
-    names = [*contract_dirs, MANIFEST, SCHEDULE]  # type: ignore[misc]
+    names = [*contract_dirs, MANIFEST, SCHEDULE]
     existing = [n for n in names if (out / n).exists()]
     if existing:
         shown = "、".join(existing[:5]) + (" ほか" if len(existing) > 5 else "")
@@ -487,12 +482,6 @@ def _write_top_level(
     contracts = {c.contract_id: c for c in records.contracts}
     schedule.write_xlsx(tmp_xlsx, planned, list(summary.problems), files=files, contracts=contracts)
     os.replace(tmp_xlsx, out / SCHEDULE)
-
-
-def _restrict(path: Path) -> None:
-    """Owner-only access where the platform allows (the forms carry personal data)."""
-    with contextlib.suppress(OSError):
-        path.chmod(0o700)
 
 
 @contextlib.contextmanager

@@ -58,10 +58,7 @@ def expected_files(rows: list[dict[str, object]], suffix: str = ".docx") -> set[
             date=date.fromisoformat(str(r["date"])), fiscal_year=r["fiscal_year"],  # type: ignore[arg-type]
             submitter=Submitter(r["submitter"]), subcontractor=r["subcontractor"],  # type: ignore[arg-type]
         )
-        stem = form_filename(sub)
-        if sub.subcontractor and sub.subcontractor not in stem:
-            stem = f"{stem}_{sub.subcontractor}"
-        names.add(f"{safe_name(sub.contract_id)}/{timing_folder(sub)}/{safe_name(stem)}{suffix}")
+        names.add(f"{safe_name(sub.contract_id)}/{timing_folder(sub)}/{safe_name(form_filename(sub))}{suffix}")
     return names
 
 
