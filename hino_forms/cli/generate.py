@@ -147,4 +147,12 @@ def _report(summary: Summary) -> None:
         )
     for failure in summary.failures:
         err_console.print(f"失敗: {failure}", markup=False, highlight=False)
-    console.print(summary.line(), markup=False, highlight=False)
+    if summary.problems:
+        err_console.print(
+            f"問題 {len(summary.problems)} 件の内容は {summary.out / '提出予定一覧.xlsx'} の「問題」シート"
+            "と各綴りの表紙にあります（check コマンドでも表示できます）。",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+    console.print(summary.line(), markup=False, highlight=False, soft_wrap=True)
