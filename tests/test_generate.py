@@ -91,6 +91,10 @@ def test_generate_py_makes_every_planned_form_the_bundles_and_the_lists(tmp_path
     ws = load_workbook(out / "提出予定一覧.xlsx")["提出予定一覧"]
     assert ws.max_row - 1 == len(rows)
 
+    scratch = tmp_path / "word-bundles"
+    scratch.mkdir()
+    _check_bundles(out, bundles, scratch)
+
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
     again = subprocess.run(
         [sys.executable, str(ROOT / "generate.py")], cwd=tmp_path, env=ENV,
@@ -236,3 +240,48 @@ def test_a_killed_run_leaves_no_partial_contract_folder(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert len(list(out.glob("K-*"))) == 120
     assert not (out / ".hino-forms-work").exists()
+
+
+def _check_bundles(out: Path, bundles: list[Path], scratch: Path) -> None:
+    """Each sample bundle: cover + its forms' pages, one bookmark per form, the titles in the text;
+    its Word twin converts to the same number of pages (issue: bundles on the sample)."""
+    from pypdf import PdfReader
+
+    from hino_forms import pdf
+
+    # Copies: converting a Word bundle in place would write over its PDF bundle.
+    copies = {}
+    for i, b in enumerate(bundles):
+        copies[b] = scratch / f"{i:03d}.docx"
+        shutil.copy(b.with_suffix(".docx"), copies[b])
+    word_pdfs = pdf.convert(list(copies.values()), jobs=2)
+    assert not word_pdfs.failed
+    for bundle in bundles:
+        forms = sorted(p for p in bundle.parent.glob("様式*.pdf") if _belongs(p, bundle))
+        reader = PdfReader(bundle)
+        expected = 1 + sum(len(PdfReader(f).pages) for f in forms)
+        assert len(reader.pages) == expected, bundle
+        assert len(reader.outline) == len(forms), bundle
+        titles = [item.title for item in reader.outline]
+        text = subprocess.run(["pdftotext", str(bundle), "-"], capture_output=True, text=True).stdout
+        squeezed = "".join(text.split())
+        for t in titles:
+            form_title = t.split(" ", 1)[1]
+            assert form_title in squeezed, (bundle, t)
+        converted = word_pdfs.converted[copies[bundle]]
+        assert len(PdfReader(converted).pages) == expected, bundle
+    fonts = subprocess.run(["pdffonts", str(bundles[0])], capture_output=True, text=True).stdout
+    rows = fonts.splitlines()[2:]
+    assert rows and all(" yes " in r for r in rows)  # every font embedded
+    assert "IPAex" in fonts
+
+
+def _belongs(form_pdf: Path, bundle: Path) -> bool:
+    """A form belongs to the bundle of its submitter: the subcontractor's name ends both names."""
+    who = bundle.stem.split("_", 2)[2] if bundle.stem.count("_") >= 2 else ""
+    if who == "日野市":
+        return form_pdf.name.startswith("様式第7号")
+    if who:
+        return form_pdf.stem.endswith(f"_{who}") and not form_pdf.name.startswith(("様式第6号", "様式第7号"))
+    subcontractor_form = form_pdf.stem.count("_") >= 2 and not form_pdf.name.startswith("様式第6号")
+    return not subcontractor_form and not form_pdf.name.startswith("様式第7号")
