@@ -57,8 +57,8 @@ def make_pdf_bundle(
         {"/Title": title, "/Author": author, "/Subject": subject, "/Creator": "hino-forms"}
     )
     # Open with the bookmarks shown and the title (not the file name) in the window bar.
-    writer.page_mode = "/UseOutlines"
-    writer.create_viewer_preferences().display_doctitle = True
+    writer.page_mode = "/UseOutlines"  # type: ignore[assignment]  # pypdf types the setter as a property
+    writer.create_viewer_preferences().display_doctitle = True  # type: ignore[assignment]
     writer.pdf_header = b"%PDF-1.7"
     if password is not None:
         writer.encrypt(user_password=password, owner_password=password, algorithm="AES-256")
@@ -192,7 +192,7 @@ def _copy_header_footer_parts(
 
 def _copy_story_part(composer: Composer, doc: DocxDocument, src: Part, reltype: str) -> str:
     """Copy a header or footer part of ``doc`` into the composed document; returns its rId."""
-    element = deepcopy(src.element)
+    element = deepcopy(src.element)  # type: ignore[attr-defined]  # a header/footer (XmlPart)
     # The styles it uses (Header, Footer …) come along, as docxcompose does for the body.
     composer.add_styles(doc, element)
     package = composer.doc.part.package

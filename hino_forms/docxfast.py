@@ -135,7 +135,7 @@ class PreparedTemplate:
         for part in self._parts:
             xml = _finish(tpl, part.template.render(context))
             data = xml.encode(part.encoding)
-            out[part.member] = serialize_part_xml(parse_xml(data)) if part.reparse else data
+            out[part.member] = serialize_part_xml(parse_xml(data)) if part.reparse else data  # type: ignore[arg-type]
         if not self._core_static:
             core = copy.deepcopy(self._core_element)
             props = CoreProperties(core)
@@ -146,9 +146,9 @@ class PreparedTemplate:
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
             for info, raw in self._members:
                 if raw is None:
-                    data = out.get(info.filename)
+                    rendered = out.get(info.filename)
                     # A copy: writestr fills in sizes and offsets on the ZipInfo it is given.
-                    z.writestr(copy.copy(info), data if data is not None else self._base[info.filename])
+                    z.writestr(copy.copy(info), rendered if rendered is not None else self._base[info.filename])
                 else:
                     _write_raw(z, info, raw)
         return buf.getvalue()
@@ -157,9 +157,9 @@ class PreparedTemplate:
 def _raw(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     """The compressed bytes of a member, as stored."""
     z.fp.seek(info.header_offset)  # type: ignore[union-attr]
-    header = z.fp.read(zipfile.sizeFileHeader)  # type: ignore[union-attr]
+    header = z.fp.read(zipfile.sizeFileHeader)  # type: ignore[union-attr,attr-defined]
     name_len, extra_len = struct.unpack("<HH", header[26:30])
-    z.fp.seek(info.header_offset + zipfile.sizeFileHeader + name_len + extra_len)  # type: ignore[union-attr]
+    z.fp.seek(info.header_offset + zipfile.sizeFileHeader + name_len + extra_len)  # type: ignore[union-attr,attr-defined]
     return z.fp.read(info.compress_size)  # type: ignore[union-attr]
 
 

@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pypdf import PdfReader
 
@@ -367,7 +368,7 @@ def _is_whole_pdf(path: Path) -> bool:
         return False
 
 
-def _new_group() -> dict[str, object]:
+def _new_group() -> dict[str, Any]:
     """Popen options that put soffice and its children in a process group of their own."""
     if sys.platform == "win32":
         return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -89,7 +89,7 @@ class _Table:
     sheet: schema.Sheet
     index: dict[str, int] = field(default_factory=dict)  # header → 0-based column
     letters: dict[str, str] = field(default_factory=dict)  # header → column letter
-    rows: list[tuple[int, tuple[Any, ...]]] = field(default_factory=list)  # (sheet row, values)
+    rows: list[tuple[int, Sequence[Any]]] = field(default_factory=list)  # (sheet row, values)
     # Per schema column: (column, 0-based index or None, parser, blank value); set once headers are read.
     plan: list[tuple[schema.Column, int | None, Callable[[Any, schema.Column], Any], Any]] = field(
         default_factory=list
@@ -149,7 +149,7 @@ def _open(path: Path) -> CalamineWorkbook:
 
 
 def _read_table(
-    sheet: schema.Sheet, rows: Iterable[tuple[Any, ...]], problems: list[Problem]
+    sheet: schema.Sheet, rows: Iterable[Sequence[Any]], problems: list[Problem]
 ) -> _Table:
     table = _Table(sheet)
     it = iter(rows)
@@ -241,7 +241,7 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip(_SPACES))
 
 
-def _cell(table: _Table, values: tuple[Any, ...], header: str) -> Any:
+def _cell(table: _Table, values: Sequence[Any], header: str) -> Any:
     i = table.index.get(header)
     return values[i] if i is not None and i < len(values) else None
 
@@ -320,7 +320,7 @@ class _Row:
 
     table: _Table
     number: int
-    values: tuple[Any, ...]
+    values: Sequence[Any]
     problems: list[Problem]
     contract_id: str | None = None
     failed: bool = False  # a required cell is empty or unreadable: no record can be made

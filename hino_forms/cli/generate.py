@@ -9,7 +9,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from hino_forms.cli import app, console, err_console
 from hino_forms.cli.options import ContractOption, FromOption, TimingOption, ToOption, selection
@@ -26,7 +33,7 @@ class _Bars:
 
     def __init__(self, progress: Progress) -> None:
         self._progress = progress
-        self._tasks: dict[str, int] = {}
+        self._tasks: dict[str, TaskID] = {}
 
     def stage(self, name: str, total: int) -> None:
         self._tasks[name] = self._progress.add_task(STAGE_NAMES.get(name, name), total=total)

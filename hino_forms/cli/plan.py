@@ -78,6 +78,8 @@ def plan(
                 sys.stdout.write(text)
             else:
                 out.write_text(text, encoding="utf-8")
+        elif out is None:  # unreachable: the file formats were checked to have --out
+            raise BadOption("--out を指定してください")
         elif format is PlanFormat.CSV:
             schedule.write_csv(out, submissions, contracts)
         elif format is PlanFormat.XLSX:
