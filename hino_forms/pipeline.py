@@ -10,26 +10,22 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from hino_forms import bundle, pdf, schedule
-from hino_forms.errors import OutputExists, PdfUnavailable
+from hino_forms import bundle, outdir, pdf, schedule
+from hino_forms.errors import PdfUnavailable
 from hino_forms.models import Contract, Problem, Records, Severity, Status, Submission, Submitter
 from hino_forms.paths import bundle_stem, inside, safe_name, submitter_key, timing_folder
 from hino_forms.render import Cover, CoverEntry, Renderer, form_filename
 from hino_forms.selection import Selection
 from hino_forms.workbook import read_workbook
 
-WORK_DIR = ".hino-forms-work"
-MANIFEST = "manifest.json"
-SCHEDULE = "提出予定一覧.xlsx"
 CHUNK_CONTRACTS = 40  # contracts per render/convert round: bounds memory and disk in flight
 
 
@@ -112,24 +108,35 @@ class Options:
     force: bool = False
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Written:
-    """One file written for the manifest."""
+    """One file written, for the manifest (``path`` relative to the output folder)."""
 
-    path: Path  # final path, relative to out
+    path: Path
     contract_id: str
     form: int | None
-    timing: str | None
-    kind: str  # form / bundle / cover
+    timing: str
+    kind: str  # form / bundle
+
+    def entry(self, out: Path) -> dict[str, object]:
+        return {
+            "path": self.path.as_posix(),
+            "contract_id": self.contract_id,
+            "form": self.form,
+            "timing": self.timing,
+            "kind": self.kind,
+            "sha256": bundle.sha256_file(out / self.path),
+        }
+
+
+BundleKey = tuple[str, str, str]  # contract, timing folder, submitter (see paths.submitter_key)
+Item = tuple[Submission, Path]  # a rendered submission and its .docx
 
 
 def generate(options: Options, progress: Progress | None = None) -> Summary:
     """Run the whole job; returns what happened. Raises HinoFormsError when nothing can run."""
-    progress = progress or _Silent()
     started = time.perf_counter()
-    out = options.out
-    summary = Summary(out=out)
-
+    summary = Summary(out=options.out)
     with _timed(summary, "read"):
         records = read_workbook(options.input_path)
     chosen = options.selection
@@ -138,211 +145,227 @@ def generate(options: Options, progress: Progress | None = None) -> Summary:
         planned = chosen.submissions(records)
     summary.problems = tuple(chosen.problems(records))
     summary.skipped = tuple(chosen.failed(records))
-
-    soffice = _soffice_for(options, summary)
-    by_contract = _group_by_contract(planned)
-    contract_dirs = {cid: safe_name(cid) for cid in by_contract}
-    _refuse_to_overwrite(out, contract_dirs.values(), options.force)
-
-    renderer = Renderer(options.templates_dir)
-    with _owner_only():
-        _write_output(options, records, planned, by_contract, contract_dirs, renderer, soffice, summary, progress)
+    run = _Run(
+        options=options,
+        records=records,
+        planned=planned,
+        summary=summary,
+        progress=progress or _Silent(),
+        soffice=_soffice_for(options, summary),
+        renderer=Renderer(options.templates_dir),
+    )
+    outdir.refuse_to_overwrite(options.out, run.contract_dirs.values(), options.force)
+    with outdir.owner_only():
+        options.out.mkdir(parents=True, exist_ok=True)
+        with outdir.only_run(options.out), outdir.work_folder(options.out) as work:
+            run.write(work)
+    summary.contracts = len(run.by_contract)
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _write_output(
-    options: Options,
-    records: Records,
-    planned: list[Submission],
-    by_contract: dict[str, list[Submission]],
-    contract_dirs: dict[str, str],
-    renderer: Renderer,
-    soffice: Path | None,
-    summary: Summary,
-    progress: Progress,
-) -> None:
-    """Build every contract folder in the work folder and move each into ``out`` when complete."""
-    out = options.out
-    out.mkdir(parents=True, exist_ok=True)  # under umask 077: a new folder is the owner's only
-    work_root = out / WORK_DIR
-    shutil.rmtree(work_root, ignore_errors=True)  # what a killed run left behind
-    written: list[_Written] = []
-    files: dict[str, str] = {}
-    try:
-        work_root.mkdir()
-        ready = [s for s in planned if s.status is Status.READY]
-        progress.stage("render", len(ready))
-        if soffice:
-            progress.stage("convert", len(ready))
-        progress.stage("bundle", len(_bundle_keys(ready)))
-        ids = list(by_contract)
+@dataclass
+class _Run:
+    """One run's state: what to make, with what, and what was made."""
+
+    options: Options
+    records: Records
+    planned: list[Submission]
+    summary: Summary
+    progress: Progress
+    soffice: Path | None
+    renderer: Renderer
+    written: list[_Written] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)  # submission_key → path of its .docx
+
+    def __post_init__(self) -> None:
+        self.by_contract: dict[str, list[Submission]] = {}
+        for s in self.planned:
+            self.by_contract.setdefault(s.contract_id, []).append(s)
+        self.contract_dirs = {cid: safe_name(cid) for cid in self.by_contract}
+
+    def write(self, work_root: Path) -> None:
+        """Contracts a chunk at a time, each folder renamed into place when whole; then the lists."""
+        ready = [s for s in self.planned if s.status is Status.READY]
+        self.progress.stage("render", len(ready))
+        if self.soffice:
+            self.progress.stage("convert", len(ready))
+        self.progress.stage("bundle", len({_bundle_key(s) for s in ready}))
+        ids = list(self.by_contract)
         for start in range(0, len(ids), CHUNK_CONTRACTS):
             chunk = ids[start : start + CHUNK_CONTRACTS]
             work = Path(tempfile.mkdtemp(dir=work_root))
-            _run_chunk(
-                chunk=[(cid, by_contract[cid]) for cid in chunk],
-                records=records,
-                renderer=renderer,
-                work=work,
-                contract_dirs=contract_dirs,
-                options=options,
-                soffice=soffice,
-                summary=summary,
-                progress=progress,
-                written=written,
-                files=files,
-            )
+            self._chunk(chunk, work)
             for cid in chunk:
-                _move_into_place(work / contract_dirs[cid], out / contract_dirs[cid], options.force)
+                name = self.contract_dirs[cid]
+                outdir.move_into_place(work / name, self.options.out / name, self.options.force)
             shutil.rmtree(work, ignore_errors=True)
-        summary.contracts = len(by_contract)
-        _write_top_level(out, work_root, planned, records, summary, written, files)
-    finally:
-        shutil.rmtree(work_root, ignore_errors=True)
+        self._lists(work_root)
 
+    def _chunk(self, chunk: list[str], work: Path) -> None:
+        """Render, convert and bundle the forms of a few contracts inside ``work``."""
+        bundles: dict[BundleKey, list[Item]] = {}
+        with _timed(self.summary, "render"):
+            for cid in chunk:
+                (work / self.contract_dirs[cid]).mkdir()
+                for sub in self.by_contract[cid]:
+                    if sub.status is Status.READY and (docx := self._render(sub, work)):
+                        bundles.setdefault(_bundle_key(sub), []).append((sub, docx))
+        pdfs = self._convert([d for items in bundles.values() for _, d in items], bundles)
+        with _timed(self.summary, "bundle"):
+            self._bundles(bundles, pdfs, work)
+        for items in bundles.values():
+            for sub, docx in items:
+                self.files[schedule.submission_key(sub)] = docx.relative_to(work).as_posix()
+                for path in (docx, pdfs.get(docx)):
+                    if path is not None:
+                        self._wrote(path, work, sub, sub.form, "form")
 
-def _run_chunk(
-    *,
-    chunk: list[tuple[str, list[Submission]]],
-    records: Records,
-    renderer: Renderer,
-    work: Path,
-    contract_dirs: dict[str, str],
-    options: Options,
-    soffice: Path | None,
-    summary: Summary,
-    progress: Progress,
-    written: list[_Written],
-    files: dict[str, str],
-) -> None:
-    """Render, convert and bundle the forms of a few contracts inside ``work``."""
-    bundles: dict[tuple[str, str, str], list[tuple[Submission, Path]]] = {}
-    with _timed(summary, "render"):
-        for cid, subs in chunk:
-            cdir = work / contract_dirs[cid]
-            cdir.mkdir()
-            for sub in subs:
-                if sub.status is not Status.READY:
-                    continue
-                folder = cdir / timing_folder(sub)
-                folder.mkdir(exist_ok=True)
-                docx = inside(work, folder / f"{_form_stem(sub)}.docx")
-                try:
-                    renderer.render(sub, records, docx)
-                except Exception as err:  # noqa: BLE001 — a broken template must not stop the batch
-                    summary.failures.append(Failure(cid, sub.label, f"作成に失敗しました（{err}）"))
-                    docx.unlink(missing_ok=True)
-                    continue
-                finally:
-                    progress.advance("render")
-                summary.forms += 1
-                key = (cid, folder.name, submitter_key(sub))
-                bundles.setdefault(key, []).append((sub, docx))
+    def _render(self, sub: Submission, work: Path) -> Path | None:
+        folder = work / self.contract_dirs[sub.contract_id] / timing_folder(sub)
+        folder.mkdir(exist_ok=True)
+        docx = inside(work, folder / f"{safe_name(form_filename(sub))}.docx")
+        try:
+            self.renderer.render(sub, self.records, docx)
+        except Exception as err:  # noqa: BLE001 — a broken template must not stop the batch
+            self._fail(sub.contract_id, sub.label, f"作成に失敗しました（{err}）")
+            docx.unlink(missing_ok=True)
+            return None
+        finally:
+            self.progress.advance("render")
+        self.summary.forms += 1
+        return docx
 
-    pdfs: dict[Path, Path] = {}
-    if soffice:
-        docs = [d for items in bundles.values() for _, d in items]
-        with _timed(summary, "convert"):
+    def _convert(self, docs: list[Path], bundles: dict[BundleKey, list[Item]]) -> dict[Path, Path]:
+        """The forms' PDFs (docx → pdf); failures are reported with their contract and form."""
+        if not self.soffice or not docs:
+            return {}
+        with _timed(self.summary, "convert"):
             result = pdf.convert(
                 docs,
-                jobs=options.jobs,
-                soffice=soffice,
-                progress=lambda _src, _pdf: progress.advance("convert"),
+                jobs=self.options.jobs,
+                soffice=self.soffice,
+                progress=lambda _src, _pdf: self.progress.advance("convert"),
             )
-        pdfs = dict(result.converted)
-        summary.pdfs += len(pdfs)
+        self.summary.pdfs += len(result.converted)
+        owner = {d: s for items in bundles.values() for s, d in items}
         for docx, reason in result.failed.items():
-            sub = next(s for items in bundles.values() for s, d in items if d == docx)
-            summary.failures.append(Failure(sub.contract_id, sub.label, f"PDF 変換に失敗（{reason}）"))
+            self._fail(owner[docx].contract_id, owner[docx].label, f"PDF 変換に失敗（{reason}）")
+        return dict(result.converted)
 
-    made: list[tuple[Submission, Path]] = []
-    with _timed(summary, "bundle"):
-        _make_bundles(bundles, records, renderer, work, pdfs, soffice, options, summary, progress, made)
-    for sub, path in made:
-        written.append(_Written(path.relative_to(work), sub.contract_id, None, sub.timing.value, "bundle"))
+    def _bundles(self, bundles: dict[BundleKey, list[Item]], pdfs: dict[Path, Path], work: Path) -> None:
+        """Cover + forms → one Word bundle and (with PDFs) one bookmarked PDF bundle per key."""
+        covers = {key: self._cover_docx(key, items, pdfs, cover_pages=1) for key, items in bundles.items()}
+        cover_pdfs = self._cover_pdfs(covers, bundles, pdfs)
+        for key, items in bundles.items():
+            first = items[0][0]
+            folder = items[0][1].parent
+            stem = bundle_stem(key[0], first)
+            cover = covers[key]
+            try:
+                self._bundle(first, folder, stem, cover, cover_pdfs.get(cover), items, pdfs, work)
+            except Exception as err:  # noqa: BLE001 — one bad bundle must not stop the rest
+                self._fail(key[0], f"綴り {stem}", f"作成に失敗しました（{err}）")
+            finally:
+                cover.unlink(missing_ok=True)
+                if cover in cover_pdfs:
+                    cover_pdfs[cover].unlink(missing_ok=True)
+                self.progress.advance("bundle")
 
-    for items in bundles.values():
-        for sub, docx in items:
-            rel = docx.relative_to(work)
-            files[schedule.submission_key(sub)] = rel.as_posix()
-            written.append(_Written(rel, sub.contract_id, sub.form, sub.timing.value, "form"))
-            if docx in pdfs:
-                written.append(
-                    _Written(pdfs[docx].relative_to(work), sub.contract_id, sub.form, sub.timing.value, "form")
-                )
+    def _bundle(
+        self,
+        first: Submission,
+        folder: Path,
+        stem: str,
+        cover: Path,
+        cover_pdf: Path | None,
+        items: list[Item],
+        pdfs: dict[Path, Path],
+        work: Path,
+    ) -> None:
+        contract = self.records.contract(first.contract_id)
+        word = folder / f"{stem}.docx"
+        bundle.make_docx_bundle([cover, *(d for _, d in items)], word)
+        self._wrote(word, work, first, None, "bundle")
+        self.summary.bundles += 1
+        if cover_pdf is None or not all(d in pdfs for _, d in items):
+            return  # no LibreOffice, or a form's PDF failed (reported): the Word bundle stands alone
+        target = folder / f"{stem}.pdf"
+        bundle.make_pdf_bundle(
+            [bundle.BundlePart(cover_pdf, None)]
+            + [bundle.BundlePart(pdfs[d], f"{s.label} {s.title}") for s, d in items],
+            target,
+            title=f"{contract.work_name} {first.timing.mark}{first.timing.japanese}",
+            author=_submitter_name(contract, first),
+            subject=f"{contract.contract_id} {contract.work_name}",
+            password=self.options.password,
+        )
+        self._wrote(target, work, first, None, "bundle")
 
-
-def _make_bundles(
-    bundles: dict[tuple[str, str, str], list[tuple[Submission, Path]]],
-    records: Records,
-    renderer: Renderer,
-    work: Path,
-    pdfs: dict[Path, Path],
-    soffice: Path | None,
-    options: Options,
-    summary: Summary,
-    progress: Progress,
-    made: list[tuple[Submission, Path]],
-) -> None:
-    """Cover + forms → one Word bundle and (with PDFs) one bookmarked PDF bundle per key."""
-    covers: dict[tuple[str, str, str], Path] = {}
-    for key, items in bundles.items():
-        cid, _folder, _who = key
+    def _cover_docx(
+        self, key: BundleKey, items: list[Item], pdfs: dict[Path, Path], cover_pages: int
+    ) -> Path:
         first = items[0][0]
-        folder = items[0][1].parent
-        cover = folder / f"{bundle_stem(cid, first)}_表紙.docx"
-        renderer.render_cover(_cover(records, key, items, pdfs), cover)
-        covers[key] = cover
-    cover_pdfs: dict[Path, Path] = {}
-    if soffice and covers:
-        result = pdf.convert(list(covers.values()), jobs=options.jobs, soffice=soffice)
-        cover_pdfs = dict(result.converted)
+        path = items[0][1].parent / f"{bundle_stem(key[0], first)}_表紙.docx"
+        self.renderer.render_cover(_cover(self.records, items, pdfs, cover_pages), path)
+        return path
+
+    def _cover_pdfs(
+        self, covers: dict[BundleKey, Path], bundles: dict[BundleKey, list[Item]], pdfs: dict[Path, Path]
+    ) -> dict[Path, Path]:
+        """The covers as PDF; a cover that ran past one page is made again with the pages shifted."""
+        if not self.soffice or not covers:
+            return {}
+        converted = self._convert_covers(list(covers.values()))
+        longer = {
+            key: pages
+            for key, path in covers.items()
+            if path in converted and (pages := pdf.page_count(converted[path])) > 1
+        }
+        for key, pages in longer.items():
+            self._cover_docx(key, bundles[key], pdfs, cover_pages=pages)
+        if longer:
+            converted.update(self._convert_covers([covers[k] for k in longer]))
+        return converted
+
+    def _convert_covers(self, covers: list[Path]) -> dict[Path, Path]:
+        result = pdf.convert(covers, jobs=self.options.jobs, soffice=self.soffice)
         for docx, reason in result.failed.items():
-            summary.failures.append(Failure(docx.parent.parent.name, "表紙", f"PDF 変換に失敗（{reason}）"))
+            self._fail(docx.parent.parent.name, f"表紙 {docx.stem}", f"PDF 変換に失敗（{reason}）")
+        return dict(result.converted)
 
-    for key, items in bundles.items():
-        cid = key[0]
-        first = items[0][0]
-        folder = items[0][1].parent
-        stem = bundle_stem(cid, first)
-        cover = covers[key]
-        contract = records.contract(cid)
-        try:
-            bundle.make_docx_bundle([cover, *(d for _, d in items)], folder / f"{stem}.docx")
-            made.append((first, folder / f"{stem}.docx"))
-            summary.bundles += 1
-            if cover in cover_pdfs and all(d in pdfs for _, d in items):
-                bundle.make_pdf_bundle(
-                    [bundle.BundlePart(cover_pdfs[cover], None)]
-                    + [bundle.BundlePart(pdfs[d], f"{s.label} {s.title}") for s, d in items],
-                    folder / f"{stem}.pdf",
-                    title=f"{contract.work_name} {first.timing.mark}{first.timing.japanese}",
-                    author=_submitter_name(contract, first),
-                    subject=f"{contract.contract_id} {contract.work_name}",
-                    password=options.password,
-                )
-                made.append((first, folder / f"{stem}.pdf"))
-        except Exception as err:  # noqa: BLE001 — one bad bundle must not stop the rest
-            summary.failures.append(Failure(cid, f"綴り {stem}", f"作成に失敗しました（{err}）"))
-        finally:
-            cover.unlink(missing_ok=True)
-            if cover in cover_pdfs:
-                cover_pdfs[cover].unlink(missing_ok=True)
-            progress.advance("bundle")
+    def _lists(self, work_root: Path) -> None:
+        """manifest.json and 提出予定一覧.xlsx, each written aside and renamed into place."""
+        out = self.options.out
+        manifest = {"generator": "hino-forms", "files": [w.entry(out) for w in self.written]}
+        text = json.dumps(manifest, ensure_ascii=False, indent=2)
+        outdir.write_aside(out / outdir.MANIFEST, work_root, lambda p: p.write_text(text, encoding="utf-8"))
+        contracts = {c.contract_id: c for c in self.records.contracts}
+        outdir.write_aside(
+            out / outdir.SCHEDULE,
+            work_root,
+            lambda p: schedule.write_xlsx(
+                p, self.planned, list(self.summary.problems), files=self.files, contracts=contracts
+            ),
+        )
+
+    def _wrote(self, path: Path, work: Path, sub: Submission, form: int | None, kind: str) -> None:
+        self.written.append(_Written(path.relative_to(work), sub.contract_id, form, sub.timing.value, kind))
+
+    def _fail(self, contract_id: str, what: str, reason: str) -> None:
+        self.summary.failures.append(Failure(contract_id, what, reason))
 
 
-def _cover(
-    records: Records,
-    key: tuple[str, str, str],
-    items: list[tuple[Submission, Path]],
-    pdfs: dict[Path, Path],
-) -> Cover:
+def _bundle_key(sub: Submission) -> BundleKey:
+    return (sub.contract_id, timing_folder(sub), submitter_key(sub))
+
+
+def _cover(records: Records, items: list[Item], pdfs: dict[Path, Path], cover_pages: int) -> Cover:
     """The 送付書 of one bundle, with each form's first page when the PDFs are known."""
-    cid = key[0]
     first = items[0][0]
+    cid = first.contract_id
     entries = []
-    page: int | None = 2  # the cover is page 1
+    page: int | None = cover_pages + 1
     for sub, docx in items:
         entries.append(CoverEntry(label=sub.label, title=sub.title, first_page=page))
         if page is not None and docx in pdfs:
@@ -388,21 +411,6 @@ def _submitter_name(contract: Contract, sub: Submission) -> str:
     return contract.contractor_name
 
 
-def _form_stem(sub: Submission) -> str:
-    return safe_name(form_filename(sub))
-
-
-def _group_by_contract(subs: Sequence[Submission]) -> dict[str, list[Submission]]:
-    grouped: dict[str, list[Submission]] = {}
-    for s in subs:
-        grouped.setdefault(s.contract_id, []).append(s)
-    return grouped
-
-
-def _bundle_keys(subs: Sequence[Submission]) -> set[tuple[str, str, str]]:
-    return {(s.contract_id, timing_folder(s), submitter_key(s)) for s in subs}
-
-
 def _soffice_for(options: Options, summary: Summary) -> Path | None:
     """LibreOffice when PDFs are wanted and possible; explicit --pdf without it is an error."""
     if options.pdf is False:
@@ -419,79 +427,6 @@ def _soffice_for(options: Options, summary: Summary) -> Path | None:
             "LibreOffice（soffice）が見つからないため PDF は作成せず、Word (.docx) だけを作成しました"
         )
     return found
-
-
-def _refuse_to_overwrite(out: Path, contract_dirs: Iterable[str], force: bool) -> None:
-    """Existing output is never replaced silently: without --force, stop before writing anything."""
-    if force or not out.exists():
-        return
-    names = [*contract_dirs, MANIFEST, SCHEDULE]
-    existing = [n for n in names if (out / n).exists()]
-    if existing:
-        shown = "、".join(existing[:5]) + (" ほか" if len(existing) > 5 else "")
-        raise OutputExists(
-            f"出力先 {out} に既存の出力（{shown}）があります。何も変更していません。"
-            "置き換える場合は --force を付けてください"
-        )
-
-
-def _move_into_place(src: Path, dest: Path, force: bool) -> None:
-    """One rename per contract folder; with --force the old folder is replaced."""
-    if not src.exists():
-        return
-    if dest.exists():
-        if not force:  # checked up front; a folder appearing meanwhile is still not overwritten
-            raise OutputExists(f"{dest} が実行中に作成されました。置き換えていません")
-        trash = src.parent / f"{src.name}.old"
-        os.replace(dest, trash)
-        os.replace(src, dest)
-        shutil.rmtree(trash, ignore_errors=True)
-    else:
-        os.replace(src, dest)
-
-
-def _write_top_level(
-    out: Path,
-    work_root: Path,
-    planned: list[Submission],
-    records: Records,
-    summary: Summary,
-    written: list[_Written],
-    files: dict[str, str],
-) -> None:
-    """manifest.json and 提出予定一覧.xlsx, each written aside and renamed into place."""
-    entries = []
-    for w in written:
-        path = out / w.path
-        if path.exists():
-            entries.append(
-                {
-                    "path": w.path.as_posix(),
-                    "contract_id": w.contract_id,
-                    "form": w.form,
-                    "timing": w.timing,
-                    "kind": w.kind,
-                    "sha256": bundle.sha256_file(path),
-                }
-            )
-    manifest = {"generator": "hino-forms", "files": entries}
-    tmp = work_root / MANIFEST
-    tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
-    os.replace(tmp, out / MANIFEST)
-    tmp_xlsx = work_root / SCHEDULE
-    contracts = {c.contract_id: c for c in records.contracts}
-    schedule.write_xlsx(tmp_xlsx, planned, list(summary.problems), files=files, contracts=contracts)
-    os.replace(tmp_xlsx, out / SCHEDULE)
-
-
-@contextlib.contextmanager
-def _owner_only() -> Iterator[None]:
-    """Files created during the run are readable by their owner only (umask 077)."""
-    previous = os.umask(0o077)
-    try:
-        yield
-    finally:
-        os.umask(previous)
 
 
 @contextlib.contextmanager

@@ -285,3 +285,18 @@ def _belongs(form_pdf: Path, bundle: Path) -> bool:
         return form_pdf.stem.endswith(f"_{who}") and not form_pdf.name.startswith(("様式第6号", "様式第7号"))
     subcontractor_form = form_pdf.stem.count("_") >= 2 and not form_pdf.name.startswith("様式第6号")
     return not subcontractor_form and not form_pdf.name.startswith("様式第7号")
+
+
+def test_a_second_run_into_the_same_folder_waits_its_turn(tmp_path: Path) -> None:
+    fcntl = pytest.importorskip("fcntl")
+    out = tmp_path / "out"
+    out.mkdir()
+    with (out / ".hino-forms.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # as a run in progress holds it
+        result = run("generate", str(SAMPLE), "--out", str(out), "--no-pdf", "--contract", "R7-001")
+    assert result.returncode == 2
+    assert "書き込み中" in result.stderr
+    assert not any(out.glob("R7-*"))
+    again = run("generate", str(SAMPLE), "--out", str(out), "--no-pdf", "--contract", "R7-001")
+    assert again.returncode == 0, again.stderr
+    assert not (out / ".hino-forms.lock").exists()
