@@ -7,8 +7,10 @@ use; ``templates check`` flags anything else.
 Common to forms 1–6 (``COMMON``):
     form_no (int), form_label (様式第4号-②), form_title, date (date|None: the date line),
     addressee (（宛先） text), contract (models.Contract), contract_period
-    (令和7年4月1日から令和8年3月31日まで), is_subcontractor (bool: a subcontractor submits
-    through the contractor), subcontractor (models.Subcontractor|None), submitter
+    (令和7年4月1日から令和8年3月31日まで; 契約終了日, with （令和7年12月31日解除） once the
+    form's date reaches the 解除日), is_subcontractor (bool: a subcontractor submits
+    through the contractor), subcontractor (models.Subcontractor|None), sub_period (the
+    subcontractor's 再委託期間, "" for the contractor), submitter
     (SubmitterView: address, name, representative, person, contact), footer_id.
 Form 1: disposals (DisposalRow…), my_number (bool).
 Form 2: new_filing (bool), officers (OfficerRow: role, person), workplace,
@@ -21,7 +23,7 @@ Form 7 (from the city): form_no, form_label, form_title, contract, subcontractor
     approval_no, approved, applied (date|None), sender, seal_omitted (bool),
     conditions (list[str]), sub_period.
 Cover: form_label (送付書), footer_id, contract, date, timing_label (①契約締結時),
-    fiscal_year_label (令和8年度 or ""), submitter_label, entries (EntryRow: no, label,
+    fiscal_year_label (令和7年度分: the fiscal year a ② report covers, or ""), submitter_label, entries (EntryRow: no, label,
     title, page), problems (ProblemRow: where, message).
 
 Text from the workbook is printed literally: the Jinja environment escapes it and
@@ -41,7 +43,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from hino_forms.dates import fiscal_year_of, fiscal_year_span, format_period, format_wareki_year
+from hino_forms.dates import (
+    fiscal_year_of,
+    fiscal_year_span,
+    format_period,
+    format_wareki,
+    format_wareki_year,
+)
 from hino_forms.models import (
     FORM_TITLES,
     Contract,
@@ -279,9 +287,30 @@ def _is_sub(submission: Submission) -> bool:
     return submission.submitter is Submitter.SUBCONTRACTOR
 
 
-def period_of(contract: Contract, sub: Subcontractor | None) -> tuple[date, date]:
-    """The submitter's period: the contract's (to *end*), or the subcontractor's within it."""
-    end = contract.effective_end
+def end_as_of(contract: Contract, on: date | None) -> date:
+    """The contract's last day as known on ``on``: the 解除日 once reached, else 契約終了日.
+
+    A form dated before the termination (the ① forms of a contract ended early) shows
+    the period that was agreed then; undated forms take *end*.
+    """
+    if contract.terminated is not None and (on is None or on >= contract.terminated):
+        return contract.terminated
+    return contract.end
+
+
+def contract_period(contract: Contract, on: date | None) -> str:
+    """契約期間: 契約開始日 to 契約終了日, and the 解除日 once the form's date reaches it."""
+    text = format_period(contract.start, contract.end)
+    if contract.terminated is not None and end_as_of(contract, on) == contract.terminated:
+        text += f"（{format_wareki(contract.terminated)}解除）"
+    return text
+
+
+def period_of(
+    contract: Contract, sub: Subcontractor | None, on: date | None = None
+) -> tuple[date, date]:
+    """The submitter's period as of ``on``: the contract's, or the subcontractor's within it."""
+    end = end_as_of(contract, on)
     if sub is None:
         return contract.start, end
     return work_start(contract, sub), min(sub.end or end, end)
@@ -289,7 +318,7 @@ def period_of(contract: Contract, sub: Subcontractor | None) -> tuple[date, date
 
 def report_period(submission: Submission, contract: Contract, sub: Subcontractor | None) -> str:
     """報告対象期間: ① the period; ② the fiscal year that ended (clipped); ③ the whole period."""
-    start, end = period_of(contract, sub)
+    start, end = period_of(contract, sub, submission.date)
     if submission.timing is Timing.FISCAL_YEAR:
         fy = submission.fiscal_year or fiscal_year_of(submission.date or start)
         first, last = fiscal_year_span(fy - 1)
@@ -318,9 +347,11 @@ def common(submission: Submission, records: Records, settings: Settings) -> dict
         "date": submission.date,
         "addressee": settings.addressee,
         "contract": contract,
-        "contract_period": format_period(contract.start, contract.effective_end),
+        "contract_period": contract_period(contract, submission.date),
         "is_subcontractor": _is_sub(submission),
         "subcontractor": sub,
+        "sub_period": format_period(*period_of(contract, sub, submission.date))
+        if _is_sub(submission) and sub is not None else "",
         "submitter": submitter,
         "footer_id": contract.contract_id,
     }
@@ -430,7 +461,12 @@ def report(
         if submission.timing is Timing.FISCAL_YEAR and a.fiscal_year != submission.fiscal_year:
             continue
         answers[str(a.item_no).strip()] = a
-    props = {"system_development": contract.system_development}
+    sub = ctx["subcontractor"] if ctx["is_subcontractor"] else None
+    props = {
+        "system_development": contract.system_development,
+        # Form 1 is due only from a submitter who stores important information (§4, §5).
+        "stores_important": sub.stores_important if sub is not None else contract.stores_important,
+    }
     items = []
     for k in checklist if checklist is not None else load_checklist(submission.form):
         if mark not in k.timings:
@@ -454,7 +490,7 @@ def form6(submission: Submission, records: Records, settings: Settings) -> dict[
     ctx = common(submission, records, settings)
     contract: Contract = ctx["contract"]
     sub: Subcontractor = ctx["subcontractor"]
-    start, end = period_of(contract, sub)
+    start, end = period_of(contract, sub, submission.date)
     attachments = [
         AttachmentRow("再委託先の委託業務従事者体制届出書（様式第2号）", True),
         AttachmentRow("再委託先の教育・研修実施報告書（様式第3号）",
@@ -471,7 +507,7 @@ def form7(submission: Submission, records: Records, settings: Settings) -> dict[
     contract = _cleaned(records.contract(submission.contract_id))
     sub = _subcontractor(records, submission)
     assert sub is not None, "form 7 names its subcontractor"
-    start, end = period_of(contract, sub)
+    start, end = period_of(contract, sub, submission.date)
     return {
         "form_no": 7,
         "form_label": submission.label,
@@ -498,7 +534,9 @@ def cover(cover: Cover, settings: Settings) -> dict[str, Any]:
         "contract": contract,
         "date": cover.date,
         "timing_label": f"{cover.timing.mark}{cover.timing.japanese}",
-        "fiscal_year_label": format_wareki_year(cover.fiscal_year) if cover.fiscal_year else "",
+        # The April 1 of ``fiscal_year`` starts a year; a ② report covers the one before it.
+        "fiscal_year_label": f"{format_wareki_year(cover.fiscal_year - 1)}分" if cover.fiscal_year
+        else "",
         "submitter_label": clean(cover.submitter_label),
         "entries": [
             EntryRow(i, e.label, e.title, "" if e.first_page is None else str(e.first_page))

@@ -3,7 +3,7 @@
 Run from the repository root:  .venv/bin/python templates/build_templates.py
 
 Every page is made of the named styles defined in ``define_styles`` (様式番号, 日付行,
-宛先, 提出者, 表題, 前文, 記, 項目, 項目本文, 表見出し, 表本文, 表中央, 注記, 結語,
+宛先, 提出者, 表題, 前文, 記, 項目, 項目本文, 表見出し, 表本文, 表中央, 表後, 注記, 結語,
 警告, 様式フッター and the table style 様式表), so city staff can change the look
 in Word or LibreOffice by editing a style, not every paragraph. The variables the
 templates use are documented in hino_forms/contexts.py.
@@ -83,6 +83,7 @@ def set_fonts(doc: Document) -> None:
     normal.font.size = Pt(10.5)
     pf = normal.paragraph_format
     pf.space_before, pf.space_after, pf.line_spacing = Pt(0), Pt(0), 1.0
+    pf.widow_control = True  # no single line of a paragraph left alone at a page break
     settings = doc.settings.element
     theme_lang = settings.find(qn("w:themeFontLang"))
     if theme_lang is not None:
@@ -102,7 +103,8 @@ def _fonts(rpr) -> None:
 
 
 def pstyle(doc, name, *, size=None, bold=False, align=None, left=None, hanging=None,
-           first=None, before=0, after=0, keep_next=False, tabs=(), right=None):
+           first=None, before=0, after=0, keep_next=False, keep_lines=False, tabs=(),
+           right=None):
     """Add a paragraph style based on Normal."""
     st = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
     st.base_style = doc.styles["Normal"]
@@ -124,6 +126,8 @@ def pstyle(doc, name, *, size=None, bold=False, align=None, left=None, hanging=N
         pf.first_line_indent = Pt(first)
     pf.space_before, pf.space_after = Pt(before), Pt(after)
     pf.keep_with_next = keep_next
+    if keep_lines:
+        pf.keep_together = True
     for pos, kind in tabs:
         pf.tab_stops.add_tab_stop(Mm(pos), kind)
     return st
@@ -138,10 +142,10 @@ def define_styles(doc: Document) -> None:
     # Submitter block on the right half: label, tab, value; long values wrap under the value.
     pstyle(doc, "提出者", align=L, left=105, hanging=25, tabs=[(105, WD_TAB_ALIGNMENT.LEFT)])
     pstyle(doc, "経由", size=9, align=L, left=80, before=3)
-    pstyle(doc, "表題", size=16, bold=True, align=C, before=14, after=12)
+    pstyle(doc, "表題", size=16, bold=True, align=C, before=10, after=8)
     pstyle(doc, "前文", align=L, first=10.5, after=6)
-    pstyle(doc, "記", align=C, before=6, after=6)
-    pstyle(doc, "項目", align=L, left=LABEL_TAB_MM, hanging=LABEL_TAB_MM, before=5,
+    pstyle(doc, "記", align=C, before=4, after=4)
+    pstyle(doc, "項目", align=L, left=LABEL_TAB_MM, hanging=LABEL_TAB_MM, before=4,
            keep_next=True, tabs=[(6, WD_TAB_ALIGNMENT.LEFT), (LABEL_TAB_MM, WD_TAB_ALIGNMENT.LEFT)])
     pstyle(doc, "項目本文", align=L, left=6, after=2)
     pstyle(doc, "表見出し", size=9, align=C)
@@ -149,7 +153,10 @@ def define_styles(doc: Document) -> None:
     pstyle(doc, "表中央", size=9, align=C)
     pstyle(doc, "表本文小", size=8, align=L)
     pstyle(doc, "条件", align=L, left=17, hanging=11, after=2)
-    pstyle(doc, "注記", size=9, align=L, left=9, hanging=3, before=3)
+    # A note stays whole and with what follows (the next note, 以上), never split off alone.
+    pstyle(doc, "注記", size=9, align=L, left=9, hanging=3, before=3, keep_next=True,
+           keep_lines=True)
+    pstyle(doc, "表後", size=4, align=L)  # the small gap after a table
     pstyle(doc, "結語", align=R, before=6)
     warn = pstyle(doc, "警告", size=9, align=L, left=2, right=2)
     _box(warn.element.get_or_add_pPr())
@@ -225,6 +232,12 @@ def item(doc, no: str, label: str, value: str = "") -> None:
     p(doc, f"{no}\t{label}\t{value}" if value else f"{no}\t{label}", "項目")
 
 
+def long_item(doc, no: str, label: str, value: str) -> None:
+    """A numbered item whose label is too long for the value column: the value goes below."""
+    item(doc, no, label)
+    p(doc, value, "項目本文")
+
+
 def header_block(doc, *, submitter_heading: bool = True) -> None:
     """Form number, date line, addressee and the submitter block (forms 1–6)."""
     p(doc, "{{ form_label }}", "様式番号")
@@ -257,6 +270,9 @@ def common_items(doc) -> None:
     item(doc, "1", "契約件名", "{{ contract.work_name }}")
     item(doc, "2", "契約番号", "{{ contract.contract_id }}")
     item(doc, "3", "契約期間", "{{ contract_period }}")
+    p(doc, "{%p if is_subcontractor %}", "項目")
+    item(doc, "", "（再委託期間）", "{{ sub_period }}")
+    p(doc, "{%p endif %}", "項目")
     item(doc, "4", "担当課", "{{ contract.department }}")
 
 
@@ -336,7 +352,7 @@ def table(doc, columns, row, *, loop=None, empty="該当なし", header=True, st
         span = tc.find(qn("w:tcPr")).find(qn("w:gridSpan"))
         if span is not None:
             tc.find(qn("w:tcPr")).find(qn("w:tcW")).set(qn("w:w"), str(Mm(TEXT_WIDTH_MM).twips))
-    doc.add_paragraph("", style="項目本文")
+    doc.add_paragraph("", style="表後")
     return t
 
 
@@ -357,7 +373,7 @@ def label_table(doc, rows, *, widths=(50, 120)):
         _cell(r.cells[1], value, "表本文")
         for cell, w in zip(r.cells, widths):
             cell.width = Mm(w)
-    doc.add_paragraph("", style="項目本文")
+    doc.add_paragraph("", style="表後")
     return t
 
 
@@ -420,15 +436,17 @@ def form1() -> Document:
     header_block(doc)
     title_and_preamble(
         doc,
-        "下記の契約において取り扱った重要情報について、下記のとおり返還し、又は復元不可能な"
+        "下記の契約において取り扱った重要情報を、次のとおり返還し、又は復元不可能な"
         "状態に消去・廃棄したことを証明します。",
     )
     common_items(doc)
     item(doc, "5", "返還・消去・廃棄した重要情報")
     table(
         doc,
-        [("資料名・データ名", 26), ("区分", 10), ("媒体", 14), ("数量", 12), ("方法", 16),
-         ("具体的方法", 19), ("実施日", 31), ("実施者", 21), ("立会者（市職員）", 21)],
+        # 実施日 keeps 31 mm: with the space LibreOffice and Word put between kanji and digits,
+        # 令和10年12月31日 needs about 29 mm even at 8 pt.
+        [("資料名・データ名", 28), ("区分", 10), ("媒体", 15), ("数量", 11), ("方法", 15),
+         ("具体的方法", 19), ("実施日", 31), ("実施者", 20), (["立会者", "（市職員）"], 21)],
         [
             "{{ d.item }}", ("{{ d.kind }}", "表中央"), "{{ d.medium }}", "{{ d.quantity }}",
             ["{{ d.returned|check }}返還", "{{ d.erased|check }}消去", "{{ d.destroyed|check }}廃棄"],
@@ -476,7 +494,8 @@ def form2() -> Document:
     item(doc, "9", "業務従事者")
     table(
         doc,
-        [("No.", 10), ("氏名", 34), ("所属", 42), ("役割", 40), ("重要情報", 20), ("特定個人情報", 24)],
+        # 役割 holds 情報セキュリティ対策責任者 on one line.
+        [("No.", 10), ("氏名", 30), ("所属", 36), ("役割", 50), ("重要情報", 20), ("特定個人情報", 24)],
         [("{{ s.no }}", "表中央"), "{{ s.name }}", "{{ s.affiliation }}", "{{ s.role }}",
          ("{{ s.handles_important|yesno }}", "表中央"), ("{{ s.handles_my_number|yesno }}", "表中央")],
         loop="s in staff",
@@ -500,7 +519,7 @@ def form3() -> Document:
     item(doc, "5", "研修の実施状況")
     table(
         doc,
-        [("研修名", 38), ("実施日", 31), ("実施方法", 25), ("講師", 25), ("研修内容", 51)],
+        [("研修名", 36), ("実施日", 31), ("実施方法", 22), ("講師", 30), ("研修内容", 51)],
         ["{{ t.title }}", "{{ t.held_on|wareki }}", "{{ t.method }}", "{{ t.instructor }}",
          "{{ t.content }}"],
         loop="t in trainings",
@@ -521,8 +540,8 @@ def form3() -> Document:
          "{% if s.trained_on %}{{ s.trained_on|wareki }}{% endif %}", ("{{ s.status }}", "表中央")],
         loop="s in staff",
     )
-    p(doc, "※受講日が契約開始日の1年前より前、契約開始日より後、又は未記入の者は「未受講」と"
-      "しています（遵守事項第7項）。", "注記")
+    p(doc, "※受講日が{% if is_subcontractor %}再委託開始日{% else %}契約開始日{% endif %}の1年前より前、"
+      "それより後、又は未記入の者は「未受講」としています（遵守事項第7項）。", "注記")
     p(doc, "{%p if system_development %}", "注記")
     p(doc, "※システム開発を含む契約のため、作業開始前に報告します（遵守事項第11項 開発環境の報告）。",
       "注記")
@@ -547,17 +566,18 @@ def report_form(number: int) -> Document:
          "{{ (timing_mark == '①')|check }}①契約締結時　{{ (timing_mark == '②')|check }}②年度切替時"
          "　{{ (timing_mark == '③')|check }}③契約終了時")
     item(doc, "6", "報告対象期間", "{{ report_period }}")
-    item(doc, "7", "確認項目")
+    item(doc, "7", "確認項目", "（「いいえ」の項目は、備考欄に理由と対応を記入してください。）")
     table(
         doc,
-        [("No.", 9), ("確認項目", 92), ("はい", 11), ("いいえ", 13), ("該当なし", 17), ("備考", 28)],
+        # The answer columns are as narrow as their headings allow (該当なし: 13 mm at 9 pt), so
+        # the items take fewer lines and a typical form 5 ends on its first page.
+        [("No.", 8), ("確認項目", 100), ("はい", 10), ("いいえ", 12), ("該当なし", 15), ("備考", 25)],
         [("{{ i.no }}", "表中央"), "{{ i.text }}（{{ i.section }}）",
          ("{{ (i.answer == 'はい')|check }}", "表中央"),
          ("{{ (i.answer == 'いいえ')|check }}", "表中央"),
          ("{{ (i.answer == '該当なし')|check }}", "表中央"), "{{ i.note }}"],
         loop="i in items",
     )
-    p(doc, "※「いいえ」の項目は、備考欄に理由と対応を記入してください。", "注記")
     p(doc, "以上", "結語")
     footer(doc)
     return doc
@@ -579,7 +599,7 @@ def form6() -> Document:
         ("代表者職氏名", "{{ subcontractor.representative }}"),
         ("情報セキュリティ対策責任者", "{{ subcontractor.officer_name }}"),
     ])
-    item(doc, "6", "再委託する業務の内容・範囲", "{{ subcontractor.work }}")
+    long_item(doc, "6", "再委託する業務の内容・範囲", "{{ subcontractor.work }}")
     item(doc, "7", "再委託の理由", "{{ subcontractor.reason }}")
     item(doc, "8", "再委託期間", "{{ sub_period }}")
     item(doc, "9", "再委託先が取り扱う情報")
@@ -604,7 +624,7 @@ def form6() -> Document:
 def form7() -> Document:
     doc = new_document()
     p(doc, "{{ form_label }}", "様式番号")
-    p(doc, "{{ approval_no }}", "日付行")
+    p(doc, "{{ approval_no or '第　　　号' }}", "日付行")  # blank: the number is written by hand
     p(doc, "{{ approved|wareki }}", "日付行")
     p(doc, "{{ contract.contractor_address }}", "宛先")
     p(doc, "{{ contract.contractor_name }}", "宛先")

@@ -217,6 +217,19 @@ def test_form3_training_and_topics(renderer):
     assert len(topics) >= 12
 
 
+@pytest.mark.parametrize("content, handling_ticked", [
+    ("開発データの取扱い（§11）、テスト専用データの作成", "☐"),  # not §10(2) handling by class
+    ("守秘義務、保管・取扱・廃棄の方法", "☑"),
+])
+def test_form3_topic_ticks_need_the_topic_itself(renderer, content, handling_ticked):
+    records = fixed_records()
+    records = Records(contracts=records.contracts, staff=records.staff,
+                      trainings=(b.training(content=content),))
+    topics = {r[0]: r[3] for r in table_rows(render(renderer, VARIANTS["form3"], records),
+                                             "No.", "項目")}
+    assert topics["8"] == handling_ticked
+
+
 def test_form3_subcontractor_lists_its_own_staff(renderer):
     doc = render(renderer, VARIANTS["form3_sub"])
     rows = table_rows(doc, "No.", "氏名")
@@ -245,6 +258,12 @@ def test_form4_fiscal_year_variant(renderer):
     assert "28" not in items  # ③ only
 
 
+def test_report_asks_for_reasons_above_the_checklist(renderer):
+    lines = paragraphs(render(renderer, VARIANTS["form5_3"]))
+    assert "7\t確認項目\t（「いいえ」の項目は、備考欄に理由と対応を記入してください。）" in lines
+    assert lines[lines.index("以上") - 1] == ""  # nothing but the table's gap before 以上
+
+
 def test_form4_system_development_leaves_section_11_open(renderer):
     doc = render(renderer, VARIANTS["form4_1"], fixed_records(system_development=True))
     assert checklist(doc)["23"][1:4] == ["☐", "☐", "☐"]
@@ -265,6 +284,21 @@ def test_form4_end_adds_the_closing_items(renderer):
     items = checklist(render(renderer, VARIANTS["form4_3"]))
     assert "様式第1号" in items["28"][0]
     assert all(v == "☐" for v in items["28"][1:4])
+
+
+@pytest.mark.parametrize("variant, item, stores", [
+    ("form4_3", "28", {"stores_important": False}),
+    ("form5_3", "20", {"stores_important": False}),
+])
+def test_form1_item_is_not_applicable_without_storage(renderer, variant, item, stores):
+    assert checklist(render(renderer, VARIANTS[variant]))[item][1:4] == ["☐", "☐", "☐"]
+    none_kept = checklist(render(renderer, VARIANTS[variant], fixed_records(**stores)))
+    assert none_kept[item][1:4] == ["☐", "☐", "☑"]  # no form 1 is due (§4, §5)
+
+
+def test_subcontractor_report_uses_its_own_storage_flag(renderer):
+    sub_end = submission(4, Timing.END, submitter=Submitter.SUBCONTRACTOR, subcontractor=SUB)
+    assert checklist(render(renderer, sub_end))["28"][1:4] == ["☐", "☐", "☑"]  # the sub stores none
 
 
 def test_form5_my_number_items(renderer):
@@ -288,6 +322,30 @@ def test_form1_disposal_table(renderer):
     assert "立ち会います" not in text(plain)
 
 
+def test_terminated_contract_keeps_its_agreed_period_until_the_termination(renderer):
+    records = fixed_records(terminated=date(2026, 12, 31))
+    early = paragraphs(render(renderer, submission(4), records))
+    assert "3\t契約期間\t令和7年4月1日から令和9年3月31日まで" in early  # ① predates the 解除
+    assert "6\t報告対象期間\t令和7年4月1日から令和9年3月31日まで" in early
+    end = paragraphs(render(renderer, submission(4, Timing.END, date=date(2026, 12, 31)), records))
+    assert "3\t契約期間\t令和7年4月1日から令和9年3月31日まで（令和8年12月31日解除）" in end
+    assert "6\t報告対象期間\t令和7年4月1日から令和8年12月31日まで" in end
+
+
+def test_subcontractor_forms_show_its_own_period(renderer):
+    records = fixed_records()
+    records = Records(contracts=records.contracts, staff=records.staff,
+                      subcontractors=(b.subcontractor(start=date(2025, 10, 1),
+                                                      end=date(2026, 9, 30)),))
+    lines = paragraphs(render(renderer, VARIANTS["form2_sub"], records))
+    assert "\t（再委託期間）\t令和7年10月1日から令和8年9月30日まで" in lines
+    assert "3\t契約期間\t令和7年4月1日から令和9年3月31日まで" in lines
+    assert "（再委託期間）" not in text(render(renderer, VARIANTS["form2"], records))
+    sub3 = text(render(renderer, VARIANTS["form3_sub"], records))
+    assert "※受講日が再委託開始日の1年前より前" in sub3
+    assert "※受講日が契約開始日の1年前より前" in text(render(renderer, VARIANTS["form3"], records))
+
+
 def test_blank_date_prints_blank_wareki(renderer):
     records = fixed_records()
     records = Records(contracts=records.contracts, subcontractors=records.subcontractors,
@@ -301,7 +359,8 @@ def test_form6_application(renderer):
     lines = paragraphs(doc)
     assert "再委託承認申請書" in lines
     assert "商号又は名称\t株式会社テスト架空データ" in lines  # the contractor applies
-    assert "6\t再委託する業務の内容・範囲\tデータ入力" in lines
+    at = lines.index("6\t再委託する業務の内容・範囲")  # a long label: the value sits below it
+    assert lines[at + 1] == "データ入力"
     assert "☑再委託先の特定個人情報の保護に関する報告書（様式第5号-①）" in lines
     assert "全ての監督責任を負います" in text(doc)
 
@@ -314,6 +373,10 @@ def test_form7_from_the_city(renderer):
     assert "日野市長" in lines and "（公印省略）" in lines
     assert "令和7年3月26日付けで申請のあった再委託について、下記のとおり承認します。" in lines
     assert "（1）再委託先は、日野市外部委託における情報セキュリティ遵守事項を遵守すること。" in lines
+    records = fixed_records()
+    unnumbered = Records(contracts=records.contracts,
+                         subcontractors=(b.subcontractor(approval_no=""),))
+    assert paragraphs(render(renderer, VARIANTS["form7"], unnumbered))[1] == "第　　　号"
     custom = Renderer(settings=Settings(city_sender="日野市長　架空 一郎", seal_omitted=False,
                                         approval_conditions=("条件その一",)))
     lines = paragraphs(render(custom, VARIANTS["form7"]))
@@ -335,7 +398,7 @@ def test_cover_sheet(tmp_path):
     Renderer().render_cover(cover, tmp_path / "c.docx")
     doc = Document(tmp_path / "c.docx")
     lines = paragraphs(doc)
-    assert "5\t提出時期\t②年度切替時（令和8年度）" in lines
+    assert "5\t提出時期\t②年度切替時（令和7年度分）" in lines  # the year the reports cover
     assert table_rows(doc, "No.", "様式") == [
         ["1", "様式第4号-②", "重要情報の保護に関する報告書", "2"],
         ["2", "様式第5号-②", "特定個人情報の保護に関する報告書", ""],
@@ -398,6 +461,13 @@ def test_fonts_are_explicit_and_not_theme(tmp_path):
     assert {"表題", "提出者", "項目", "表見出し", "様式表", "様式フッター"} <= names
     section = doc.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+
+
+def test_notes_stay_whole_and_with_the_closing():
+    doc = Document(Path(__file__).parent.parent / "templates" / "form3.docx")
+    assert doc.styles["Normal"].paragraph_format.widow_control
+    note = doc.styles["注記"].paragraph_format
+    assert note.keep_together and note.keep_with_next  # no "第7項）。" + 以上 alone on a page
 
 
 def test_form_filename():
