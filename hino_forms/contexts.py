@@ -52,6 +52,7 @@ from hino_forms.dates import (
 )
 from hino_forms.models import (
     FORM_TITLES,
+    Answer,
     Contract,
     Person,
     Problem,
@@ -454,7 +455,7 @@ def report(
     ctx = common(submission, records, settings)
     contract: Contract = ctx["contract"]
     mark = submission.timing.mark
-    answers = {}
+    answers: dict[str, Answer] = {}
     for a in records.answers_of(contract.contract_id, _own(submission)):
         if a.form != submission.form or a.timing is not submission.timing:
             continue
@@ -471,11 +472,11 @@ def report(
     for k in checklist if checklist is not None else load_checklist(submission.form):
         if mark not in k.timings:
             continue
-        a = answers.get(k.no)
-        answer = normalize_answer(a.answer) if a else ""
+        found = answers.get(k.no)
+        answer = normalize_answer(found.answer) if found else ""
         if not answer and k.na_unless and not props.get(k.na_unless, True):
             answer = "該当なし"
-        items.append(ItemRow(k.no, k.text, k.section, answer, clean(a.note) if a else ""))
+        items.append(ItemRow(k.no, k.text, k.section, answer, clean(found.note) if found else ""))
     ctx.update(
         timing=submission.timing,
         timing_mark=mark,

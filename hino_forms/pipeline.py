@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import Protocol
 
 from hino_forms import bundle, outdir, pdf, schedule
+from hino_forms.cover import CoverBuilder
 from hino_forms.errors import PdfUnavailable
 from hino_forms.models import Contract, Problem, Records, Severity, Status, Submission, Submitter
 from hino_forms.paths import bundle_stem, inside, safe_name, submitter_key, timing_folder
-from hino_forms.render import Cover, CoverEntry, Renderer, form_filename
+from hino_forms.render import Renderer, form_filename
 from hino_forms.selection import Selection
 from hino_forms.workbook import read_workbook
 
@@ -183,6 +184,7 @@ class _Run:
         for s in self.planned:
             self.by_contract.setdefault(s.contract_id, []).append(s)
         self.contract_dirs = {cid: safe_name(cid) for cid in self.by_contract}
+        self.covers = CoverBuilder(self.records)
 
     def write(self, work_root: Path) -> None:
         """Contracts a chunk at a time, each folder renamed into place when whole; then the lists."""
@@ -307,7 +309,8 @@ class _Run:
     ) -> Path:
         first = items[0][0]
         path = items[0][1].parent / f"{bundle_stem(key[0], first)}_表紙.docx"
-        self.renderer.render_cover(_cover(self.records, items, pdfs, cover_pages), path)
+        pages = [pdf.page_count(pdfs[d]) if d in pdfs else None for _, d in items]
+        self.renderer.render_cover(self.covers.cover([s for s, _ in items], pages, cover_pages), path)
         return path
 
     def _cover_pdfs(
@@ -358,49 +361,6 @@ class _Run:
 
 def _bundle_key(sub: Submission) -> BundleKey:
     return (sub.contract_id, timing_folder(sub), submitter_key(sub))
-
-
-def _cover(records: Records, items: list[Item], pdfs: dict[Path, Path], cover_pages: int) -> Cover:
-    """The 送付書 of one bundle, with each form's first page when the PDFs are known."""
-    first = items[0][0]
-    cid = first.contract_id
-    entries = []
-    page: int | None = cover_pages + 1
-    for sub, docx in items:
-        entries.append(CoverEntry(label=sub.label, title=sub.title, first_page=page))
-        if page is not None and docx in pdfs:
-            page += pdf.page_count(pdfs[docx])
-        else:
-            page = None
-    concerned = tuple(
-        p
-        for p in records.problems_of(cid)
-        if p.severity is Severity.WARNING and _concerns(p, first)
-    )
-    return Cover(
-        contract=records.contract(cid),
-        timing=first.timing,
-        date=first.date,
-        fiscal_year=first.fiscal_year,
-        submitter_label=_submitter_label(records.contract(cid), first),
-        entries=tuple(entries),
-        problems=concerned,
-    )
-
-
-def _concerns(problem: Problem, sub: Submission) -> bool:
-    """Which warnings a bundle's cover shows: the contract's own, and its subcontractor's."""
-    if sub.subcontractor:
-        return sub.subcontractor in problem.message or problem.sheet == "契約"
-    return True
-
-
-def _submitter_label(contract: Contract, sub: Submission) -> str:
-    if sub.submitter is Submitter.CITY:
-        return "日野市（再委託承認通知書）"
-    if sub.submitter is Submitter.SUBCONTRACTOR and sub.subcontractor:
-        return f"再委託先 {sub.subcontractor}（受託者 {contract.contractor_name} 経由）"
-    return f"受託者 {contract.contractor_name}"
 
 
 def _submitter_name(contract: Contract, sub: Submission) -> str:
