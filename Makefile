@@ -11,6 +11,7 @@ demo: setup
 
 test: setup
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 	$(PY) -m pytest
 
 setup: $(STAMP) system-deps

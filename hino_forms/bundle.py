@@ -57,7 +57,7 @@ def make_pdf_bundle(
         {"/Title": title, "/Author": author, "/Subject": subject, "/Creator": "hino-forms"}
     )
     # Open with the bookmarks shown and the title (not the file name) in the window bar.
-    writer.page_mode = "/UseOutlines"  # type: ignore[assignment]  # pypdf types the setter as a property
+    writer.page_mode = "/UseOutlines"
     writer.create_viewer_preferences().display_doctitle = True  # type: ignore[assignment]
     writer.pdf_header = b"%PDF-1.7"
     if password is not None:

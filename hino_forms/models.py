@@ -278,7 +278,7 @@ class Records:
             ("answers", self.answers),
         ):
             for r in rows:
-                index.setdefault(kind, {}).setdefault((r.contract_id, r.subcontractor), []).append(r)  # type: ignore[attr-defined]
+                index.setdefault(kind, {}).setdefault((r.contract_id, r.subcontractor), []).append(r)
         for sub in self.subcontractors:
             index.setdefault("subcontractors", {}).setdefault((sub.contract_id, ""), []).append(sub)
         for p in self.problems:
