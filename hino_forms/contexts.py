@@ -549,8 +549,7 @@ def cover(cover: Cover, settings: Settings) -> dict[str, Any]:
 
 def _problem_row(problem: Problem) -> ProblemRow:
     """Where, and the message without the reader's own ``シート!セル: `` prefix (no doubling)."""
-    where = f"{problem.sheet}!{problem.cell}" if problem.cell else problem.sheet
-    return ProblemRow(where, clean(problem.message.removeprefix(f"{where}: ")))
+    return ProblemRow(problem.where, clean(problem.detail))
 
 
 Builder = Callable[[Submission, Records, Settings], dict[str, Any]]

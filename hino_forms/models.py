@@ -100,6 +100,16 @@ class Problem:
     contract_id: str | None
     message: str
 
+    @property
+    def where(self) -> str:
+        """従事者!H5, or the sheet's name for a whole-sheet problem."""
+        return f"{self.sheet}!{self.cell}" if self.cell else self.sheet
+
+    @property
+    def detail(self) -> str:
+        """The message without its leading ``where: `` (for tables that show the cell already)."""
+        return self.message.removeprefix(f"{self.where}: ")
+
     def as_dict(self) -> dict[str, str | None]:
         return {
             "severity": self.severity.value,

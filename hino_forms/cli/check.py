@@ -37,11 +37,10 @@ def check(
 
 
 def problems_table(records: Records) -> Table:
-    """The problems as a rich table: 重大度, シート, セル, 契約番号, 内容."""
+    """The problems as a rich table: 重大度, 場所 (廃棄!K2), 契約番号, 内容."""
     table = Table(title="入力ブックの問題", title_justify="left", show_lines=False)
     table.add_column("重大度", no_wrap=True)
-    table.add_column("シート", no_wrap=True)
-    table.add_column("セル", no_wrap=True)
+    table.add_column("場所", no_wrap=True)
     table.add_column("契約番号", no_wrap=True)
     table.add_column("内容", overflow="fold")
     for p in records.problems:
@@ -49,10 +48,9 @@ def problems_table(records: Records) -> Table:
         # Text(), not str: workbook text may contain [brackets] that rich would read as markup.
         cells = (
             SEVERITY_LABELS[p.severity],
-            p.sheet,
-            p.cell or "—",
+            p.where,
             p.contract_id or "—",
-            p.message,
+            p.detail,
         )
         table.add_row(*(Text(c) for c in cells), style=style)
     return table

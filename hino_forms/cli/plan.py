@@ -131,10 +131,7 @@ def _print_table(submissions: Sequence[Submission], problems: Sequence[Problem])
     console.print(totals)
 
     for p in problems:
-        where = f"{p.sheet}!{p.cell}" if p.cell else p.sheet
         label = "エラー" if p.severity is Severity.ERROR else "警告"
-        # the reader's messages usually start with their cell already
-        text = p.message if p.message.startswith(where) else f"{where}: {p.message}"
-        console.print(f"{label} {text}", markup=False, highlight=False)
+        console.print(f"{label} {p.where}: {p.detail}", markup=False, highlight=False)
     if any(p.severity is Severity.ERROR for p in problems):
         console.print("エラーのある契約は予定から除いています。", markup=False, highlight=False)
