@@ -93,11 +93,14 @@ def write_xlsx(path: Path, submissions: Sequence[Submission], problems: Sequence
     ws.append(headers)
     date_col = HEADERS.index("提出日") + 1
     year_col = HEADERS.index("年度") + 1
+    status_col = HEADERS.index("状態") + 1
     for sub in submissions:
         row: list[object] = _row(sub, contracts or {})
         target = files.get(submission_key(sub)) if files is not None else None
-        if files is not None:
+        if files is not None:  # the list of a run: say what became of each ready submission
             row.append(target or "")
+            if sub.status is Status.READY:
+                row[status_col - 1] = "作成済" if target else "作成できず（実行時のメッセージを参照）"
         ws.append(row)
         r = ws.max_row
         ws.cell(r, date_col).number_format = "yyyy-mm-dd"

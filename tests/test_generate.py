@@ -160,6 +160,14 @@ def test_one_broken_contract_and_one_broken_template_do_not_stop_the_rest(tmp_pa
     assert "様式第2号_委託業務従事者体制届出書.docx" in made
     assert any(n.startswith("様式第4号-①") for n in made)
     assert not any(n.startswith("様式第3号") for n in made)
+    ws = load_workbook(out / "提出予定一覧.xlsx")["提出予定一覧"]
+    header = [c.value for c in ws[1]]
+    status = {
+        (r[header.index("契約番号")], r[header.index("様式")]): r[header.index("状態")]
+        for r in ws.iter_rows(min_row=2, values_only=True)
+    }
+    assert status[("GOOD-1", "様式第3号")].startswith("作成できず")
+    assert status[("GOOD-1", "様式第2号")] == "作成済"
 
 
 def _break_template(path: Path) -> None:
