@@ -308,3 +308,19 @@ def test_a_second_run_into_the_same_folder_waits_its_turn(tmp_path: Path) -> Non
     again = run("generate", str(SAMPLE), "--out", str(out), "--no-pdf", "--contract", "R7-001")
     assert again.returncode == 0, again.stderr
     assert not (out / ".hino-forms.lock").exists()
+
+
+def test_without_libreoffice_word_files_are_still_made(tmp_path: Path) -> None:
+    bare = {"PATH": str(Path(sys.executable).parent), "HOME": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    out = tmp_path / "out"
+    args = [sys.executable, "-m", "hino_forms", "generate", str(SAMPLE), "--out", str(out), "--contract", "R7-001"]
+    result = subprocess.run(args, cwd=ROOT, env=bare, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "LibreOffice" in result.stderr and "Word (.docx) だけ" in result.stderr
+    assert any(out.rglob("様式第2号*.docx")) and not any(out.rglob("*.pdf"))
+
+    asked = subprocess.run([*args, "--pdf", "--out", str(tmp_path / "pdf")], cwd=ROOT, env=bare,
+                           capture_output=True, text=True, timeout=300)
+    assert asked.returncode == 2
+    assert "LibreOffice" in asked.stderr and "Traceback" not in asked.stderr
+    assert not (tmp_path / "pdf").exists()

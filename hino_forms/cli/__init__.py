@@ -26,8 +26,8 @@ app = typer.Typer(
 templates_app = typer.Typer(help="テンプレート（templates/*.docx）の点検。", no_args_is_help=True)
 app.add_typer(templates_app, name="templates")
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)  # messages are never broken mid-line; tables still fit the width
+err_console = Console(stderr=True, soft_wrap=True)
 
 # Registering the commands (import for the side effect).
 from hino_forms.cli import check as _check  # noqa: E402,F401
