@@ -324,3 +324,32 @@ def test_without_libreoffice_word_files_are_still_made(tmp_path: Path) -> None:
     assert asked.returncode == 2
     assert "LibreOffice" in asked.stderr and "Traceback" not in asked.stderr
     assert not (tmp_path / "pdf").exists()
+
+
+@pytest.mark.soffice
+def test_encrypted_bundles_need_the_password_and_a_weak_one_writes_nothing(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    weak = subprocess.run(
+        [sys.executable, "-m", "hino_forms", "generate", str(SAMPLE), "--out", str(tmp_path / "weak"),
+         "--contract", "R7-005", "--encrypt", "--account", "tanaka"],
+        cwd=ROOT, env={**ENV, "HINO_FORMS_PASSWORD": "abcdefgh"}, capture_output=True, text=True, timeout=300,
+    )
+    assert weak.returncode == 2 and "パスワードポリシー" in weak.stderr
+    assert not (tmp_path / "weak").exists()
+
+    out = tmp_path / "out"
+    strong = subprocess.run(
+        [sys.executable, "-m", "hino_forms", "generate", str(SAMPLE), "--out", str(out),
+         "--contract", "R7-005", "--encrypt", "--account", "tanaka"],
+        cwd=ROOT, env={**ENV, "HINO_FORMS_PASSWORD": "Hino-2025!"}, capture_output=True, text=True, timeout=300,
+    )
+    assert strong.returncode == 0, strong.stderr
+    bundles = [p for p in out.rglob("R7-005_*.pdf")]
+    assert bundles
+    for b in bundles:
+        reader = PdfReader(b)
+        assert reader.is_encrypted
+        assert reader.decrypt("wrong-Pass1") == 0
+        assert reader.decrypt("Hino-2025!") != 0
+        assert len(reader.pages) >= 2
