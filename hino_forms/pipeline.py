@@ -37,17 +37,12 @@ class Progress(Protocol):
 
     def advance(self, name: str, n: int = 1) -> None: ...
 
-    def log(self, message: str) -> None: ...
-
 
 class _Silent:
     def stage(self, name: str, total: int) -> None:
         pass
 
     def advance(self, name: str, n: int = 1) -> None:
-        pass
-
-    def log(self, message: str) -> None:
         pass
 
 

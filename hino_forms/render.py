@@ -20,13 +20,12 @@ from hino_forms.contexts import Cover, CoverEntry, Settings
 from hino_forms.dates import format_period, format_wareki, format_wareki_year
 from hino_forms.docxfast import PreparedTemplate
 from hino_forms.models import Records, Submission
-from hino_forms.pdf import FONTCONFIG_FILE
 
 SHIPPED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 __all__ = [
     "Cover", "CoverEntry", "Renderer", "Settings", "form_filename", "make_environment",
-    "template_name", "FONTCONFIG_FILE",
+    "template_name",
 ]
 
 

@@ -32,8 +32,8 @@ from hino_forms.models import (
     Submitter,
     Timing,
 )
+from hino_forms.pdf import FONTCONFIG_FILE
 from hino_forms.render import (
-    FONTCONFIG_FILE,
     Cover,
     CoverEntry,
     Renderer,

@@ -42,8 +42,6 @@ class _Bars:
         if name in self._tasks:
             self._progress.advance(self._tasks[name], n)
 
-    def log(self, message: str) -> None:
-        self._progress.console.print(message, markup=False, highlight=False)
 
 
 class _Lines:
@@ -66,8 +64,6 @@ class _Lines:
             label = STAGE_NAMES.get(name, name)
             print(f"{label}: {now}/{total}", file=sys.stderr, flush=True)
 
-    def log(self, message: str) -> None:
-        print(message, file=sys.stderr, flush=True)
 
 
 def _password(encrypt: bool, password_file: Path | None, account: str | None) -> str | None:
