@@ -3,7 +3,7 @@
     .venv/bin/python bench/pdf.py [--forms 200] [--single 20] [--jobs N]
 
 Renders ``--forms`` real forms of fictional contracts (the shipped templates),
-converts them all with ``hino_forms.pdf.convert`` and a slice of ``--single``
+converts them all with ``hino_forms.output.pdf.convert`` and a slice of ``--single``
 of them with one plain ``soffice --convert-to pdf`` per file (a warm profile,
 one after another: the naive way), and prints forms per second for both.
 """
@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from hino_forms import pdf, rules  # noqa: E402
+from hino_forms.forms.render import Renderer, form_filename  # noqa: E402
 from hino_forms.models import Records, Status  # noqa: E402
-from hino_forms.render import Renderer, form_filename  # noqa: E402
 from tests import builders  # noqa: E402
 
 

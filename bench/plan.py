@@ -25,8 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from openpyxl import load_workbook
 
-from hino_forms import rules, schedule
-from hino_forms.workbook import read_workbook
+from hino_forms.planning import export as schedule
+from hino_forms.planning import rules
+from hino_forms.workbook.reader import read_workbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synth import write_synthetic_workbook
@@ -43,12 +44,16 @@ def main() -> None:
     if not path.exists():
         t = time.perf_counter()
         write_synthetic_workbook(path, n)
-        print(f"workbook written: {path.name} ({path.stat().st_size / 1e6:.1f} MB) "
-              f"in {time.perf_counter() - t:.2f} s")
+        print(
+            f"workbook written: {path.name} ({path.stat().st_size / 1e6:.1f} MB) "
+            f"in {time.perf_counter() - t:.2f} s"
+        )
     if not excel_like.exists():
         load_workbook(path).save(excel_like)
-    for label, p in (("as synthesised (inline strings)", path),
-                     ("Excel-like (shared strings)", excel_like)):
+    for label, p in (
+        ("as synthesised (inline strings)", path),
+        ("Excel-like (shared strings)", excel_like),
+    ):
         print(f"--- {label}: {p.name}")
         measure(p)
 
@@ -64,15 +69,21 @@ def measure(path: Path) -> None:
     t3 = time.perf_counter()
 
     forms = Counter(s.form for s in submissions)
-    print(f"contracts: {len(records.contracts)}  (left out with errors: "
-          f"{len(records.failed_contract_ids)})  subcontractors: {len(records.subcontractors)}")
-    print(f"submissions: {len(submissions)}  by form: "
-          + "  ".join(f"{f}:{forms[f]}" for f in sorted(forms))
-          + f"  problems: {len(records.problems)}")
+    print(
+        f"contracts: {len(records.contracts)}  (left out with errors: "
+        f"{len(records.failed_contract_ids)})  subcontractors: {len(records.subcontractors)}"
+    )
+    print(
+        f"submissions: {len(submissions)}  by form: "
+        + "  ".join(f"{f}:{forms[f]}" for f in sorted(forms))
+        + f"  problems: {len(records.problems)}"
+    )
     print(f"read_workbook  {t1 - t0:6.2f} s")
     print(f"rules.plan     {t2 - t1:6.2f} s")
-    print(f"read + plan    {t2 - t0:6.2f} s   (target ≤ {TARGET_SECONDS:.0f} s: "
-          f"{'met' if t2 - t0 <= TARGET_SECONDS else 'MISSED'})")
+    print(
+        f"read + plan    {t2 - t0:6.2f} s   (target ≤ {TARGET_SECONDS:.0f} s: "
+        f"{'met' if t2 - t0 <= TARGET_SECONDS else 'MISSED'})"
+    )
     print(f"to_json        {t3 - t2:6.2f} s   ({len(text) / 1e6:.1f} MB)")
 
 

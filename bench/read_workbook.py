@@ -25,7 +25,7 @@ sys.path.insert(0, str(HERE))
 from openpyxl import load_workbook  # noqa: E402
 from synth import write_synthetic_workbook  # noqa: E402
 
-from hino_forms.workbook import read_workbook  # noqa: E402
+from hino_forms.workbook.reader import read_workbook  # noqa: E402
 
 
 def main() -> None:
@@ -40,8 +40,18 @@ def main() -> None:
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice and not shared.exists():
         subprocess.run(
-            [soffice, "--headless", "--convert-to", "xlsx", "--outdir", str(shared.parent), str(inline)],
-            check=True, capture_output=True, timeout=600,
+            [
+                soffice,
+                "--headless",
+                "--convert-to",
+                "xlsx",
+                "--outdir",
+                str(shared.parent),
+                str(inline),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=600,
         )
     if shared.exists():
         files.append(("shared strings (LibreOffice/Excel-written)", shared))
@@ -54,10 +64,14 @@ def main() -> None:
         t = time.perf_counter()
         records = read_workbook(path)
         total = time.perf_counter() - t
-        print(f"{label}: {n} contracts, {len(records.staff)} staff, {cells} cells, "
-              f"{len(records.problems)} problems")
-        print(f"  openpyxl only {floor:.2f} s | read_workbook {total:.2f} s "
-              f"| reader's own cost {total - floor:.2f} s")
+        print(
+            f"{label}: {n} contracts, {len(records.staff)} staff, {cells} cells, "
+            f"{len(records.problems)} problems"
+        )
+        print(
+            f"  openpyxl only {floor:.2f} s | read_workbook {total:.2f} s "
+            f"| reader's own cost {total - floor:.2f} s"
+        )
 
 
 if __name__ == "__main__":

@@ -18,9 +18,9 @@ from docxtpl import DocxTemplate
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from hino_forms.render import Renderer, make_environment, template_name  # noqa: E402
-from hino_forms.rules import plan  # noqa: E402
-from hino_forms.workbook import read_workbook  # noqa: E402
+from hino_forms.forms.render import Renderer, make_environment, template_name  # noqa: E402
+from hino_forms.planning.rules import plan  # noqa: E402
+from hino_forms.workbook.reader import read_workbook  # noqa: E402
 
 
 def main(rounds: int = 5) -> None:

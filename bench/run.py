@@ -24,10 +24,10 @@ from docxtpl import DocxTemplate  # noqa: E402
 
 from bench.synth import write_synthetic_workbook  # noqa: E402
 from hino_forms import pdf, rules  # noqa: E402
+from hino_forms.forms.render import Renderer, template_name  # noqa: E402
 from hino_forms.models import Status  # noqa: E402
-from hino_forms.pipeline import Options, generate  # noqa: E402
-from hino_forms.render import Renderer, template_name  # noqa: E402
-from hino_forms.workbook import read_workbook  # noqa: E402
+from hino_forms.output.pipeline import Options, generate  # noqa: E402
+from hino_forms.workbook.reader import read_workbook  # noqa: E402
 
 
 def _peak_mb(who: int) -> float:
@@ -35,7 +35,9 @@ def _peak_mb(who: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--contracts", type=int, default=200)
     parser.add_argument("--no-pdf", action="store_true", help="Word only (no LibreOffice)")
     parser.add_argument("--slice", type=int, default=12, help="forms for the plain-path comparison")
@@ -52,7 +54,9 @@ def main() -> None:
         )
         total = time.perf_counter() - t0
         forms = summary.forms
-        print(f"契約 {args.contracts} 件 / 様式 {forms} 件 / PDF {summary.pdfs} 件 / 綴り {summary.bundles} 件")
+        print(
+            f"契約 {args.contracts} 件 / 様式 {forms} 件 / PDF {summary.pdfs} 件 / 綴り {summary.bundles} 件"
+        )
         print(f"{'stage':<14}{'seconds':>10}{'forms/s':>10}")
         for stage in ("read", "plan", "render", "convert", "bundle"):
             sec = summary.stage_seconds.get(stage)
@@ -62,8 +66,10 @@ def main() -> None:
             label = "read+validate" if stage == "read" else stage
             print(f"{label:<14}{sec:>10.2f}{rate:>10.1f}")
         print(f"{'whole run':<14}{total:>10.2f}{forms / total:>10.1f}")
-        print(f"peak memory: this process {_peak_mb(resource.RUSAGE_SELF):.0f} MB, "
-              f"largest child (soffice) {_peak_mb(resource.RUSAGE_CHILDREN):.0f} MB")
+        print(
+            f"peak memory: this process {_peak_mb(resource.RUSAGE_SELF):.0f} MB, "
+            f"largest child (soffice) {_peak_mb(resource.RUSAGE_CHILDREN):.0f} MB"
+        )
         print(f"failures: {len(summary.failures)}")
 
         _plain_path(book, work, args.slice, summary, want_pdf)
@@ -98,9 +104,11 @@ def _plain_path(book: Path, work: Path, n: int, summary: object, want_pdf: bool)
         fast_files.append(path)
     fast_render = time.perf_counter() - t0
     print(f"\nplain path on {len(subs)} forms (same run):")
-    print(f"  render: docxtpl per document {len(subs) / plain_render:.1f} forms/s, "
-          f"prepared templates {len(subs) / fast_render:.1f} forms/s "
-          f"(×{plain_render / fast_render:.1f})")
+    print(
+        f"  render: docxtpl per document {len(subs) / plain_render:.1f} forms/s, "
+        f"prepared templates {len(subs) / fast_render:.1f} forms/s "
+        f"(×{plain_render / fast_render:.1f})"
+    )
     if want_pdf:
         t0 = time.perf_counter()
         for f in files:
@@ -109,9 +117,11 @@ def _plain_path(book: Path, work: Path, n: int, summary: object, want_pdf: bool)
         t0 = time.perf_counter()
         pdf.convert(fast_files)
         pooled = time.perf_counter() - t0
-        print(f"  convert: one soffice per file {len(files) / one_each:.2f} forms/s, "
-              f"worker pool {len(files) / pooled:.2f} forms/s (×{one_each / pooled:.1f}; "
-              f"the pool's rate grows with the batch, see the convert stage above)")
+        print(
+            f"  convert: one soffice per file {len(files) / one_each:.2f} forms/s, "
+            f"worker pool {len(files) / pooled:.2f} forms/s (×{one_each / pooled:.1f}; "
+            f"the pool's rate grows with the batch, see the convert stage above)"
+        )
 
 
 if __name__ == "__main__":

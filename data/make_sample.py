@@ -38,7 +38,7 @@ from openpyxl.styles import Font, PatternFill
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from hino_forms.schema import SHEETS  # noqa: E402
+from hino_forms.workbook.schema import SHEETS  # noqa: E402
 
 OUT = ROOT / "data" / "sample.xlsx"
 FIXED = datetime(2025, 3, 1, 9, 0, 0)

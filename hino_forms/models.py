@@ -288,7 +288,9 @@ class Records:
             ("answers", self.answers),
         ):
             for r in rows:
-                index.setdefault(kind, {}).setdefault((r.contract_id, r.subcontractor), []).append(r)
+                index.setdefault(kind, {}).setdefault((r.contract_id, r.subcontractor), []).append(
+                    r
+                )
         for sub in self.subcontractors:
             index.setdefault("subcontractors", {}).setdefault((sub.contract_id, ""), []).append(sub)
         for p in self.problems:

@@ -49,8 +49,21 @@ def new_document() -> Document:
     # Each form restarts at page 1 when forms are composed into one Word bundle.
     pg = OxmlElement("w:pgNumType")
     pg.set(qn("w:start"), "1")
-    insert_ordered(sect_pr, pg, ("cols", "formProt", "vAlign", "noEndnote", "titlePg",
-                                 "textDirection", "bidi", "rtlGutter", "docGrid"))
+    insert_ordered(
+        sect_pr,
+        pg,
+        (
+            "cols",
+            "formProt",
+            "vAlign",
+            "noEndnote",
+            "titlePg",
+            "textDirection",
+            "bidi",
+            "rtlGutter",
+            "docGrid",
+        ),
+    )
     set_fonts(doc)
     define_styles(doc)
     # The default template's first (empty) paragraph is not wanted.
@@ -102,9 +115,23 @@ def _fonts(rpr) -> None:
     rfonts.set(qn("w:hint"), "eastAsia")
 
 
-def pstyle(doc, name, *, size=None, bold=False, align=None, left=None, hanging=None,
-           first=None, before=0, after=0, keep_next=False, keep_lines=False, tabs=(),
-           right=None):
+def pstyle(
+    doc,
+    name,
+    *,
+    size=None,
+    bold=False,
+    align=None,
+    left=None,
+    hanging=None,
+    first=None,
+    before=0,
+    after=0,
+    keep_next=False,
+    keep_lines=False,
+    tabs=(),
+    right=None,
+):
     """Add a paragraph style based on Normal."""
     st = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
     st.base_style = doc.styles["Normal"]
@@ -145,8 +172,16 @@ def define_styles(doc: Document) -> None:
     pstyle(doc, "表題", size=16, bold=True, align=C, before=10, after=8)
     pstyle(doc, "前文", align=L, first=10.5, after=6)
     pstyle(doc, "記", align=C, before=4, after=4)
-    pstyle(doc, "項目", align=L, left=LABEL_TAB_MM, hanging=LABEL_TAB_MM, before=4,
-           keep_next=True, tabs=[(6, WD_TAB_ALIGNMENT.LEFT), (LABEL_TAB_MM, WD_TAB_ALIGNMENT.LEFT)])
+    pstyle(
+        doc,
+        "項目",
+        align=L,
+        left=LABEL_TAB_MM,
+        hanging=LABEL_TAB_MM,
+        before=4,
+        keep_next=True,
+        tabs=[(6, WD_TAB_ALIGNMENT.LEFT), (LABEL_TAB_MM, WD_TAB_ALIGNMENT.LEFT)],
+    )
     pstyle(doc, "項目本文", align=L, left=6, after=2)
     pstyle(doc, "表見出し", size=9, align=C)
     pstyle(doc, "表本文", size=9, align=L)
@@ -154,14 +189,14 @@ def define_styles(doc: Document) -> None:
     pstyle(doc, "表本文小", size=8, align=L)
     pstyle(doc, "条件", align=L, left=17, hanging=11, after=2)
     # A note stays whole and with what follows (the next note, 以上), never split off alone.
-    pstyle(doc, "注記", size=9, align=L, left=9, hanging=3, before=3, keep_next=True,
-           keep_lines=True)
+    pstyle(
+        doc, "注記", size=9, align=L, left=9, hanging=3, before=3, keep_next=True, keep_lines=True
+    )
     pstyle(doc, "表後", size=4, align=L)  # the small gap after a table
     pstyle(doc, "結語", align=R, before=6)
     warn = pstyle(doc, "警告", size=9, align=L, left=2, right=2)
     _box(warn.element.get_or_add_pPr())
-    pstyle(doc, "様式フッター", size=9, align=L,
-           tabs=[(TEXT_WIDTH_MM, WD_TAB_ALIGNMENT.RIGHT)])
+    pstyle(doc, "様式フッター", size=9, align=L, tabs=[(TEXT_WIDTH_MM, WD_TAB_ALIGNMENT.RIGHT)])
     table_style(doc)
 
 
@@ -185,12 +220,39 @@ def _box(ppr) -> None:
         el.set(qn("w:space"), "4")
         el.set(qn("w:color"), "auto")
         bdr.append(el)
-    insert_ordered(ppr, bdr, ("shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
-                              "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN",
-                              "bidi", "adjustRightInd", "snapToGrid", "spacing", "ind",
-                              "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc",
-                              "textDirection", "textAlignment", "textboxTightWrap",
-                              "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange"))
+    insert_ordered(
+        ppr,
+        bdr,
+        (
+            "shd",
+            "tabs",
+            "suppressAutoHyphens",
+            "kinsoku",
+            "wordWrap",
+            "overflowPunct",
+            "topLinePunct",
+            "autoSpaceDE",
+            "autoSpaceDN",
+            "bidi",
+            "adjustRightInd",
+            "snapToGrid",
+            "spacing",
+            "ind",
+            "contextualSpacing",
+            "mirrorIndents",
+            "suppressOverlap",
+            "jc",
+            "textDirection",
+            "textAlignment",
+            "textboxTightWrap",
+            "outlineLvl",
+            "divId",
+            "cnfStyle",
+            "rPr",
+            "sectPr",
+            "pPrChange",
+        ),
+    )
 
 
 def table_style(doc: Document) -> None:
@@ -254,8 +316,11 @@ def header_block(doc, *, submitter_heading: bool = True) -> None:
     ):
         p(doc, f"{label}\t{{{{ {expr} }}}}", "提出者")
     p(doc, "{%p if is_subcontractor %}", "経由")
-    p(doc, "本書は、再委託先が作成し、受託者（{{ contract.contractor_name }}）を経由して提出するものです。",
-      "経由")
+    p(
+        doc,
+        "本書は、再委託先が作成し、受託者（{{ contract.contractor_name }}）を経由して提出するものです。",
+        "経由",
+    )
     p(doc, "{%p endif %}", "経由")
 
 
@@ -445,19 +510,42 @@ def form1() -> Document:
         doc,
         # 実施日 keeps 31 mm: with the space LibreOffice and Word put between kanji and digits,
         # 令和10年12月31日 needs about 29 mm even at 8 pt.
-        [("資料名・データ名", 28), ("区分", 10), ("媒体", 15), ("数量", 11), ("方法", 15),
-         ("具体的方法", 19), ("実施日", 31), ("実施者", 20), (["立会者", "（市職員）"], 21)],
         [
-            "{{ d.item }}", ("{{ d.kind }}", "表中央"), "{{ d.medium }}", "{{ d.quantity }}",
-            ["{{ d.returned|check }}返還", "{{ d.erased|check }}消去", "{{ d.destroyed|check }}廃棄"],
-            "{{ d.detail }}", "{{ d.done_on|wareki }}", "{{ d.done_by }}", "{{ d.witness }}",
+            ("資料名・データ名", 28),
+            ("区分", 10),
+            ("媒体", 15),
+            ("数量", 11),
+            ("方法", 15),
+            ("具体的方法", 19),
+            ("実施日", 31),
+            ("実施者", 20),
+            (["立会者", "（市職員）"], 21),
+        ],
+        [
+            "{{ d.item }}",
+            ("{{ d.kind }}", "表中央"),
+            "{{ d.medium }}",
+            "{{ d.quantity }}",
+            [
+                "{{ d.returned|check }}返還",
+                "{{ d.erased|check }}消去",
+                "{{ d.destroyed|check }}廃棄",
+            ],
+            "{{ d.detail }}",
+            "{{ d.done_on|wareki }}",
+            "{{ d.done_by }}",
+            "{{ d.witness }}",
         ],
         loop="d in disposals",
         style="表本文小",
     )
     p(doc, "{%p if my_number %}", "注記")
-    p(doc, "※特定個人情報（マイナンバー）を含む資料・データの消去・廃棄には、市の職員が立ち会います"
-      "（遵守事項第4項注記、第10項(3)）。", "注記")
+    p(
+        doc,
+        "※特定個人情報（マイナンバー）を含む資料・データの消去・廃棄には、市の職員が立ち会います"
+        "（遵守事項第4項注記、第10項(3)）。",
+        "注記",
+    )
     p(doc, "{%p endif %}", "注記")
     item(doc, "6", "添付書類", "消去証明書、廃棄時の写真等（任意）")
     p(doc, "以上", "結語")
@@ -487,21 +575,42 @@ def form2() -> Document:
     p(doc, "{%p if is_subcontractor %}", "項目")
     item(doc, "8", "受託者（元請）", "{{ contract.contractor_name }}")
     p(doc, "{%p else %}", "項目")
-    item(doc, "8", "再委託",
-         "{{ subcontracting|check }}有　{{ (not subcontracting)|check }}無"
-         "{% if subcontractor_names %}（再委託先：{{ subcontractor_names|join('、') }}）{% endif %}")
+    item(
+        doc,
+        "8",
+        "再委託",
+        "{{ subcontracting|check }}有　{{ (not subcontracting)|check }}無"
+        "{% if subcontractor_names %}（再委託先：{{ subcontractor_names|join('、') }}）{% endif %}",
+    )
     p(doc, "{%p endif %}", "項目")
     item(doc, "9", "業務従事者")
     table(
         doc,
         # 役割 holds 情報セキュリティ対策責任者 on one line.
-        [("No.", 10), ("氏名", 30), ("所属", 36), ("役割", 50), ("重要情報", 20), ("特定個人情報", 24)],
-        [("{{ s.no }}", "表中央"), "{{ s.name }}", "{{ s.affiliation }}", "{{ s.role }}",
-         ("{{ s.handles_important|yesno }}", "表中央"), ("{{ s.handles_my_number|yesno }}", "表中央")],
+        [
+            ("No.", 10),
+            ("氏名", 30),
+            ("所属", 36),
+            ("役割", 50),
+            ("重要情報", 20),
+            ("特定個人情報", 24),
+        ],
+        [
+            ("{{ s.no }}", "表中央"),
+            "{{ s.name }}",
+            "{{ s.affiliation }}",
+            "{{ s.role }}",
+            ("{{ s.handles_important|yesno }}", "表中央"),
+            ("{{ s.handles_my_number|yesno }}", "表中央"),
+        ],
         loop="s in staff",
     )
-    p(doc, "※上記の従事者は全員、受託期間中に知り得た重要情報について、受託期間終了後及び退職後も"
-      "有効な守秘義務を負っています（遵守事項第2項）。", "注記")
+    p(
+        doc,
+        "※上記の従事者は全員、受託期間中に知り得た重要情報について、受託期間終了後及び退職後も"
+        "有効な守秘義務を負っています（遵守事項第2項）。",
+        "注記",
+    )
     p(doc, "以上", "結語")
     footer(doc)
     return doc
@@ -520,31 +629,52 @@ def form3() -> Document:
     table(
         doc,
         [("研修名", 36), ("実施日", 31), ("実施方法", 22), ("講師", 30), ("研修内容", 51)],
-        ["{{ t.title }}", "{{ t.held_on|wareki }}", "{{ t.method }}", "{{ t.instructor }}",
-         "{{ t.content }}"],
+        [
+            "{{ t.title }}",
+            "{{ t.held_on|wareki }}",
+            "{{ t.method }}",
+            "{{ t.instructor }}",
+            "{{ t.content }}",
+        ],
         loop="t in trainings",
     )
     item(doc, "6", "研修内容（遵守事項の項目）")
     table(
         doc,
         [("No.", 10), ("項目", 124), ("該当項", 18), ("実施", 18)],
-        [("{{ k.no }}", "表中央"), "{{ k.text }}", ("{{ k.section }}", "表中央"),
-         ("{{ k.done|check }}", "表中央")],
+        [
+            ("{{ k.no }}", "表中央"),
+            "{{ k.text }}",
+            ("{{ k.section }}", "表中央"),
+            ("{{ k.done|check }}", "表中央"),
+        ],
         loop="k in topics",
     )
     item(doc, "7", "従事者の受講状況")
     table(
         doc,
         [("No.", 10), ("氏名", 40), ("所属", 52), ("受講日", 38), ("判定", 30)],
-        [("{{ s.no }}", "表中央"), "{{ s.name }}", "{{ s.affiliation }}",
-         "{% if s.trained_on %}{{ s.trained_on|wareki }}{% endif %}", ("{{ s.status }}", "表中央")],
+        [
+            ("{{ s.no }}", "表中央"),
+            "{{ s.name }}",
+            "{{ s.affiliation }}",
+            "{% if s.trained_on %}{{ s.trained_on|wareki }}{% endif %}",
+            ("{{ s.status }}", "表中央"),
+        ],
         loop="s in staff",
     )
-    p(doc, "※受講日が{% if is_subcontractor %}再委託開始日{% else %}契約開始日{% endif %}の1年前より前、"
-      "それより後、又は未記入の者は「未受講」としています（遵守事項第7項）。", "注記")
+    p(
+        doc,
+        "※受講日が{% if is_subcontractor %}再委託開始日{% else %}契約開始日{% endif %}の1年前より前、"
+        "それより後、又は未記入の者は「未受講」としています（遵守事項第7項）。",
+        "注記",
+    )
     p(doc, "{%p if system_development %}", "注記")
-    p(doc, "※システム開発を含む契約のため、作業開始前に報告します（遵守事項第11項 開発環境の報告）。",
-      "注記")
+    p(
+        doc,
+        "※システム開発を含む契約のため、作業開始前に報告します（遵守事項第11項 開発環境の報告）。",
+        "注記",
+    )
     p(doc, "{%p endif %}", "注記")
     p(doc, "以上", "結語")
     footer(doc)
@@ -562,20 +692,35 @@ def report_form(number: int) -> Document:
         "委託における情報セキュリティ遵守事項第9項に基づき、下記のとおり報告します。",
     )
     common_items(doc)
-    item(doc, "5", "報告区分",
-         "{{ (timing_mark == '①')|check }}①契約締結時　{{ (timing_mark == '②')|check }}②年度切替時"
-         "　{{ (timing_mark == '③')|check }}③契約終了時")
+    item(
+        doc,
+        "5",
+        "報告区分",
+        "{{ (timing_mark == '①')|check }}①契約締結時　{{ (timing_mark == '②')|check }}②年度切替時"
+        "　{{ (timing_mark == '③')|check }}③契約終了時",
+    )
     item(doc, "6", "報告対象期間", "{{ report_period }}")
     item(doc, "7", "確認項目", "（「いいえ」の項目は、備考欄に理由と対応を記入してください。）")
     table(
         doc,
         # The answer columns are as narrow as their headings allow (該当なし: 13 mm at 9 pt), so
         # the items take fewer lines and a typical form 5 ends on its first page.
-        [("No.", 8), ("確認項目", 100), ("はい", 10), ("いいえ", 12), ("該当なし", 15), ("備考", 25)],
-        [("{{ i.no }}", "表中央"), "{{ i.text }}（{{ i.section }}）",
-         ("{{ (i.answer == 'はい')|check }}", "表中央"),
-         ("{{ (i.answer == 'いいえ')|check }}", "表中央"),
-         ("{{ (i.answer == '該当なし')|check }}", "表中央"), "{{ i.note }}"],
+        [
+            ("No.", 8),
+            ("確認項目", 100),
+            ("はい", 10),
+            ("いいえ", 12),
+            ("該当なし", 15),
+            ("備考", 25),
+        ],
+        [
+            ("{{ i.no }}", "表中央"),
+            "{{ i.text }}（{{ i.section }}）",
+            ("{{ (i.answer == 'はい')|check }}", "表中央"),
+            ("{{ (i.answer == 'いいえ')|check }}", "表中央"),
+            ("{{ (i.answer == '該当なし')|check }}", "表中央"),
+            "{{ i.note }}",
+        ],
         loop="i in items",
     )
     p(doc, "以上", "結語")
@@ -593,25 +738,40 @@ def form6() -> Document:
     )
     common_items(doc)
     item(doc, "5", "再委託先")
-    label_table(doc, [
-        ("名称", "{{ subcontractor.name }}"),
-        ("所在地", "{{ subcontractor.address }}"),
-        ("代表者職氏名", "{{ subcontractor.representative }}"),
-        ("情報セキュリティ対策責任者", "{{ subcontractor.officer_name }}"),
-    ])
+    label_table(
+        doc,
+        [
+            ("名称", "{{ subcontractor.name }}"),
+            ("所在地", "{{ subcontractor.address }}"),
+            ("代表者職氏名", "{{ subcontractor.representative }}"),
+            ("情報セキュリティ対策責任者", "{{ subcontractor.officer_name }}"),
+        ],
+    )
     long_item(doc, "6", "再委託する業務の内容・範囲", "{{ subcontractor.work }}")
     item(doc, "7", "再委託の理由", "{{ subcontractor.reason }}")
     item(doc, "8", "再委託期間", "{{ sub_period }}")
     item(doc, "9", "再委託先が取り扱う情報")
-    label_table(doc, [
-        ("機密性区分", "機密性{{ subcontractor.confidentiality }}"),
-        ("特定個人情報", "{{ subcontractor.my_number|check }}有　{{ (not subcontractor.my_number)|check }}無"),
-        ("重要情報の保存",
-         "{{ subcontractor.stores_important|check }}有　{{ (not subcontractor.stores_important)|check }}無"),
-    ])
+    label_table(
+        doc,
+        [
+            ("機密性区分", "機密性{{ subcontractor.confidentiality }}"),
+            (
+                "特定個人情報",
+                "{{ subcontractor.my_number|check }}有　{{ (not subcontractor.my_number)|check }}無",
+            ),
+            (
+                "重要情報の保存",
+                "{{ subcontractor.stores_important|check }}有　{{ (not subcontractor.stores_important)|check }}無",
+            ),
+        ],
+    )
     item(doc, "10", "誓約")
-    p(doc, "受託者は、再委託先に本契約に基づく一切の義務を遵守させるとともに、再委託先に対して"
-      "全ての監督責任を負います（遵守事項第12項(2)）。", "項目本文")
+    p(
+        doc,
+        "受託者は、再委託先に本契約に基づく一切の義務を遵守させるとともに、再委託先に対して"
+        "全ての監督責任を負います（遵守事項第12項(2)）。",
+        "項目本文",
+    )
     item(doc, "11", "添付書類")
     p(doc, "{%p for a in attachments %}", "項目本文")
     p(doc, "{{ a.required|check }}{{ a.label }}", "項目本文")
@@ -663,7 +823,12 @@ def cover() -> Document:
     item(doc, "2", "契約件名", "{{ contract.work_name }}")
     item(doc, "3", "受託者", "{{ contract.contractor_name }}")
     item(doc, "4", "担当課", "{{ contract.department }}")
-    item(doc, "5", "提出時期", "{{ timing_label }}{% if fiscal_year_label %}（{{ fiscal_year_label }}）{% endif %}")
+    item(
+        doc,
+        "5",
+        "提出時期",
+        "{{ timing_label }}{% if fiscal_year_label %}（{{ fiscal_year_label }}）{% endif %}",
+    )
     item(doc, "6", "提出者", "{{ submitter_label }}")
     item(doc, "7", "同封書類")
     table(
@@ -707,8 +872,14 @@ def prune_styles(doc: Document) -> None:
     roots = [doc.element] + [
         part._element
         for section in doc.sections
-        for part in (section.header, section.footer, section.first_page_header,
-                     section.first_page_footer, section.even_page_header, section.even_page_footer)
+        for part in (
+            section.header,
+            section.footer,
+            section.first_page_header,
+            section.first_page_footer,
+            section.even_page_header,
+            section.even_page_footer,
+        )
         if not part.is_linked_to_previous
     ]
     wanted = {s for s, el in by_id.items() if el.get(qn("w:default")) in ("1", "true")}
@@ -735,7 +906,7 @@ def _members(data: bytes) -> dict[str, bytes]:
         return {n: z.read(n) for n in z.namelist()}
 
 
-def main(out_dir: Path = HERE) -> None:
+def main(out_dir: Path = HERE.parent / "hino_forms" / "resources" / "templates") -> None:
     """Write every template into ``out_dir``; a file whose parts are unchanged is left as it is."""
     for name, build in BUILDERS.items():
         doc = build()

@@ -93,15 +93,24 @@ def training(**overrides: Any) -> Training:
 
 def disposal(**overrides: Any) -> Disposal:
     values: dict[str, Any] = dict(
-        contract_id="T-001", item="申請書控え", kind="紙", medium="紙", quantity="10枚",
-        method="廃棄", detail="裁断", done_on=date(2026, 3, 31), done_by="架空 四郎", row=2,
+        contract_id="T-001",
+        item="申請書控え",
+        kind="紙",
+        medium="紙",
+        quantity="10枚",
+        method="廃棄",
+        detail="裁断",
+        done_on=date(2026, 3, 31),
+        done_by="架空 四郎",
+        row=2,
     )
     values.update(overrides)
     return Disposal(**values)
 
 
-def write_workbook(path: Path, sheets: dict[str, list[dict[str, Any]]],
-                   headers: dict[str, list[str]] | None = None) -> Path:
+def write_workbook(
+    path: Path, sheets: dict[str, list[dict[str, Any]]], headers: dict[str, list[str]] | None = None
+) -> Path:
     """Write ``{sheet: [row dict, …]}`` to ``path``; headers default to the union of the rows' keys."""
     wb = Workbook()
     wb.remove(wb.active)
@@ -118,14 +127,28 @@ def write_workbook(path: Path, sheets: dict[str, list[dict[str, Any]]],
 def contract_row(**overrides: Any) -> dict[str, Any]:
     """One 契約 sheet row (cell values as a contractor would type them)."""
     row: dict[str, Any] = {
-        "契約番号": "T-001", "業務名": "架空システム保守業務委託", "担当課": "情報政策課",
-        "受託者名称": "株式会社テスト架空データ", "受託者所在地": "東京都日野市架空町1-1-1",
-        "代表者職氏名": "代表取締役 架空 太郎", "契約締結日": date(2025, 3, 25),
-        "契約開始日": date(2025, 4, 1), "契約終了日": date(2026, 3, 31), "解除日": None,
-        "機密性区分": 2, "特定個人情報": "無", "重要情報の保存": "無", "再委託": "無",
-        "システム開発": "無", "責任者氏名": "試験 一郎", "責任者役職": "部長",
-        "責任者連絡先": "042-000-0000", "代行者氏名": "試験 二郎", "代行者役職": "課長",
-        "代行者連絡先": "042-000-0001", "作業場所": "日野市役所 架空庁舎",
+        "契約番号": "T-001",
+        "業務名": "架空システム保守業務委託",
+        "担当課": "情報政策課",
+        "受託者名称": "株式会社テスト架空データ",
+        "受託者所在地": "東京都日野市架空町1-1-1",
+        "代表者職氏名": "代表取締役 架空 太郎",
+        "契約締結日": date(2025, 3, 25),
+        "契約開始日": date(2025, 4, 1),
+        "契約終了日": date(2026, 3, 31),
+        "解除日": None,
+        "機密性区分": 2,
+        "特定個人情報": "無",
+        "重要情報の保存": "無",
+        "再委託": "無",
+        "システム開発": "無",
+        "責任者氏名": "試験 一郎",
+        "責任者役職": "部長",
+        "責任者連絡先": "042-000-0000",
+        "代行者氏名": "試験 二郎",
+        "代行者役職": "課長",
+        "代行者連絡先": "042-000-0001",
+        "作業場所": "日野市役所 架空庁舎",
     }
     row.update(overrides)
     return row

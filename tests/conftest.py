@@ -1,8 +1,10 @@
-"""Shared fixtures: paths, and a skip with a reason where LibreOffice is missing."""
+"""Shared fixtures: paths, the in-process `cli` runner, and a skip with a reason where LibreOffice is missing."""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -27,3 +29,30 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture
 def sample_path() -> Path:
     return SAMPLE
+
+
+@dataclass(frozen=True)
+class CliResult:
+    """What a user sees after one command: its exit code and the two streams."""
+
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
+    """Run ``hino-forms ARGS`` in-process (no interpreter start) and capture what it prints."""
+    from hino_forms.cli import main
+
+    def run(*args: object) -> CliResult:
+        capsys.readouterr()  # drop anything printed before this command
+        try:
+            main([str(a) for a in args])
+            code = 0
+        except SystemExit as done:
+            code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+        out, err = capsys.readouterr()
+        return CliResult(code, out, err)
+
+    return run

@@ -13,8 +13,8 @@ from docx import Document
 from pypdf import PasswordType, PdfReader, PdfWriter
 from pypdf.errors import FileNotDecryptedError
 
-from hino_forms import bundle, pdf
-from hino_forms.bundle import BundlePart
+from hino_forms.output import bundle, pdf
+from hino_forms.output.bundle import BundlePart
 from tests.test_pdf import make_docx, pdffonts, pdftotext
 
 WORK = "架空システム保守業務委託"
@@ -272,10 +272,10 @@ class Real:
 @pytest.fixture(scope="module")
 def real(tmp_path_factory: pytest.TempPathFactory) -> Real:
     """The ① bundle of a fictional My Number contract from the shipped templates."""
-    from hino_forms import rules
-    from hino_forms.contexts import Cover, CoverEntry
+    from hino_forms.forms.contexts import Cover, CoverEntry
+    from hino_forms.forms.render import Renderer, form_filename
     from hino_forms.models import Records, Status, Timing
-    from hino_forms.render import Renderer, form_filename
+    from hino_forms.planning import rules
     from tests import builders
 
     folder = tmp_path_factory.mktemp("real")

@@ -12,7 +12,11 @@ from tests.conftest import ROOT, SAMPLE
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "hino_forms", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "hino_forms", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -21,8 +25,14 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     [
         (("plan",), "INPUT を指定してください"),
         (("plan", str(SAMPLE), "--nope"), "オプション --nope はありません"),
-        (("plan", str(SAMPLE), "--format", "pdf"), "--format には table・json・csv・xlsx・ics のいずれか"),
-        (("generate", str(SAMPLE), "--timing", "someday"), "--timing には conclusion・fiscal_year・end のいずれか"),
+        (
+            ("plan", str(SAMPLE), "--format", "pdf"),
+            "--format には table・json・csv・xlsx・ics のいずれか",
+        ),
+        (
+            ("generate", str(SAMPLE), "--timing", "someday"),
+            "--timing には conclusion・fiscal_year・end のいずれか",
+        ),
         (("generate", str(SAMPLE), "--jobs", "x"), "--jobs には数字を指定してください"),
         (("zzz",), "コマンド 'zzz' はありません"),
     ],

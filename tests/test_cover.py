@@ -6,11 +6,11 @@ from collections import defaultdict
 
 import pytest
 
-from hino_forms import rules
-from hino_forms.cover import CoverBuilder
+from hino_forms.forms.cover import CoverBuilder
 from hino_forms.models import Records, Status, Submission
-from hino_forms.paths import submitter_key, timing_folder
-from hino_forms.workbook import read_workbook
+from hino_forms.output.layout import submitter_key, timing_folder
+from hino_forms.planning import rules
+from hino_forms.workbook.reader import read_workbook
 from tests.conftest import SAMPLE
 
 
@@ -46,7 +46,9 @@ def test_the_missing_witness_goes_with_form_1_only(sample: Records) -> None:
 def test_a_pending_approval_goes_with_that_subcontractors_application(sample: Records) -> None:
     assert "再委託!N3" in warnings_on(sample, "R7-002", "①契約締結時_2026-03-02")
     assert "再委託!N3" not in warnings_on(sample, "R7-002", "①契約締結時_2025-09-12")
-    assert "再委託!N3" not in warnings_on(sample, "R7-002", "①契約締結時_2025-09-12", "有限会社たまデータサポート")
+    assert "再委託!N3" not in warnings_on(
+        sample, "R7-002", "①契約締結時_2025-09-12", "有限会社たまデータサポート"
+    )
     assert "再委託!N3" not in warnings_on(sample, "R7-002", "②年度切替時_2026")
 
 

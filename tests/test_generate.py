@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from hino_forms.paths import safe_name, timing_folder
-from hino_forms.render import form_filename
+from hino_forms.forms.render import form_filename
+from hino_forms.output.layout import safe_name, timing_folder
 from tests.builders import contract_row, write_workbook
 from tests.conftest import ROOT, SAMPLE
 
@@ -25,7 +25,11 @@ ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 def run(*args: str, cwd: Path = ROOT, timeout: float = 600) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "hino_forms", *args],
-        cwd=cwd, env=ENV, capture_output=True, text=True, timeout=timeout,
+        cwd=cwd,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
@@ -54,11 +58,17 @@ def expected_files(rows: list[dict[str, object]], suffix: str = ".docx") -> set[
         if r["status"] != "ready":
             continue
         sub = Submission(
-            contract_id=str(r["contract_id"]), form=int(r["form"]), timing=Timing(r["timing"]),  # type: ignore[call-overload]
-            date=date.fromisoformat(str(r["date"])), fiscal_year=r["fiscal_year"],  # type: ignore[arg-type]
-            submitter=Submitter(r["submitter"]), subcontractor=r["subcontractor"],  # type: ignore[arg-type]
+            contract_id=str(r["contract_id"]),
+            form=int(r["form"]),
+            timing=Timing(r["timing"]),  # type: ignore[call-overload]
+            date=date.fromisoformat(str(r["date"])),
+            fiscal_year=r["fiscal_year"],  # type: ignore[arg-type]
+            submitter=Submitter(r["submitter"]),
+            subcontractor=r["subcontractor"],  # type: ignore[arg-type]
         )
-        names.add(f"{safe_name(sub.contract_id)}/{timing_folder(sub)}/{safe_name(form_filename(sub))}{suffix}")
+        names.add(
+            f"{safe_name(sub.contract_id)}/{timing_folder(sub)}/{safe_name(form_filename(sub))}{suffix}"
+        )
     return names
 
 
@@ -67,8 +77,12 @@ def expected_files(rows: list[dict[str, object]], suffix: str = ".docx") -> set[
 def test_generate_py_makes_every_planned_form_the_bundles_and_the_lists(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "data", tmp_path / "data")
     result = subprocess.run(
-        [sys.executable, str(ROOT / "generate.py")], cwd=tmp_path, env=ENV,
-        capture_output=True, text=True, timeout=900,
+        [sys.executable, str(ROOT / "generate.py")],
+        cwd=tmp_path,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert result.returncode == 0, result.stderr
     out = tmp_path / "output"
@@ -82,7 +96,8 @@ def test_generate_py_makes_every_planned_form_the_bundles_and_the_lists(tmp_path
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     listed = {f["path"] for f in manifest["files"]}
     on_disk = {
-        p.relative_to(out).as_posix() for p in out.rglob("*")
+        p.relative_to(out).as_posix()
+        for p in out.rglob("*")
         if p.is_file() and p.name not in ("manifest.json", "提出予定一覧.xlsx")
     }
     assert listed == on_disk
@@ -97,8 +112,12 @@ def test_generate_py_makes_every_planned_form_the_bundles_and_the_lists(tmp_path
 
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
     again = subprocess.run(
-        [sys.executable, str(ROOT / "generate.py")], cwd=tmp_path, env=ENV,
-        capture_output=True, text=True, timeout=300,
+        [sys.executable, str(ROOT / "generate.py")],
+        cwd=tmp_path,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert again.returncode == 2
     assert "--force" in again.stderr and "Traceback" not in again.stderr
@@ -123,14 +142,21 @@ def test_filters_select_exactly_the_plan_rows(tmp_path: Path, filters: tuple[str
 
 def test_existing_output_is_left_alone_without_force(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    assert run("generate", str(SAMPLE), "--out", str(out), "--no-pdf", "--contract", "R7-001").returncode == 0
+    assert (
+        run(
+            "generate", str(SAMPLE), "--out", str(out), "--no-pdf", "--contract", "R7-001"
+        ).returncode
+        == 0
+    )
     marker = next(out.rglob("*.docx"))
     marker.write_bytes(b"edited by hand")
     second = run("generate", str(SAMPLE), "--out", str(out), "--no-pdf", "--contract", "R7-001")
     assert second.returncode == 2
     assert "--force" in second.stderr
     assert marker.read_bytes() == b"edited by hand"
-    forced = run("generate", str(SAMPLE), "--out", str(out), "--no-pdf", "--contract", "R7-001", "--force")
+    forced = run(
+        "generate", str(SAMPLE), "--out", str(out), "--no-pdf", "--contract", "R7-001", "--force"
+    )
     assert forced.returncode == 0, forced.stderr
     assert marker.read_bytes() != b"edited by hand"
 
@@ -141,17 +167,23 @@ def test_one_broken_contract_and_one_broken_template_do_not_stop_the_rest(tmp_pa
         {
             "契約": [
                 contract_row(契約番号="GOOD-1"),
-                contract_row(契約番号="BAD-1", 機密性区分=1, 特定個人情報="有"),  # error: My Number needs class 3
+                contract_row(
+                    契約番号="BAD-1", 機密性区分=1, 特定個人情報="有"
+                ),  # error: My Number needs class 3
                 contract_row(契約番号="GOOD-2", 機密性区分=3),
             ]
         },
     )
     templates = tmp_path / "templates"
     templates.mkdir()
-    shutil.copy(ROOT / "templates" / "form3.docx", templates / "form3.docx")
+    shutil.copy(
+        ROOT / "hino_forms" / "resources" / "templates" / "form3.docx", templates / "form3.docx"
+    )
     _break_template(templates / "form3.docx")
     out = tmp_path / "out"
-    result = run("generate", str(book), "--out", str(out), "--no-pdf", "--templates", str(templates))
+    result = run(
+        "generate", str(book), "--out", str(out), "--no-pdf", "--templates", str(templates)
+    )
     assert result.returncode == 1
     assert "BAD-1" in result.stderr
     assert "GOOD-1" in result.stderr and "様式第3号" in result.stderr
@@ -193,7 +225,11 @@ def test_a_hostile_contract_id_stays_inside_out(tmp_path: Path) -> None:
     out = tmp_path / "deep" / "out"
     result = run("generate", str(book), "--out", str(out), "--no-pdf")
     assert result.returncode == 0, result.stderr
-    outside = [p for p in tmp_path.rglob("*") if not p.is_relative_to(out) and p.name not in ("in.xlsx", "deep")]
+    outside = [
+        p
+        for p in tmp_path.rglob("*")
+        if not p.is_relative_to(out) and p.name not in ("in.xlsx", "deep")
+    ]
     assert outside == []
     assert len([p for p in out.iterdir() if p.is_dir()]) == 1
     assert any(out.rglob("様式第2号*.docx"))
@@ -201,7 +237,12 @@ def test_a_hostile_contract_id_stays_inside_out(tmp_path: Path) -> None:
 
 def test_output_is_readable_by_the_owner_only(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    assert run("generate", str(SAMPLE), "--out", str(out), "--no-pdf", "--contract", "R7-001").returncode == 0
+    assert (
+        run(
+            "generate", str(SAMPLE), "--out", str(out), "--no-pdf", "--contract", "R7-001"
+        ).returncode
+        == 0
+    )
     for p in out.rglob("*"):
         assert p.stat().st_mode & 0o077 == 0, p
 
@@ -223,12 +264,17 @@ def test_bad_input_and_bad_options_exit_2_with_one_line(tmp_path: Path) -> None:
 
 def test_a_killed_run_leaves_no_partial_contract_folder(tmp_path: Path) -> None:
     book = tmp_path / "many.xlsx"
-    rows = [contract_row(契約番号=f"K-{i:03d}", 機密性区分=3, 特定個人情報="有") for i in range(120)]
+    rows = [
+        contract_row(契約番号=f"K-{i:03d}", 機密性区分=3, 特定個人情報="有") for i in range(120)
+    ]
     write_workbook(book, {"契約": rows})
     out = tmp_path / "out"
     proc = subprocess.Popen(
         [sys.executable, "-m", "hino_forms", "generate", str(book), "--out", str(out), "--no-pdf"],
-        cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not any(out.glob("K-*")):
@@ -236,9 +282,14 @@ def test_a_killed_run_leaves_no_partial_contract_folder(tmp_path: Path) -> None:
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     finished = sorted(p.name for p in out.glob("K-*"))
-    assert finished, "the run was killed before any contract finished; the test did not test anything"
+    assert finished, (
+        "the run was killed before any contract finished; the test did not test anything"
+    )
     assert len(finished) < 120, "the run finished before it was killed"
-    expected = {"様式第2号_委託業務従事者体制届出書.docx", "様式第5号-①_特定個人情報の保護に関する報告書.docx"}
+    expected = {
+        "様式第2号_委託業務従事者体制届出書.docx",
+        "様式第5号-①_特定個人情報の保護に関する報告書.docx",
+    }
     for name in finished:
         made = {p.name for p in (out / name).rglob("*.docx")}
         assert expected <= made, f"{name} is incomplete"
@@ -255,7 +306,7 @@ def _check_bundles(out: Path, bundles: list[Path], scratch: Path) -> None:
     its Word twin converts to the same number of pages (issue: bundles on the sample)."""
     from pypdf import PdfReader
 
-    from hino_forms import pdf
+    from hino_forms.output import pdf
 
     # Copies: converting a Word bundle in place would write over its PDF bundle.
     copies = {}
@@ -271,7 +322,9 @@ def _check_bundles(out: Path, bundles: list[Path], scratch: Path) -> None:
         assert len(reader.pages) == expected, bundle
         assert len(reader.outline) == len(forms), bundle
         titles = [item.title for item in reader.outline]
-        text = subprocess.run(["pdftotext", str(bundle), "-"], capture_output=True, text=True).stdout
+        text = subprocess.run(
+            ["pdftotext", str(bundle), "-"], capture_output=True, text=True
+        ).stdout
         squeezed = "".join(text.split())
         for t in titles:
             form_title = t.split(" ", 1)[1]
@@ -290,7 +343,9 @@ def _belongs(form_pdf: Path, bundle: Path) -> bool:
     if who == "日野市":
         return form_pdf.name.startswith("様式第7号")
     if who:
-        return form_pdf.stem.endswith(f"_{who}") and not form_pdf.name.startswith(("様式第6号", "様式第7号"))
+        return form_pdf.stem.endswith(f"_{who}") and not form_pdf.name.startswith(
+            ("様式第6号", "様式第7号")
+        )
     subcontractor_form = form_pdf.stem.count("_") >= 2 and not form_pdf.name.startswith("様式第6号")
     return not subcontractor_form and not form_pdf.name.startswith("様式第7号")
 
@@ -311,16 +366,36 @@ def test_a_second_run_into_the_same_folder_waits_its_turn(tmp_path: Path) -> Non
 
 
 def test_without_libreoffice_word_files_are_still_made(tmp_path: Path) -> None:
-    bare = {"PATH": str(Path(sys.executable).parent), "HOME": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    bare = {
+        "PATH": str(Path(sys.executable).parent),
+        "HOME": str(tmp_path),
+        "PYTHONPATH": str(ROOT),
+    }
     out = tmp_path / "out"
-    args = [sys.executable, "-m", "hino_forms", "generate", str(SAMPLE), "--out", str(out), "--contract", "R7-001"]
+    args = [
+        sys.executable,
+        "-m",
+        "hino_forms",
+        "generate",
+        str(SAMPLE),
+        "--out",
+        str(out),
+        "--contract",
+        "R7-001",
+    ]
     result = subprocess.run(args, cwd=ROOT, env=bare, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "LibreOffice" in result.stderr and "Word (.docx) だけ" in result.stderr
     assert any(out.rglob("様式第2号*.docx")) and not any(out.rglob("*.pdf"))
 
-    asked = subprocess.run([*args, "--pdf", "--out", str(tmp_path / "pdf")], cwd=ROOT, env=bare,
-                           capture_output=True, text=True, timeout=300)
+    asked = subprocess.run(
+        [*args, "--pdf", "--out", str(tmp_path / "pdf")],
+        cwd=ROOT,
+        env=bare,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert asked.returncode == 2
     assert "LibreOffice" in asked.stderr and "Traceback" not in asked.stderr
     assert not (tmp_path / "pdf").exists()
@@ -331,18 +406,50 @@ def test_encrypted_bundles_need_the_password_and_a_weak_one_writes_nothing(tmp_p
     from pypdf import PdfReader
 
     weak = subprocess.run(
-        [sys.executable, "-m", "hino_forms", "generate", str(SAMPLE), "--out", str(tmp_path / "weak"),
-         "--contract", "R7-005", "--encrypt", "--account", "tanaka"],
-        cwd=ROOT, env={**ENV, "HINO_FORMS_PASSWORD": "abcdefgh"}, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "hino_forms",
+            "generate",
+            str(SAMPLE),
+            "--out",
+            str(tmp_path / "weak"),
+            "--contract",
+            "R7-005",
+            "--encrypt",
+            "--account",
+            "tanaka",
+        ],
+        cwd=ROOT,
+        env={**ENV, "HINO_FORMS_PASSWORD": "abcdefgh"},
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert weak.returncode == 2 and "パスワードポリシー" in weak.stderr
     assert not (tmp_path / "weak").exists()
 
     out = tmp_path / "out"
     strong = subprocess.run(
-        [sys.executable, "-m", "hino_forms", "generate", str(SAMPLE), "--out", str(out),
-         "--contract", "R7-005", "--encrypt", "--account", "tanaka"],
-        cwd=ROOT, env={**ENV, "HINO_FORMS_PASSWORD": "Hino-2025!"}, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "hino_forms",
+            "generate",
+            str(SAMPLE),
+            "--out",
+            str(out),
+            "--contract",
+            "R7-005",
+            "--encrypt",
+            "--account",
+            "tanaka",
+        ],
+        cwd=ROOT,
+        env={**ENV, "HINO_FORMS_PASSWORD": "Hino-2025!"},
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert strong.returncode == 0, strong.stderr
     bundles = [p for p in out.rglob("R7-005_*.pdf")]

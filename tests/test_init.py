@@ -13,15 +13,15 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from hino_forms.cli import main
-from hino_forms.errors import BadOption, OutputExists
-from hino_forms.inputsheet import (
+from hino_forms.contractor.blank import (
     EXAMPLE_ROWS,
     example_value,
     load_prefill,
     write_input_workbook,
 )
-from hino_forms.schema import CONTRACT, SHEETS, SHEETS_BY_NAME, Kind
-from hino_forms.workbook import read_workbook
+from hino_forms.errors import BadOption, OutputExists
+from hino_forms.workbook.reader import read_workbook
+from hino_forms.workbook.schema import CONTRACT, SHEETS, SHEETS_BY_NAME, Kind
 from tests.builders import contract_row, write_workbook
 
 INPUT_SHEETS = [s.name for s in SHEETS]
@@ -45,7 +45,9 @@ def fill_example(path: Path, **overrides: dict[str, Any]) -> None:
     wb = load_workbook(path)
     for name, rows in EXAMPLE_ROWS.items():
         sheet = SHEETS_BY_NAME[name]
-        typed = [{c.header: example_value(c, r.get(c.header, "")) for c in sheet.columns} for r in rows]
+        typed = [
+            {c.header: example_value(c, r.get(c.header, "")) for c in sheet.columns} for r in rows
+        ]
         typed[0].update(overrides.get(name, {}))
         fill(wb[name], typed)
     wb.save(path)
@@ -114,7 +116,9 @@ def test_every_column_prompts_what_to_write_with_an_example(blank: Path) -> None
 def test_choices_are_drop_down_lists_and_dates_must_be_dates(blank: Path) -> None:
     wb = load_workbook(blank)
     contract = validations(wb["契約"])
-    assert contract["特定個人情報"].type == "list" and contract["特定個人情報"].formula1 == '"有,無"'
+    assert (
+        contract["特定個人情報"].type == "list" and contract["特定個人情報"].formula1 == '"有,無"'
+    )
     assert contract["機密性区分"].formula1 == '"1,2,3"'
     assert contract["契約開始日"].type == "date" and contract["契約開始日"].errorStyle == "stop"
     assert validations(wb["廃棄"])["区分"].formula1 == '"紙,電子"'
@@ -183,7 +187,9 @@ def test_a_value_past_the_drop_down_is_reported_with_its_cell(
     assert any(cell in p.message for p in errors)
 
 
-def test_init_refuses_to_overwrite_without_force(blank: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_init_refuses_to_overwrite_without_force(
+    blank: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     before = blank.read_bytes()
     with pytest.raises(OutputExists):
         write_input_workbook(blank)
@@ -204,19 +210,34 @@ def test_init_refuses_to_overwrite_without_force(blank: Path, capsys: pytest.Cap
 @pytest.fixture
 def master(tmp_path: Path) -> Path:
     """The city's master workbook: two contracts, R7-002 with an approved and a pending subcontractor."""
-    return write_workbook(tmp_path / "台帳.xlsx", {
-        "契約": [
-            contract_row(契約番号="R7-001"),
-            contract_row(契約番号="R7-002", 業務名="架空窓口業務委託", 機密性区分=3, 再委託="有",
-                         責任者氏名=None, 代行者氏名=None),
-        ],
-        "再委託": [
-            {"契約番号": "R7-002", "再委託先名称": "有限会社架空サポート", "機密性区分": 2,
-             "申請日": date(2025, 3, 26), "承認日": date(2025, 3, 28), "承認番号": "日架第1号"},
-            {"契約番号": "R7-002", "再委託先名称": "架空印刷合同会社", "機密性区分": 2},
-        ],
-        "従事者": [{"契約番号": "R7-001", "氏名": "台帳 花子"}],
-    })
+    return write_workbook(
+        tmp_path / "台帳.xlsx",
+        {
+            "契約": [
+                contract_row(契約番号="R7-001"),
+                contract_row(
+                    契約番号="R7-002",
+                    業務名="架空窓口業務委託",
+                    機密性区分=3,
+                    再委託="有",
+                    責任者氏名=None,
+                    代行者氏名=None,
+                ),
+            ],
+            "再委託": [
+                {
+                    "契約番号": "R7-002",
+                    "再委託先名称": "有限会社架空サポート",
+                    "機密性区分": 2,
+                    "申請日": date(2025, 3, 26),
+                    "承認日": date(2025, 3, 28),
+                    "承認番号": "日架第1号",
+                },
+                {"契約番号": "R7-002", "再委託先名称": "架空印刷合同会社", "機密性区分": 2},
+            ],
+            "従事者": [{"契約番号": "R7-001", "氏名": "台帳 花子"}],
+        },
+    )
 
 
 def test_prefill_copies_the_contract_and_guards_what_the_city_filled(
@@ -246,8 +267,9 @@ def test_prefill_copies_the_contract_and_guards_what_the_city_filled(
     assert "R7-002" in guide and "架空窓口業務委託" in guide
 
 
-def test_unknown_contract_is_a_bad_option(master: Path, tmp_path: Path,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_contract_is_a_bad_option(
+    master: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(BadOption, match="R7-999"):
         load_prefill(master, "R7-999")
     with pytest.raises(SystemExit) as exit_:
@@ -273,9 +295,20 @@ def soffice_convert(src: Path, fmt: str, outdir: Path) -> Path:
     assert exe
     profile = (outdir / "profile").as_uri()
     done = subprocess.run(
-        [exe, f"-env:UserInstallation={profile}", "--headless", "--convert-to", fmt,
-         "--outdir", str(outdir), str(src)],
-        capture_output=True, text=True, timeout=240, check=False,
+        [
+            exe,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            fmt,
+            "--outdir",
+            str(outdir),
+            str(src),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
     )
     target = outdir / f"{src.stem}.{fmt.split(':')[0]}"
     assert target.exists(), f"LibreOffice could not load {src.name}: {done.stdout} {done.stderr}"
@@ -286,7 +319,9 @@ def soffice_convert(src: Path, fmt: str, outdir: Path) -> Path:
 def test_libreoffice_opens_it_and_keeps_the_validations(tmp_path: Path, master: Path) -> None:
     src = write_input_workbook(tmp_path / "R7-002.xlsx", prefill=load_prefill(master, "R7-002"))
     pdf = soffice_convert(src, "pdf", tmp_path / "pdf")
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "記入方法" in text and "契約番号" in text and "架空窓口業務委託" in text
     saved = soffice_convert(src, "xlsx", tmp_path / "lo")
     before, after = load_workbook(src), load_workbook(saved)
@@ -300,7 +335,9 @@ def test_libreoffice_opens_it_and_keeps_the_validations(tmp_path: Path, master: 
             if dv.type:  # a bare input message comes back with a meaningless formula "0"
                 assert (got.formula1, got.errorStyle) == (dv.formula1, "stop"), (sheet.name, header)
     assert {n: d.attr_text.replace("'", "") for n, d in after.defined_names.items()} == {
-        "契約番号一覧": "契約!$A$2:$A$2", "再委託先一覧": "再委託!$B$2:$B$1000"}
+        "契約番号一覧": "契約!$A$2:$A$2",
+        "再委託先一覧": "再委託!$B$2:$B$1000",
+    }
     assert after["契約"].protection.sheet
     assert after["契約"]["I2"].protection.locked and not after["契約"]["P2"].protection.locked
     assert CONTRACT.headers[15] == "責任者氏名"

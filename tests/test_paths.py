@@ -8,12 +8,22 @@ from pathlib import Path
 import pytest
 
 from hino_forms.models import Submission, Submitter, Timing
-from hino_forms.paths import bundle_stem, inside, safe_name, timing_folder
+from hino_forms.output.layout import bundle_stem, inside, safe_name, timing_folder
 
 
 @pytest.mark.parametrize(
     "raw",
-    ["../../x/..\\R7:001*", "..", ".", "a/b", 'x<y>z:"|?*', "CON", "nul.txt", "名前\x00制御", "   "],
+    [
+        "../../x/..\\R7:001*",
+        "..",
+        ".",
+        "a/b",
+        'x<y>z:"|?*',
+        "CON",
+        "nul.txt",
+        "名前\x00制御",
+        "   ",
+    ],
 )
 def test_safe_name_has_no_separators_dots_or_forbidden_characters(raw: str) -> None:
     name = safe_name(raw)
@@ -26,7 +36,10 @@ def test_safe_name_has_no_separators_dots_or_forbidden_characters(raw: str) -> N
 
 def test_safe_name_keeps_ordinary_ids_and_japanese_as_written() -> None:
     assert safe_name("R7-001") == "R7-001"
-    assert safe_name("様式第4号-②_重要情報の保護に関する報告書") == "様式第4号-②_重要情報の保護に関する報告書"
+    assert (
+        safe_name("様式第4号-②_重要情報の保護に関する報告書")
+        == "様式第4号-②_重要情報の保護に関する報告書"
+    )
 
 
 def test_names_that_had_to_change_do_not_collide() -> None:
@@ -60,12 +73,20 @@ def test_timing_folders_follow_spec_5() -> None:
 def test_bundle_names_carry_the_subcontractor_or_the_city() -> None:
     own = Submission(contract_id="R7-001", form=2, timing=Timing.CONCLUSION, date=date(2025, 3, 25))
     sub = Submission(
-        contract_id="R7-001", form=2, timing=Timing.CONCLUSION, date=date(2025, 3, 25),
-        submitter=Submitter.SUBCONTRACTOR, subcontractor="有限会社架空サポート",
+        contract_id="R7-001",
+        form=2,
+        timing=Timing.CONCLUSION,
+        date=date(2025, 3, 25),
+        submitter=Submitter.SUBCONTRACTOR,
+        subcontractor="有限会社架空サポート",
     )
     city = Submission(
-        contract_id="R7-001", form=7, timing=Timing.CONCLUSION, date=date(2025, 3, 28),
-        submitter=Submitter.CITY, subcontractor="有限会社架空サポート",
+        contract_id="R7-001",
+        form=7,
+        timing=Timing.CONCLUSION,
+        date=date(2025, 3, 28),
+        submitter=Submitter.CITY,
+        subcontractor="有限会社架空サポート",
     )
     assert bundle_stem("R7-001", own) == "R7-001_①契約締結時"
     assert bundle_stem("R7-001", sub) == "R7-001_①契約締結時_有限会社架空サポート"

@@ -18,8 +18,8 @@ from docx import Document
 from docx.oxml.ns import qn
 from pypdf import PdfWriter
 
-from hino_forms import pdf
 from hino_forms.errors import PdfUnavailable
+from hino_forms.output import pdf
 
 posix_only = pytest.mark.skipif(
     sys.platform == "win32", reason="the fake soffice is a POSIX script"

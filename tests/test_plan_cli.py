@@ -17,8 +17,18 @@ from hino_forms.cli import main
 from tests.builders import contract_row, write_workbook
 from tests.conftest import ROOT, SAMPLE
 
-SUBMISSION_KEYS = ["contract_id", "form", "label", "timing", "date", "fiscal_year", "submitter",
-                   "subcontractor", "status", "reasons"]
+SUBMISSION_KEYS = [
+    "contract_id",
+    "form",
+    "label",
+    "timing",
+    "date",
+    "fiscal_year",
+    "submitter",
+    "subcontractor",
+    "status",
+    "reasons",
+]
 PROBLEM_KEYS = ["severity", "sheet", "cell", "contract_id", "message"]
 
 
@@ -35,25 +45,47 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 @pytest.fixture
 def book(tmp_path: Path) -> Path:
     """Two good contracts: a single-year class 2, a two-year My Number one with a subcontractor."""
-    return write_workbook(tmp_path / "in.xlsx", {
-        "契約": [
-            contract_row(契約番号="R7-001"),
-            contract_row(契約番号="R7-002", 業務名="架空住民税電算業務委託", 機密性区分=3,
-                         特定個人情報="有", 契約終了日=date(2027, 3, 31), 再委託="有"),
-        ],
-        "再委託": [{"契約番号": "R7-002", "再委託先名称": "有限会社架空入力", "機密性区分": 1,
-                  "特定個人情報": "無", "重要情報の保存": "無", "申請日": date(2025, 3, 26),
-                  "承認日": None}],
-    })
+    return write_workbook(
+        tmp_path / "in.xlsx",
+        {
+            "契約": [
+                contract_row(契約番号="R7-001"),
+                contract_row(
+                    契約番号="R7-002",
+                    業務名="架空住民税電算業務委託",
+                    機密性区分=3,
+                    特定個人情報="有",
+                    契約終了日=date(2027, 3, 31),
+                    再委託="有",
+                ),
+            ],
+            "再委託": [
+                {
+                    "契約番号": "R7-002",
+                    "再委託先名称": "有限会社架空入力",
+                    "機密性区分": 1,
+                    "特定個人情報": "無",
+                    "重要情報の保存": "無",
+                    "申請日": date(2025, 3, 26),
+                    "承認日": None,
+                }
+            ],
+        },
+    )
 
 
 @pytest.fixture
 def broken_book(tmp_path: Path) -> Path:
     """R7-001 is fine; R7-009 ends before it starts (an error: it is left out)."""
-    return write_workbook(tmp_path / "broken.xlsx", {
-        "契約": [contract_row(契約番号="R7-001"),
-                contract_row(契約番号="R7-009", 契約終了日=date(2025, 1, 31))],
-    })
+    return write_workbook(
+        tmp_path / "broken.xlsx",
+        {
+            "契約": [
+                contract_row(契約番号="R7-001"),
+                contract_row(契約番号="R7-009", 契約終了日=date(2025, 1, 31)),
+            ],
+        },
+    )
 
 
 def test_json_schema_order_and_exit_0(capsys: pytest.CaptureFixture[str], book: Path) -> None:
@@ -65,38 +97,57 @@ def test_json_schema_order_and_exit_0(capsys: pytest.CaptureFixture[str], book: 
     assert all(list(s) == SUBMISSION_KEYS for s in subs)
     keys = [(s["date"] is None, s["date"] or "", s["contract_id"], s["form"]) for s in subs]
     assert keys == sorted(keys)
-    assert {"contract_id": "R7-002", "form": 5, "label": "様式第5号-②", "timing": "fiscal_year",
-            "date": "2026-04-01", "fiscal_year": 2026, "submitter": "contractor",
-            "subcontractor": None, "status": "ready",
-            "reasons": ["§9 特定個人情報を取り扱う委託契約",
-                        "§9② 年度切り替わり時に提出（単年度契約は不要）"]} in subs
+    assert {
+        "contract_id": "R7-002",
+        "form": 5,
+        "label": "様式第5号-②",
+        "timing": "fiscal_year",
+        "date": "2026-04-01",
+        "fiscal_year": 2026,
+        "submitter": "contractor",
+        "subcontractor": None,
+        "status": "ready",
+        "reasons": [
+            "§9 特定個人情報を取り扱う委託契約",
+            "§9② 年度切り替わり時に提出（単年度契約は不要）",
+        ],
+    } in subs
     pending = subs[-1]
-    assert (pending["form"], pending["date"], pending["status"], pending["submitter"],
-            pending["subcontractor"]) == (7, None, "pending", "city", "有限会社架空入力")
+    assert (
+        pending["form"],
+        pending["date"],
+        pending["status"],
+        pending["submitter"],
+        pending["subcontractor"],
+    ) == (7, None, "pending", "city", "有限会社架空入力")
     assert all(list(p) == PROBLEM_KEYS for p in doc["problems"])
     assert {s["timing"] for s in subs} <= {"conclusion", "fiscal_year", "end"}
 
 
 def test_contract_with_error_exit_1_json_still_printed(
-        capsys: pytest.CaptureFixture[str], broken_book: Path) -> None:
+    capsys: pytest.CaptureFixture[str], broken_book: Path
+) -> None:
     code, out, _ = run(capsys, str(broken_book), "--format", "json")
     assert code == 1
     doc = json.loads(out)
     assert {s["contract_id"] for s in doc["submissions"]} == {"R7-001"}
     errors = [p for p in doc["problems"] if p["severity"] == "error"]
-    assert errors and all(p["contract_id"] == "R7-009" and p["sheet"] == "契約" and p["cell"]
-                          for p in errors)
+    assert errors and all(
+        p["contract_id"] == "R7-009" and p["sheet"] == "契約" and p["cell"] for p in errors
+    )
 
 
 def test_selecting_only_good_contracts_exits_0(
-        capsys: pytest.CaptureFixture[str], broken_book: Path) -> None:
+    capsys: pytest.CaptureFixture[str], broken_book: Path
+) -> None:
     code, out, _ = run(capsys, str(broken_book), "--format", "json", "--contract", "R7-001")
     assert code == 0
     assert json.loads(out)["problems"] == []
 
 
 def test_unusable_input_exit_2_message_no_traceback(
-        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     bad = tmp_path / "not-a-workbook.xlsx"
     bad.write_text("これは Excel ではありません", encoding="utf-8")
     code, out, err = run(capsys, str(bad), "--format", "json")
@@ -111,47 +162,66 @@ def test_missing_contract_sheet_exit_2(capsys: pytest.CaptureFixture[str], tmp_p
 
 
 def test_subprocess_json_as_outside_tools_call_it(book: Path, tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, "-m", "hino_forms", "plan", str(book), "--format", "json"],
-                          capture_output=True, text=True, cwd=ROOT, encoding="utf-8",
-                          check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "hino_forms", "plan", str(book), "--format", "json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        encoding="utf-8",
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["submissions"][0]["label"] == "様式第2号"
-    missing = subprocess.run([sys.executable, "-m", "hino_forms", "plan", str(tmp_path / "x.xlsx"),
-                              "--format", "json"], capture_output=True, text=True, cwd=ROOT,
-                             encoding="utf-8", check=False)
+    missing = subprocess.run(
+        [sys.executable, "-m", "hino_forms", "plan", str(tmp_path / "x.xlsx"), "--format", "json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        encoding="utf-8",
+        check=False,
+    )
     assert missing.returncode == 2 and missing.stdout == ""
     assert "Traceback" not in missing.stderr and missing.stderr.strip()
 
 
 def test_date_window_and_contract_filter(capsys: pytest.CaptureFixture[str], book: Path) -> None:
-    code, out, _ = run(capsys, str(book), "--format", "json", "--from", "令和8年4月1日",
-                       "--to", "2026/4/30")
+    code, out, _ = run(
+        capsys, str(book), "--format", "json", "--from", "令和8年4月1日", "--to", "2026/4/30"
+    )
     assert code == 0
     got = [(s["contract_id"], s["label"], s["date"]) for s in json.loads(out)["submissions"]]
     # the fiscal-year switch, plus the approval still pending (no date, always listed)
-    assert got == [("R7-002", "様式第4号-②", "2026-04-01"), ("R7-002", "様式第5号-②", "2026-04-01"),
-                   ("R7-002", "様式第7号", None)]
+    assert got == [
+        ("R7-002", "様式第4号-②", "2026-04-01"),
+        ("R7-002", "様式第5号-②", "2026-04-01"),
+        ("R7-002", "様式第7号", None),
+    ]
     code, out, _ = run(capsys, str(book), "--format", "json", "--contract", "R7-001")
     assert {s["contract_id"] for s in json.loads(out)["submissions"]} == {"R7-001"}
 
 
-@pytest.mark.parametrize(("args", "words"), [
-    (["--from", "2026-02-30"], "--from"),
-    (["--to", "昨日"], "--to"),
-    (["--from", "2026-05-01", "--to", "2026-04-01"], "--from"),
-    (["--contract", "R9-999"], "R9-999"),
-    (["--format", "csv"], "--out"),
-    (["--format", "xlsx"], "--out"),
-    (["--format", "ics"], "--out"),
-])
-def test_bad_options_exit_2(capsys: pytest.CaptureFixture[str], book: Path, args: list[str],
-                            words: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--from", "2026-02-30"], "--from"),
+        (["--to", "昨日"], "--to"),
+        (["--from", "2026-05-01", "--to", "2026-04-01"], "--from"),
+        (["--contract", "R9-999"], "R9-999"),
+        (["--format", "csv"], "--out"),
+        (["--format", "xlsx"], "--out"),
+        (["--format", "ics"], "--out"),
+    ],
+)
+def test_bad_options_exit_2(
+    capsys: pytest.CaptureFixture[str], book: Path, args: list[str], words: str
+) -> None:
     code, _, err = run(capsys, str(book), *args)
     assert code == 2 and words in err and "Traceback" not in err
 
 
-def test_table_groups_by_wareki_date_with_totals(capsys: pytest.CaptureFixture[str], book: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_table_groups_by_wareki_date_with_totals(
+    capsys: pytest.CaptureFixture[str], book: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("COLUMNS", "160")
     code, out, _ = run(capsys, str(book))
     assert code == 0
@@ -161,8 +231,9 @@ def test_table_groups_by_wareki_date_with_totals(capsys: pytest.CaptureFixture[s
     assert "様式第4号 重要情報の保護に関する報告書" in out
 
 
-def test_file_formats_written_to_out(capsys: pytest.CaptureFixture[str], book: Path,
-                                     tmp_path: Path) -> None:
+def test_file_formats_written_to_out(
+    capsys: pytest.CaptureFixture[str], book: Path, tmp_path: Path
+) -> None:
     files: dict[str, Any] = {}
     for fmt in ("csv", "xlsx", "ics", "json"):
         files[fmt] = tmp_path / f"plan.{fmt}"

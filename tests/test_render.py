@@ -22,18 +22,9 @@ from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 from lxml import etree
 
-from hino_forms.docxfast import part_xml
-from hino_forms.models import (
-    Answer,
-    Problem,
-    Records,
-    Severity,
-    Submission,
-    Submitter,
-    Timing,
-)
-from hino_forms.pdf import FONTCONFIG_FILE
-from hino_forms.render import (
+from hino_forms.forms.prepared import part_xml
+from hino_forms.forms.render import (
+    SHIPPED_TEMPLATES,
     Cover,
     CoverEntry,
     Renderer,
@@ -43,6 +34,16 @@ from hino_forms.render import (
     template_name,
     wareki,
 )
+from hino_forms.models import (
+    Answer,
+    Problem,
+    Records,
+    Severity,
+    Submission,
+    Submitter,
+    Timing,
+)
+from hino_forms.output.pdf import FONTCONFIG_FILE
 from tests import builders as b
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -52,8 +53,13 @@ TRICKY = "<b>&amp; {{ 7*7 }} {% if x %}"
 
 def fixed_records(**contract_overrides) -> Records:
     """Two-year class-3 My Number contract with a subcontractor (all fictional)."""
-    values = dict(confidentiality=3, my_number=True, stores_important=True, subcontracting=True,
-                  end=date(2027, 3, 31))
+    values = dict(
+        confidentiality=3,
+        my_number=True,
+        stores_important=True,
+        subcontracting=True,
+        end=date(2027, 3, 31),
+    )
     values.update(contract_overrides)
     contract = b.contract(**values)
     staff = (
@@ -65,31 +71,71 @@ def fixed_records(**contract_overrides) -> Records:
         b.staff(name="下請 九郎", subcontractor=SUB, affiliation="入力課"),
     )
     answers = (
-        Answer(contract_id="T-001", form=4, timing=Timing.FISCAL_YEAR, fiscal_year=2026,
-               item_no="1", answer="はい"),
-        Answer(contract_id="T-001", form=4, timing=Timing.FISCAL_YEAR, fiscal_year=2026,
-               item_no="2", answer="いいえ", note="退職者1名に誓約書未取得"),
-        Answer(contract_id="T-001", form=4, timing=Timing.FISCAL_YEAR, fiscal_year=2026,
-               item_no="3", answer="該当なし"),
+        Answer(
+            contract_id="T-001",
+            form=4,
+            timing=Timing.FISCAL_YEAR,
+            fiscal_year=2026,
+            item_no="1",
+            answer="はい",
+        ),
+        Answer(
+            contract_id="T-001",
+            form=4,
+            timing=Timing.FISCAL_YEAR,
+            fiscal_year=2026,
+            item_no="2",
+            answer="いいえ",
+            note="退職者1名に誓約書未取得",
+        ),
+        Answer(
+            contract_id="T-001",
+            form=4,
+            timing=Timing.FISCAL_YEAR,
+            fiscal_year=2026,
+            item_no="3",
+            answer="該当なし",
+        ),
         # Another fiscal year's answer must not leak into 2026's report.
-        Answer(contract_id="T-001", form=4, timing=Timing.FISCAL_YEAR, fiscal_year=2027,
-               item_no="4", answer="いいえ"),
+        Answer(
+            contract_id="T-001",
+            form=4,
+            timing=Timing.FISCAL_YEAR,
+            fiscal_year=2027,
+            item_no="4",
+            answer="いいえ",
+        ),
     )
     return Records(
         contracts=(contract,),
         subcontractors=(b.subcontractor(my_number=True, confidentiality=3),),
         staff=staff,
-        trainings=(b.training(content="守秘義務、パスワードポリシー", method="集合研修",
-                              instructor="講師 架空"),),
-        disposals=(b.disposal(), b.disposal(item="申請データ", kind="電子", medium="サーバ",
-                                            method="消去", detail="消去ソフト", witness="")),
+        trainings=(
+            b.training(
+                content="守秘義務、パスワードポリシー", method="集合研修", instructor="講師 架空"
+            ),
+        ),
+        disposals=(
+            b.disposal(),
+            b.disposal(
+                item="申請データ",
+                kind="電子",
+                medium="サーバ",
+                method="消去",
+                detail="消去ソフト",
+                witness="",
+            ),
+        ),
         answers=answers,
     )
 
 
 def submission(form: int, timing: Timing = Timing.CONCLUSION, **kw) -> Submission:
-    dates = {Timing.CONCLUSION: date(2025, 3, 25), Timing.FISCAL_YEAR: date(2026, 4, 1),
-             Timing.END: date(2027, 3, 31)}
+    dates = {
+        Timing.CONCLUSION: date(2025, 3, 25),
+        Timing.FISCAL_YEAR: date(2026, 4, 1),
+        Timing.END: date(2027, 3, 31),
+    }
     kw.setdefault("date", dates[timing])
     if timing is Timing.FISCAL_YEAR:
         kw.setdefault("fiscal_year", kw["date"].year)
@@ -131,7 +177,9 @@ def paragraphs(doc: Document) -> list[str]:
 def _text_of(p) -> str:
     out = []
     for el in p.iter(qn("w:t"), qn("w:tab"), qn("w:br")):
-        out.append(el.text or "" if el.tag == qn("w:t") else "\t" if el.tag == qn("w:tab") else "\n")
+        out.append(
+            el.text or "" if el.tag == qn("w:t") else "\t" if el.tag == qn("w:tab") else "\n"
+        )
     return "".join(out)
 
 
@@ -178,8 +226,10 @@ def test_form2_subcontractor_is_submitted_through_the_contractor(renderer):
     assert "（再委託先）" in lines
     assert f"商号又は名称\t{SUB}" in lines
     assert "所在地\t東京都日野市架空町2-2-2" in lines
-    assert ("本書は、再委託先が作成し、受託者（株式会社テスト架空データ）を経由して提出するものです。"
-            in lines)
+    assert (
+        "本書は、再委託先が作成し、受託者（株式会社テスト架空データ）を経由して提出するものです。"
+        in lines
+    )
     assert "8\t受託者（元請）\t株式会社テスト架空データ" in lines
     rows = table_rows(doc, "No.", "氏名")
     assert [r[1] for r in rows] == ["下請 九郎"]
@@ -193,13 +243,16 @@ def test_footer_has_contract_id_and_page_fields(renderer):
     assert instr == ["PAGE", "NUMPAGES"]
 
 
-@pytest.mark.parametrize("name, status, shown_date", [
-    ("架空 四郎", "受講済", "令和7年3月20日"),
-    ("架空 五郎", "未受講", ""),  # no date
-    ("架空 六郎", "未受講", "令和6年3月1日"),  # more than one year before the start
-    ("架空 七郎", "未受講", "令和7年4月2日"),  # after the start (§7: before the work)
-    ("架空 八郎", "受講済", "令和6年4月1日"),  # exactly one year before
-])
+@pytest.mark.parametrize(
+    "name, status, shown_date",
+    [
+        ("架空 四郎", "受講済", "令和7年3月20日"),
+        ("架空 五郎", "未受講", ""),  # no date
+        ("架空 六郎", "未受講", "令和6年3月1日"),  # more than one year before the start
+        ("架空 七郎", "未受講", "令和7年4月2日"),  # after the start (§7: before the work)
+        ("架空 八郎", "受講済", "令和6年4月1日"),  # exactly one year before
+    ],
+)
 def test_form3_marks_untrained_staff(renderer, name, status, shown_date):
     doc = render(renderer, VARIANTS["form3"])
     rows = {r[1]: r for r in table_rows(doc, "No.", "氏名")}
@@ -209,24 +262,36 @@ def test_form3_marks_untrained_staff(renderer, name, status, shown_date):
 def test_form3_training_and_topics(renderer):
     doc = render(renderer, VARIANTS["form3"])
     sessions = table_rows(doc, "研修名", "実施日")
-    assert sessions == [["情報セキュリティ研修", "令和7年3月20日", "集合研修", "講師 架空",
-                         "守秘義務、パスワードポリシー"]]
+    assert sessions == [
+        [
+            "情報セキュリティ研修",
+            "令和7年3月20日",
+            "集合研修",
+            "講師 架空",
+            "守秘義務、パスワードポリシー",
+        ]
+    ]
     topics = {r[1]: r[3] for r in table_rows(doc, "No.", "項目")}
     assert topics["守秘義務（受託期間終了後・退職後も有効）"] == "☑"
     assert topics["目的外利用及び受託者以外への提供の禁止"] == "☐"
     assert len(topics) >= 12
 
 
-@pytest.mark.parametrize("content, handling_ticked", [
-    ("開発データの取扱い（§11）、テスト専用データの作成", "☐"),  # not §10(2) handling by class
-    ("守秘義務、保管・取扱・廃棄の方法", "☑"),
-])
+@pytest.mark.parametrize(
+    "content, handling_ticked",
+    [
+        ("開発データの取扱い（§11）、テスト専用データの作成", "☐"),  # not §10(2) handling by class
+        ("守秘義務、保管・取扱・廃棄の方法", "☑"),
+    ],
+)
 def test_form3_topic_ticks_need_the_topic_itself(renderer, content, handling_ticked):
     records = fixed_records()
-    records = Records(contracts=records.contracts, staff=records.staff,
-                      trainings=(b.training(content=content),))
-    topics = {r[0]: r[3] for r in table_rows(render(renderer, VARIANTS["form3"], records),
-                                             "No.", "項目")}
+    records = Records(
+        contracts=records.contracts, staff=records.staff, trainings=(b.training(content=content),)
+    )
+    topics = {
+        r[0]: r[3] for r in table_rows(render(renderer, VARIANTS["form3"], records), "No.", "項目")
+    }
     assert topics["8"] == handling_ticked
 
 
@@ -269,12 +334,15 @@ def test_form4_system_development_leaves_section_11_open(renderer):
     assert checklist(doc)["23"][1:4] == ["☐", "☐", "☐"]
 
 
-@pytest.mark.parametrize("timing, start, expected", [
-    (Timing.CONCLUSION, date(2025, 4, 1), "令和7年4月1日から令和9年3月31日まで"),
-    (Timing.FISCAL_YEAR, date(2025, 4, 1), "令和7年4月1日から令和8年3月31日まで"),
-    (Timing.FISCAL_YEAR, date(2025, 10, 1), "令和7年10月1日から令和8年3月31日まで"),  # clipped
-    (Timing.END, date(2025, 10, 1), "令和7年10月1日から令和9年3月31日まで"),
-])
+@pytest.mark.parametrize(
+    "timing, start, expected",
+    [
+        (Timing.CONCLUSION, date(2025, 4, 1), "令和7年4月1日から令和9年3月31日まで"),
+        (Timing.FISCAL_YEAR, date(2025, 4, 1), "令和7年4月1日から令和8年3月31日まで"),
+        (Timing.FISCAL_YEAR, date(2025, 10, 1), "令和7年10月1日から令和8年3月31日まで"),  # clipped
+        (Timing.END, date(2025, 10, 1), "令和7年10月1日から令和9年3月31日まで"),
+    ],
+)
 def test_report_period(renderer, timing, start, expected):
     doc = render(renderer, submission(4, timing), fixed_records(start=start))
     assert f"6\t報告対象期間\t{expected}" in paragraphs(doc)
@@ -286,10 +354,13 @@ def test_form4_end_adds_the_closing_items(renderer):
     assert all(v == "☐" for v in items["28"][1:4])
 
 
-@pytest.mark.parametrize("variant, item, stores", [
-    ("form4_3", "28", {"stores_important": False}),
-    ("form5_3", "20", {"stores_important": False}),
-])
+@pytest.mark.parametrize(
+    "variant, item, stores",
+    [
+        ("form4_3", "28", {"stores_important": False}),
+        ("form5_3", "20", {"stores_important": False}),
+    ],
+)
 def test_form1_item_is_not_applicable_without_storage(renderer, variant, item, stores):
     assert checklist(render(renderer, VARIANTS[variant]))[item][1:4] == ["☐", "☐", "☐"]
     none_kept = checklist(render(renderer, VARIANTS[variant], fixed_records(**stores)))
@@ -334,9 +405,11 @@ def test_terminated_contract_keeps_its_agreed_period_until_the_termination(rende
 
 def test_subcontractor_forms_show_its_own_period(renderer):
     records = fixed_records()
-    records = Records(contracts=records.contracts, staff=records.staff,
-                      subcontractors=(b.subcontractor(start=date(2025, 10, 1),
-                                                      end=date(2026, 9, 30)),))
+    records = Records(
+        contracts=records.contracts,
+        staff=records.staff,
+        subcontractors=(b.subcontractor(start=date(2025, 10, 1), end=date(2026, 9, 30)),),
+    )
     lines = paragraphs(render(renderer, VARIANTS["form2_sub"], records))
     assert "\t（再委託期間）\t令和7年10月1日から令和8年9月30日まで" in lines
     assert "3\t契約期間\t令和7年4月1日から令和9年3月31日まで" in lines
@@ -348,8 +421,11 @@ def test_subcontractor_forms_show_its_own_period(renderer):
 
 def test_blank_date_prints_blank_wareki(renderer):
     records = fixed_records()
-    records = Records(contracts=records.contracts, subcontractors=records.subcontractors,
-                      disposals=(b.disposal(done_on=None),))
+    records = Records(
+        contracts=records.contracts,
+        subcontractors=records.subcontractors,
+        disposals=(b.disposal(done_on=None),),
+    )
     rows = table_rows(render(renderer, VARIANTS["form1"], records), "資料名・データ名", "区分")
     assert rows[0][6] == "令和　年　月　日"
 
@@ -372,13 +448,21 @@ def test_form7_from_the_city(renderer):
     assert "代表取締役 架空 太郎　様" in lines
     assert "日野市長" in lines and "（公印省略）" in lines
     assert "令和7年3月26日付けで申請のあった再委託について、下記のとおり承認します。" in lines
-    assert "（1）再委託先は、日野市外部委託における情報セキュリティ遵守事項を遵守すること。" in lines
+    assert (
+        "（1）再委託先は、日野市外部委託における情報セキュリティ遵守事項を遵守すること。" in lines
+    )
     records = fixed_records()
-    unnumbered = Records(contracts=records.contracts,
-                         subcontractors=(b.subcontractor(approval_no=""),))
+    unnumbered = Records(
+        contracts=records.contracts, subcontractors=(b.subcontractor(approval_no=""),)
+    )
     assert paragraphs(render(renderer, VARIANTS["form7"], unnumbered))[1] == "第　　　号"
-    custom = Renderer(settings=Settings(city_sender="日野市長　架空 一郎", seal_omitted=False,
-                                        approval_conditions=("条件その一",)))
+    custom = Renderer(
+        settings=Settings(
+            city_sender="日野市長　架空 一郎",
+            seal_omitted=False,
+            approval_conditions=("条件その一",),
+        )
+    )
     lines = paragraphs(render(custom, VARIANTS["form7"]))
     assert "日野市長　架空 一郎" in lines and "（公印省略）" not in lines
     assert "（1）条件その一" in lines and "（2）" not in "".join(lines)
@@ -391,10 +475,18 @@ def test_addressee_is_configurable():
 
 def test_cover_sheet(tmp_path):
     contract = fixed_records().contracts[0]
-    cover = Cover(contract, Timing.FISCAL_YEAR, date(2026, 4, 1), 2026, "受託者 株式会社テスト架空データ",
-                  (CoverEntry("様式第4号-②", "重要情報の保護に関する報告書", 2),
-                   CoverEntry("様式第5号-②", "特定個人情報の保護に関する報告書", None)),
-                  (Problem(Severity.WARNING, "従事者", "H5", "T-001", "研修受講日が空欄です"),))
+    cover = Cover(
+        contract,
+        Timing.FISCAL_YEAR,
+        date(2026, 4, 1),
+        2026,
+        "受託者 株式会社テスト架空データ",
+        (
+            CoverEntry("様式第4号-②", "重要情報の保護に関する報告書", 2),
+            CoverEntry("様式第5号-②", "特定個人情報の保護に関する報告書", None),
+        ),
+        (Problem(Severity.WARNING, "従事者", "H5", "T-001", "研修受講日が空欄です"),),
+    )
     Renderer().render_cover(cover, tmp_path / "c.docx")
     doc = Document(tmp_path / "c.docx")
     lines = paragraphs(doc)
@@ -416,9 +508,11 @@ def test_cover_sheet(tmp_path):
 
 def test_workbook_text_prints_literally(renderer):
     records = fixed_records()
-    records = Records(contracts=(b.contract(work_name=TRICKY, contractor_name="A&B <株>"),),
-                      staff=(b.staff(name=TRICKY + "\x0b"),),
-                      trainings=(b.training(content=TRICKY),))
+    records = Records(
+        contracts=(b.contract(work_name=TRICKY, contractor_name="A&B <株>"),),
+        staff=(b.staff(name=TRICKY + "\x0b"),),
+        trainings=(b.training(content=TRICKY),),
+    )
     doc = render(renderer, VARIANTS["form3"], records)
     lines = paragraphs(doc)
     assert f"1\t契約件名\t{TRICKY}" in lines
@@ -450,10 +544,14 @@ def test_staff_table_header_row_repeats(renderer):
 
 
 def test_fonts_are_explicit_and_not_theme(tmp_path):
-    doc = Document(Path(__file__).parent.parent / "templates" / "form2.docx")
+    doc = Document(SHIPPED_TEMPLATES / "form2.docx")
     styles = doc.styles.element
-    fonts = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr")).find(
-        qn("w:rFonts"))
+    fonts = (
+        styles.find(qn("w:docDefaults"))
+        .find(qn("w:rPrDefault"))
+        .find(qn("w:rPr"))
+        .find(qn("w:rFonts"))
+    )
     assert fonts.get(qn("w:eastAsia")) == "ＭＳ 明朝"
     for rf in styles.iter(qn("w:rFonts")):
         assert not any(k.endswith("Theme") for k in rf.attrib), rf.attrib
@@ -464,7 +562,7 @@ def test_fonts_are_explicit_and_not_theme(tmp_path):
 
 
 def test_notes_stay_whole_and_with_the_closing():
-    doc = Document(Path(__file__).parent.parent / "templates" / "form3.docx")
+    doc = Document(SHIPPED_TEMPLATES / "form3.docx")
     assert doc.styles["Normal"].paragraph_format.widow_control
     note = doc.styles["注記"].paragraph_format
     assert note.keep_together and note.keep_with_next  # no "第7項）。" + 以上 alone on a page
@@ -477,16 +575,21 @@ def test_form_filename():
     assert form_filename(VARIANTS["form6"]) == f"様式第6号_再委託承認申請書_{SUB}"
 
 
-@pytest.mark.parametrize("value, shown", [
-    (date(2025, 4, 1), "令和7年4月1日"), (date(2019, 5, 1), "令和元年5月1日"),
-    (None, "令和　年　月　日"), ("", "令和　年　月　日"),
-])
+@pytest.mark.parametrize(
+    "value, shown",
+    [
+        (date(2025, 4, 1), "令和7年4月1日"),
+        (date(2019, 5, 1), "令和元年5月1日"),
+        (None, "令和　年　月　日"),
+        ("", "令和　年　月　日"),
+    ],
+)
 def test_wareki_filter(value, shown):
     assert wareki(value) == shown
 
 
 def test_city_templates_replace_shipped_ones(tmp_path):
-    doc = Document(Path(__file__).parent.parent / "templates" / "form2.docx")
+    doc = Document(SHIPPED_TEMPLATES / "form2.docx")
     doc.add_paragraph("市独自の確認欄：{{ contract.department }}")
     doc.save(tmp_path / "form2.docx")
     city = Renderer(tmp_path)
@@ -520,8 +623,9 @@ def normalised(docx_bytes: bytes) -> str:
     return etree.tostring(root, pretty_print=True, encoding="unicode")
 
 
-@pytest.mark.parametrize("variant", ["form1", "form2", "form2_sub", "form3", "form4_2", "form5_3",
-                                     "form6", "form7"])
+@pytest.mark.parametrize(
+    "variant", ["form1", "form2", "form2_sub", "form3", "form4_2", "form5_3", "form6", "form7"]
+)
 def test_golden_document(renderer, variant):
     got = normalised(renderer.render_bytes(VARIANTS[variant], fixed_records()))
     path = GOLDEN / f"{variant}.xml"
@@ -530,10 +634,20 @@ def test_golden_document(renderer, variant):
         path.write_text(got, encoding="utf-8")
     want = path.read_text(encoding="utf-8")
     if got != want:
-        diff = "".join(list(difflib.unified_diff(
-            want.splitlines(True), got.splitlines(True), f"golden/{path.name}", "rendered", n=2))[:80])
-        pytest.fail(f"word/document.xml differs from {path.name} "
-                    f"(UPDATE_GOLDEN=1 to accept):\n{diff}")
+        diff = "".join(
+            list(
+                difflib.unified_diff(
+                    want.splitlines(True),
+                    got.splitlines(True),
+                    f"golden/{path.name}",
+                    "rendered",
+                    n=2,
+                )
+            )[:80]
+        )
+        pytest.fail(
+            f"word/document.xml differs from {path.name} (UPDATE_GOLDEN=1 to accept):\n{diff}"
+        )
 
 
 # ---------------------------------------------------------------- the sample workbook
@@ -542,8 +656,8 @@ def test_golden_document(renderer, variant):
 def test_sample_workbook_renders(renderer, sample_path, tmp_path):
     if not sample_path.exists():
         pytest.skip("data/sample.xlsx がまだありません")
-    from hino_forms.rules import plan
-    from hino_forms.workbook import read_workbook
+    from hino_forms.planning.rules import plan
+    from hino_forms.workbook.reader import read_workbook
 
     records = read_workbook(sample_path)
     ready = [s for s in plan(records) if s.status.value == "ready"]
@@ -564,16 +678,31 @@ def to_pdf(docx: Path, out: Path, fontconfig: bool = True) -> Path:
     env = dict(os.environ, **({"FONTCONFIG_FILE": str(FONTCONFIG_FILE)} if fontconfig else {}))
     profile = out / "profile"
     subprocess.run(
-        [shutil.which("soffice") or "libreoffice", f"-env:UserInstallation=file://{profile}",
-         "--headless", "--convert-to", "pdf", "--outdir", str(out), str(docx)],
-        check=True, capture_output=True, timeout=180, env=env,
+        [
+            shutil.which("soffice") or "libreoffice",
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out),
+            str(docx),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+        env=env,
     )
     return out / (docx.stem + ".pdf")
 
 
 def pdf_text(pdf: Path, page: int) -> str:
-    return subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-layout", str(pdf), "-"],
-                          check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-f", str(page), "-l", str(page), "-layout", str(pdf), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
 
 
 @pytest.mark.soffice
@@ -583,9 +712,15 @@ def test_long_staff_table_repeats_its_header_and_embeds_mincho(renderer, tmp_pat
     docx = tmp_path / "form2.docx"
     renderer.render(VARIANTS["form2"], records, docx)
     pdf = to_pdf(docx, tmp_path)
-    pages = int(next(line.split()[-1] for line in subprocess.run(
-        ["pdfinfo", str(pdf)], capture_output=True, text=True).stdout.splitlines()
-        if line.startswith("Pages:")))
+    pages = int(
+        next(
+            line.split()[-1]
+            for line in subprocess.run(
+                ["pdfinfo", str(pdf)], capture_output=True, text=True
+            ).stdout.splitlines()
+            if line.startswith("Pages:")
+        )
+    )
     assert pages >= 3
     for page in range(2, pages + 1):
         body = pdf_text(pdf, page)
@@ -612,17 +747,17 @@ def test_without_fontconfig_a_japanese_font_is_still_embedded(renderer, tmp_path
 # does not care), so the order of the containers the templates build is checked here.
 SCHEMA_ORDER = {
     "pPr": "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr "
-           "suppressLineNumbers pBdr shd tabs suppressAutoHyphens kinsoku wordWrap overflowPunct "
-           "topLinePunct autoSpaceDE autoSpaceDN bidi adjustRightInd snapToGrid spacing ind "
-           "contextualSpacing mirrorIndents suppressOverlap jc textDirection textAlignment "
-           "textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange",
+    "suppressLineNumbers pBdr shd tabs suppressAutoHyphens kinsoku wordWrap overflowPunct "
+    "topLinePunct autoSpaceDE autoSpaceDN bidi adjustRightInd snapToGrid spacing ind "
+    "contextualSpacing mirrorIndents suppressOverlap jc textDirection textAlignment "
+    "textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange",
     "sectPr": "headerReference footerReference footnotePr endnotePr type pgSz pgMar paperSrc "
-              "pgBorders lnNumType pgNumType cols formProt vAlign noEndnote titlePg "
-              "textDirection bidi rtlGutter docGrid printerSettings sectPrChange",
+    "pgBorders lnNumType pgNumType cols formProt vAlign noEndnote titlePg "
+    "textDirection bidi rtlGutter docGrid printerSettings sectPrChange",
     "tblPr": "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize "
-             "tblW jc tblCellSpacing tblInd tblBorders shd tblLayout tblCellMar tblLook",
+    "tblW jc tblCellSpacing tblInd tblBorders shd tblLayout tblCellMar tblLook",
     "tcPr": "cnfStyle tcW gridSpan hMerge vMerge tcBorders shd noWrap tcMar textDirection "
-            "tcFitText vAlign hideMark",
+    "tcFitText vAlign hideMark",
 }
 
 
@@ -636,4 +771,7 @@ def test_property_elements_in_schema_order(renderer, variant):
             for el in root.iter(qn(f"w:{tag}")):
                 seq = [rank.get(c.tag, -1) for c in el if c.tag in rank or c.tag.startswith("{")]
                 assert -1 not in seq and seq == sorted(seq) and len(set(seq)) == len(seq), (
-                    part, tag, [etree.QName(c).localname for c in el])
+                    part,
+                    tag,
+                    [etree.QName(c).localname for c in el],
+                )

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from hino_forms.dates import format_wareki, parse_date
 from hino_forms.models import Contract, Records, Submission, Submitter, Timing
-from hino_forms.rules import plan
+from hino_forms.planning.rules import plan
 from tests import builders as b
 
 FIRST = date(2019, 5, 1)
@@ -38,9 +38,17 @@ def contracts(draw: st.DrawFn, late_disposal: bool = False) -> Records:
     my_number = cls == 3 and draw(st.booleans())
     stores = cls >= 2 and draw(st.booleans())
     n_subs = draw(st.integers(0, 2))
-    c = b.contract(concluded=concluded, start=start, end=end, terminated=terminated,
-                   confidentiality=cls, my_number=my_number, stores_important=stores,
-                   subcontracting=n_subs > 0, system_development=draw(st.booleans()))
+    c = b.contract(
+        concluded=concluded,
+        start=start,
+        end=end,
+        terminated=terminated,
+        confidentiality=cls,
+        my_number=my_number,
+        stores_important=stores,
+        subcontracting=n_subs > 0,
+        system_development=draw(st.booleans()),
+    )
     subs = []
     for i in range(n_subs):
         s_start = draw(st.none() | between(start, end))
@@ -49,24 +57,47 @@ def contracts(draw: st.DrawFn, late_disposal: bool = False) -> Records:
         applied = draw(st.none() | between(concluded, latest_application))
         approved = draw(st.none() | between(applied or concluded, latest_application))
         s_cls = draw(st.integers(1, cls))
-        subs.append(b.subcontractor(
-            name=f"架空下請{i}", start=s_start, end=s_end, applied=applied, approved=approved,
-            confidentiality=s_cls, my_number=my_number and s_cls == 3 and draw(st.booleans()),
-            stores_important=s_cls >= 2 and draw(st.booleans()), row=i + 2))
+        subs.append(
+            b.subcontractor(
+                name=f"架空下請{i}",
+                start=s_start,
+                end=s_end,
+                applied=applied,
+                approved=approved,
+                confidentiality=s_cls,
+                my_number=my_number and s_cls == 3 and draw(st.booleans()),
+                stores_important=s_cls >= 2 and draw(st.booleans()),
+                row=i + 2,
+            )
+        )
     owners = [""] + [s.name for s in subs]
     latest_disposal = eff_end + timedelta(365) if late_disposal else eff_end
     disposals = [
-        b.disposal(subcontractor=draw(st.sampled_from(owners)),
-                   done_on=draw(st.none() | between(start, latest_disposal)), row=i + 2)
+        b.disposal(
+            subcontractor=draw(st.sampled_from(owners)),
+            done_on=draw(st.none() | between(start, latest_disposal)),
+            row=i + 2,
+        )
         for i in range(draw(st.integers(0, 3)))
     ]
     return Records(contracts=(c,), subcontractors=tuple(subs), disposals=tuple(disposals))
 
 
-def of(subs: list[Submission], form: int, who: Submitter, name: str | None = None,
-       timing: Timing | None = None) -> list[Submission]:
-    return [s for s in subs if s.form == form and s.submitter is who and s.subcontractor == name
-            and (timing is None or s.timing is timing)]
+def of(
+    subs: list[Submission],
+    form: int,
+    who: Submitter,
+    name: str | None = None,
+    timing: Timing | None = None,
+) -> list[Submission]:
+    return [
+        s
+        for s in subs
+        if s.form == form
+        and s.submitter is who
+        and s.subcontractor == name
+        and (timing is None or s.timing is timing)
+    ]
 
 
 @settings(max_examples=300, deadline=None)
@@ -90,7 +121,8 @@ def test_one_fiscal_year_report_per_april_first_in_the_period(records: Records) 
     for form, due in ((4, c.confidentiality >= 2), (5, c.my_number)):
         got = of(subs, form, Submitter.CONTRACTOR, timing=Timing.FISCAL_YEAR)
         assert [(s.date, s.fiscal_year) for s in got] == (
-            [(d, d.year) for d in expected] if due else [])
+            [(d, d.year) for d in expected] if due else []
+        )
     for s in records.subcontractors:
         start, end = s.start or c.start, min(s.end or c.effective_end, c.effective_end)
         got = of(subs, 4, Submitter.SUBCONTRACTOR, s.name, Timing.FISCAL_YEAR)

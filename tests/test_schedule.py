@@ -10,9 +10,9 @@ from pathlib import Path
 from icalendar import Calendar
 from openpyxl import load_workbook
 
-from hino_forms import schedule
 from hino_forms.models import Problem, Records, Severity, Submission
-from hino_forms.rules import plan
+from hino_forms.planning import export as schedule
+from hino_forms.planning.rules import plan
 from tests import builders as b
 
 D = date.fromisoformat
@@ -21,8 +21,11 @@ SUB = "有限会社架空サポート"
 
 def records(**contract: object) -> Records:
     c = b.contract(end=D("2027-03-31"), subcontracting=True, **contract)
-    return Records(contracts=(c,), subcontractors=(b.subcontractor(approved=None),),
-                   problems=(Problem(Severity.WARNING, "再委託", "N2", "T-001", "承認日がありません"),))
+    return Records(
+        contracts=(c,),
+        subcontractors=(b.subcontractor(approved=None),),
+        problems=(Problem(Severity.WARNING, "再委託", "N2", "T-001", "承認日がありません"),),
+    )
 
 
 def contracts_of(r: Records) -> dict[str, object]:
@@ -34,16 +37,42 @@ def test_json_has_exactly_the_spec_keys() -> None:
     doc = json.loads(schedule.to_json(plan(r), r.problems))
     assert list(doc) == ["submissions", "problems"]
     assert list(doc["submissions"][0]) == [
-        "contract_id", "form", "label", "timing", "date", "fiscal_year", "submitter",
-        "subcontractor", "status", "reasons"]
-    assert doc["problems"] == [{"severity": "warning", "sheet": "再委託", "cell": "N2",
-                                "contract_id": "T-001", "message": "承認日がありません"}]
+        "contract_id",
+        "form",
+        "label",
+        "timing",
+        "date",
+        "fiscal_year",
+        "submitter",
+        "subcontractor",
+        "status",
+        "reasons",
+    ]
+    assert doc["problems"] == [
+        {
+            "severity": "warning",
+            "sheet": "再委託",
+            "cell": "N2",
+            "contract_id": "T-001",
+            "message": "承認日がありません",
+        }
+    ]
     fy = next(s for s in doc["submissions"] if s["timing"] == "fiscal_year")
-    assert fy == {"contract_id": "T-001", "form": 4, "label": "様式第4号-②",
-                  "timing": "fiscal_year", "date": "2026-04-01", "fiscal_year": 2026,
-                  "submitter": "contractor", "subcontractor": None, "status": "ready",
-                  "reasons": ["§9 重要情報を取り扱う委託契約",
-                              "§9② 年度切り替わり時に提出（単年度契約は不要）"]}
+    assert fy == {
+        "contract_id": "T-001",
+        "form": 4,
+        "label": "様式第4号-②",
+        "timing": "fiscal_year",
+        "date": "2026-04-01",
+        "fiscal_year": 2026,
+        "submitter": "contractor",
+        "subcontractor": None,
+        "status": "ready",
+        "reasons": [
+            "§9 重要情報を取り扱う委託契約",
+            "§9② 年度切り替わり時に提出（単年度契約は不要）",
+        ],
+    }
     assert doc["submissions"][-1]["date"] is None  # pending form 7 last
     assert "\\u" not in schedule.to_json(plan(r), [])  # Japanese as written
 
@@ -63,15 +92,31 @@ def test_csv_starts_with_a_bom_and_has_iso_and_wareki_dates(tmp_path: Path) -> N
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
     with open(path, encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
-    assert list(rows[0])[:8] == ["契約番号", "業務名", "様式", "様式名", "時期", "提出日",
-                                 "提出日（和暦）", "年度"]
+    assert list(rows[0])[:8] == [
+        "契約番号",
+        "業務名",
+        "様式",
+        "様式名",
+        "時期",
+        "提出日",
+        "提出日（和暦）",
+        "年度",
+    ]
     fy = next(x for x in rows if x["様式"] == "様式第4号-②")
     assert (fy["提出日"], fy["提出日（和暦）"], fy["年度"], fy["時期"]) == (
-        "2026-04-01", "令和8年4月1日", "2026", "②年度切替時")
+        "2026-04-01",
+        "令和8年4月1日",
+        "2026",
+        "②年度切替時",
+    )
     assert fy["業務名"] == "架空システム保守業務委託"
     pending = rows[-1]
     assert (pending["様式"], pending["提出日"], pending["状態"], pending["再委託先"]) == (
-        "様式第7号", "", "承認待ち（承認日未入力）", SUB)
+        "様式第7号",
+        "",
+        "承認待ち（承認日未入力）",
+        SUB,
+    )
 
 
 def test_xlsx_opens_with_filter_frozen_header_and_file_links(tmp_path: Path) -> None:
@@ -85,12 +130,33 @@ def test_xlsx_opens_with_filter_frozen_header_and_file_links(tmp_path: Path) -> 
     ws = wb["提出予定一覧"]
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:M{len(subs) + 1}"
     header = [c.value for c in ws[1]]
-    assert header == ["契約番号", "業務名", "様式", "様式名", "時期", "提出日", "提出日（和暦）",
-                      "年度", "提出者", "再委託先", "状態", "根拠", "ファイル"]
+    assert header == [
+        "契約番号",
+        "業務名",
+        "様式",
+        "様式名",
+        "時期",
+        "提出日",
+        "提出日（和暦）",
+        "年度",
+        "提出者",
+        "再委託先",
+        "状態",
+        "根拠",
+        "ファイル",
+    ]
     assert all(c.font.b for c in ws[1])
     first = [c.value for c in ws[2]]
-    assert first[:8] == ["T-001", "架空システム保守業務委託", "様式第2号", "委託業務従事者体制届出書",
-                         "①契約締結時", datetime(2025, 3, 25), "令和7年3月25日", None]
+    assert first[:8] == [
+        "T-001",
+        "架空システム保守業務委託",
+        "様式第2号",
+        "委託業務従事者体制届出書",
+        "①契約締結時",
+        datetime(2025, 3, 25),
+        "令和7年3月25日",
+        None,
+    ]
     assert first[12] == files[schedule.submission_key(subs[0])]
     assert ws.cell(2, 13).hyperlink.target == first[12]
     assert ws.cell(3, 13).value in (None, "")
@@ -134,8 +200,7 @@ def test_ics_one_all_day_event_per_dated_submission(tmp_path: Path) -> None:
 def test_ics_uids_are_stable_across_runs_and_a_moved_date(tmp_path: Path) -> None:
     first, second, moved = tmp_path / "1.ics", tmp_path / "2.ics", tmp_path / "3.ics"
     r = records()
-    schedule.write_ics(first, plan(r), contracts_of(r),
-                       stamp=datetime(2025, 1, 1, tzinfo=UTC))
+    schedule.write_ics(first, plan(r), contracts_of(r), stamp=datetime(2025, 1, 1, tzinfo=UTC))
     schedule.write_ics(second, plan(r), contracts_of(r))
     uids = [str(e["uid"]) for e in _events(first)]
     assert len(set(uids)) == len(uids)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from hino_forms.errors import BadOption, WeakPassword
-from hino_forms.security import (
+from hino_forms.password import (
     PASSWORD_ENV,
     check_password,
     password_problems,

@@ -9,9 +9,9 @@ from docx import Document
 from typer.testing import CliRunner
 
 from hino_forms.cli import app
-from hino_forms.templatecheck import check_directory
+from hino_forms.forms.lint import check_directory
 
-SHIPPED = Path(__file__).resolve().parent.parent / "templates"
+SHIPPED = Path(__file__).resolve().parent.parent / "hino_forms" / "resources" / "templates"
 
 
 def run(*args: str):
@@ -43,11 +43,14 @@ def test_copy_of_shipped_templates_is_clean(tmp_path):
 
 
 def test_unknown_variable_and_attributes_are_named(tmp_path):
-    edited(tmp_path, "form2.docx",
-           "{{ contract.nonexistent }} {{ bogus }}",
-           "{% for s in staff %}{{ s.nam }}{% endfor %}",
-           "{% if is_subcontractor %}{{ subcontractor.adress }}{% endif %}",
-           "{{ contract.officer.name }} {{ submitter.person }}")  # these two exist
+    edited(
+        tmp_path,
+        "form2.docx",
+        "{{ contract.nonexistent }} {{ bogus }}",
+        "{% for s in staff %}{{ s.nam }}{% endfor %}",
+        "{% if is_subcontractor %}{{ subcontractor.adress }}{% endif %}",
+        "{{ contract.officer.name }} {{ submitter.person }}",
+    )  # these two exist
     result = run(str(tmp_path))
     assert result.exit_code == 1
     out = result.output

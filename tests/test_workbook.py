@@ -21,11 +21,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hino_forms import schema
 from hino_forms.errors import InputUnusable
 from hino_forms.models import Records, Severity, Timing
-from hino_forms.training import training_status
-from hino_forms.workbook import read_workbook
+from hino_forms.planning.training import training_status
+from hino_forms.workbook import schema
+from hino_forms.workbook.reader import read_workbook
 from tests.builders import contract_row, staff, write_workbook
 from tests.conftest import ROOT, SAMPLE
 

@@ -1,7 +1,7 @@
 """The command line: the only place that parses arguments or prints.
 
 Each command lives in its own module of this package and registers itself on
-``app``; ``main`` turns the project's exceptions into one clean line and an
+``app`` (``cli/app.py``); ``main`` turns the project's exceptions into one clean line and an
 exit code, never a traceback.
 """
 
@@ -11,30 +11,12 @@ import re
 import sys
 
 import typer
-from rich.console import Console
 
+from hino_forms.cli import check, generate, init, plan, templates  # registers each command
+from hino_forms.cli.app import app, console, err_console
 from hino_forms.errors import HinoFormsError
 
-app = typer.Typer(
-    name="hino-forms",
-    help="日野市 外部委託の情報セキュリティ様式（第1号〜第7号）を Excel から作成します。",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
-templates_app = typer.Typer(help="テンプレート（templates/*.docx）の点検。", no_args_is_help=True)
-app.add_typer(templates_app, name="templates")
-
-console = Console(soft_wrap=True)  # messages are never broken mid-line; tables still fit the width
-err_console = Console(stderr=True, soft_wrap=True)
-
-# Registering the commands (import for the side effect).
-from hino_forms.cli import check as _check  # noqa: E402,F401
-from hino_forms.cli import generate as _generate  # noqa: E402,F401
-from hino_forms.cli import init as _init  # noqa: E402,F401
-from hino_forms.cli import plan as _plan  # noqa: E402,F401
-from hino_forms.cli import templates as _templates  # noqa: E402,F401
+__all__ = ["app", "check", "generate", "init", "main", "plan", "templates"]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -68,7 +50,11 @@ def usage_message(err: Exception) -> str:
     if param is not None:
         opts = getattr(param, "opts", None) or []
         is_option = getattr(param, "param_type_name", "") == "option"
-        name = opts[0] if is_option and opts else (getattr(param, "metavar", None) or str(param.name).upper())
+        name = (
+            opts[0]
+            if is_option and opts
+            else (getattr(param, "metavar", None) or str(param.name).upper())
+        )
     if kind == "MissingParameter":
         return f"{name} を指定してください"
     if kind == "NoSuchOption":

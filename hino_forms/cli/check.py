@@ -9,9 +9,9 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from hino_forms.cli import app, console
+from hino_forms.cli.app import app, console
 from hino_forms.models import Records, Severity
-from hino_forms.workbook import read_workbook
+from hino_forms.workbook.reader import read_workbook
 
 SEVERITY_LABELS = {Severity.ERROR: "エラー", Severity.WARNING: "警告"}
 

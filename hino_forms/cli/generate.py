@@ -18,12 +18,12 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from hino_forms.cli import app, console, err_console
+from hino_forms.cli.app import app, console, err_console
 from hino_forms.cli.options import ContractOption, FromOption, TimingOption, ToOption, selection
 from hino_forms.errors import BadOption
 
 if TYPE_CHECKING:
-    from hino_forms.pipeline import Summary
+    from hino_forms.output.pipeline import Summary
 
 STAGE_NAMES = {"render": "Word 作成", "convert": "PDF 変換", "bundle": "綴り作成"}
 
@@ -41,7 +41,6 @@ class _Bars:
     def advance(self, name: str, n: int = 1) -> None:
         if name in self._tasks:
             self._progress.advance(self._tasks[name], n)
-
 
 
 class _Lines:
@@ -65,12 +64,11 @@ class _Lines:
             print(f"{label}: {now}/{total}", file=sys.stderr, flush=True)
 
 
-
 def _password(encrypt: bool, password_file: Path | None, account: str | None) -> str | None:
     """The bundle password from HINO_FORMS_PASSWORD, --password-file or a prompt; checked first."""
     if not encrypt:
         return None
-    from hino_forms.security import check_password, read_password
+    from hino_forms.password import check_password, read_password
 
     def ask() -> str:
         return getpass.getpass("PDF のパスワード: ")
@@ -90,13 +88,16 @@ def generate(
     date_from: FromOption = None,
     date_to: ToOption = None,
     pdf: Annotated[
-        bool | None, typer.Option("--pdf/--no-pdf", help="PDF を作る（既定: LibreOffice があれば作る）")
+        bool | None,
+        typer.Option("--pdf/--no-pdf", help="PDF を作る（既定: LibreOffice があれば作る）"),
     ] = None,
     jobs: Annotated[int | None, typer.Option("--jobs", min=1, help="PDF 変換の並列数")] = None,
     templates: Annotated[
         Path | None, typer.Option("--templates", help="市が編集したテンプレートのフォルダ")
     ] = None,
-    encrypt: Annotated[bool, typer.Option("--encrypt", help="綴り PDF を AES-256 で暗号化")] = False,
+    encrypt: Annotated[
+        bool, typer.Option("--encrypt", help="綴り PDF を AES-256 で暗号化")
+    ] = False,
     password_file: Annotated[
         Path | None, typer.Option("--password-file", help="パスワードを書いたファイル")
     ] = None,
@@ -109,8 +110,8 @@ def generate(
 
     例: python -m hino_forms generate data/sample.xlsx --out output --timing conclusion
     """
-    from hino_forms.pipeline import Options  # heavy: only when run
-    from hino_forms.pipeline import generate as run_generate
+    from hino_forms.output.pipeline import Options  # heavy: only when run
+    from hino_forms.output.pipeline import generate as run_generate
 
     if templates is not None and not templates.is_dir():
         raise BadOption(f"--templates のフォルダ {templates} がありません")

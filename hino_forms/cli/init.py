@@ -7,10 +7,10 @@ from typing import Annotated
 
 import typer
 
-from hino_forms.cli import app, console
+from hino_forms.cli.app import app, console
+from hino_forms.contractor.blank import load_prefill, write_input_workbook
+from hino_forms.contractor.merge import MergeReport, merge_workbooks
 from hino_forms.errors import BadOption
-from hino_forms.inputsheet import load_prefill, write_input_workbook
-from hino_forms.merge import MergeReport, merge_workbooks
 
 
 @app.command()
@@ -32,8 +32,12 @@ def init(
         python -m hino_forms init R7-001.xlsx --from 台帳.xlsx --contract R7-001
     """
     if (master is None) != (contract is None):
-        raise BadOption("--from と --contract は一緒に指定してください（例: --from 台帳.xlsx --contract R7-001）")
-    prefill = load_prefill(master, contract) if master is not None and contract is not None else None
+        raise BadOption(
+            "--from と --contract は一緒に指定してください（例: --from 台帳.xlsx --contract R7-001）"
+        )
+    prefill = (
+        load_prefill(master, contract) if master is not None and contract is not None else None
+    )
     write_input_workbook(out, prefill=prefill, force=force)
     if prefill is None:
         console.print(f"入力ブックを作成しました: {out}", markup=False, highlight=False)
@@ -41,14 +45,17 @@ def init(
         console.print(
             f"契約番号「{prefill.contract_id}」（{prefill.work_name}）の入力ブックを作成しました: {out}\n"
             "市が記入した欄は保護されています（パスワードなし）。受託者へ送ってください。",
-            markup=False, highlight=False,
+            markup=False,
+            highlight=False,
         )
 
 
 @app.command()
 def merge(
     master: Annotated[Path, typer.Argument(help="市の台帳ブック（変更しません）")],
-    returned: Annotated[list[Path], typer.Argument(help="受託者から返送された入力ブック（複数可）")],
+    returned: Annotated[
+        list[Path], typer.Argument(help="受託者から返送された入力ブック（複数可）")
+    ],
     out: Annotated[Path, typer.Option("--out", help="統合した結果を書き出すブック")],
     force: Annotated[bool, typer.Option("--force", help="既にある --out を上書きする")] = False,
 ) -> None:

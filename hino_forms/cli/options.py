@@ -10,7 +10,7 @@ import typer
 from hino_forms.dates import DateFormatError, parse_date
 from hino_forms.errors import BadOption
 from hino_forms.models import Timing
-from hino_forms.selection import Selection
+from hino_forms.planning.selection import Selection
 
 ContractOption = Annotated[
     list[str] | None, typer.Option("--contract", help="この契約番号だけ（複数指定可）")
@@ -19,7 +19,8 @@ TimingOption = Annotated[
     Timing | None, typer.Option("--timing", help="この提出時期だけ", case_sensitive=False)
 ]
 FromOption = Annotated[
-    str | None, typer.Option("--from", help="この日以降に提出するもの（例 2026-04-01、令和8年4月1日）")
+    str | None,
+    typer.Option("--from", help="この日以降に提出するもの（例 2026-04-01、令和8年4月1日）"),
 ]
 ToOption = Annotated[str | None, typer.Option("--to", help="この日以前に提出するもの")]
 

@@ -13,12 +13,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from hino_forms import schedule
-from hino_forms.cli import app, console
+from hino_forms.cli.app import app, console
 from hino_forms.cli.options import ContractOption, FromOption, TimingOption, ToOption, selection
 from hino_forms.dates import format_wareki
 from hino_forms.errors import BadOption
 from hino_forms.models import FORM_TITLES, Problem, Severity, Submission
+from hino_forms.planning import export as schedule
 
 
 class PlanFormat(str, Enum):
@@ -56,12 +56,16 @@ def plan(
     if format in FILE_FORMATS and out is None:
         raise BadOption(f"--format {format.value} では --out で書き出すファイルを指定してください")
     if format is PlanFormat.TABLE and out is not None:
-        raise BadOption("--format table は画面に表示します。ファイルに書くには json・csv・xlsx・ics を指定してください")
+        raise BadOption(
+            "--format table は画面に表示します。ファイルに書くには json・csv・xlsx・ics を指定してください"
+        )
     chosen = selection(contract, timing, date_from, date_to)
     if out is not None and not out.parent.is_dir():
         raise BadOption(f"出力先のフォルダ {out.parent} がありません。先に作成してください")
 
-    from hino_forms.workbook import read_workbook  # the reader pulls in openpyxl; load it on use
+    from hino_forms.workbook.reader import (
+        read_workbook,  # the reader pulls in openpyxl; load it on use
+    )
 
     records = read_workbook(input_path)
     chosen.check(records)
@@ -89,8 +93,12 @@ def plan(
     except OSError as err:
         raise BadOption(f"{out} に書き込めません（{err.strerror or err}）") from None
     if out is not None:
-        console.print(f"提出予定 {len(submissions)} 件を {out} に書き出しました。"
-                      f"{_problem_summary(problems)}", markup=False, highlight=False)
+        console.print(
+            f"提出予定 {len(submissions)} 件を {out} に書き出しました。"
+            f"{_problem_summary(problems)}",
+            markup=False,
+            highlight=False,
+        )
     if any(p.severity is Severity.ERROR for p in problems):
         raise typer.Exit(code=1)
 
@@ -99,8 +107,10 @@ def _problem_summary(problems: Sequence[Problem]) -> str:
     counts = Counter(p.severity for p in problems)
     if not counts:
         return ""
-    return (f"（エラー {counts[Severity.ERROR]} 件・警告 {counts[Severity.WARNING]} 件。"
-            "詳しくは check コマンドで）")
+    return (
+        f"（エラー {counts[Severity.ERROR]} 件・警告 {counts[Severity.WARNING]} 件。"
+        "詳しくは check コマンドで）"
+    )
 
 
 def _print_table(submissions: Sequence[Submission], problems: Sequence[Problem]) -> None:
@@ -113,8 +123,12 @@ def _print_table(submissions: Sequence[Submission], problems: Sequence[Problem])
         for i, s in enumerate(group):
             shown = (format_wareki(day) if day else "未定") if i == 0 else ""
             table.add_row(
-                shown, s.contract_id, s.label, f"{s.timing.mark}{s.timing.japanese}",
-                schedule.SUBMITTER_NAMES[s.submitter], s.subcontractor or "",
+                shown,
+                s.contract_id,
+                s.label,
+                f"{s.timing.mark}{s.timing.japanese}",
+                schedule.SUBMITTER_NAMES[s.submitter],
+                s.subcontractor or "",
                 schedule.STATUS_NAMES[s.status],
             )
         table.add_section()

@@ -54,7 +54,8 @@ def compile_xml(env: Environment, src_xml: str) -> Template:
         if getattr(exc, "lineno", None) is not None:
             line_number = max(exc.lineno - 4, 0)  # type: ignore[attr-defined]
             exc.docx_context = [  # type: ignore[attr-defined]
-                re.sub(r"<[^>]+>", "", x) for x in src_xml.splitlines()[line_number: line_number + 7]
+                re.sub(r"<[^>]+>", "", x)
+                for x in src_xml.splitlines()[line_number : line_number + 7]
             ]
         raise
 
@@ -88,24 +89,29 @@ class PreparedTemplate:
         for uri in (tpl.HEADER_URI, tpl.FOOTER_URI):
             for _key, part in tpl.get_headers_footers(uri):
                 xml = tpl.get_part_xml(part)
-                self._parts.append(_Part(
-                    part.partname.membername,
-                    compile_xml(env, tpl.patch_xml(xml)),
-                    tpl.get_headers_footers_encoding(xml),
-                    True,
-                ))
+                self._parts.append(
+                    _Part(
+                        part.partname.membername,
+                        compile_xml(env, tpl.patch_xml(xml)),
+                        tpl.get_headers_footers_encoding(xml),
+                        True,
+                    )
+                )
         for part in doc.part.package.parts:
             if part.content_type == _FOOTNOTES:
                 blob = part.blob.decode("utf-8") if isinstance(part.blob, bytes) else part.blob
-                self._parts.append(_Part(
-                    part.partname.membername, compile_xml(env, tpl.patch_xml(blob)), "utf-8", False
-                ))
+                self._parts.append(
+                    _Part(
+                        part.partname.membername,
+                        compile_xml(env, tpl.patch_xml(blob)),
+                        "utf-8",
+                        False,
+                    )
+                )
         core = doc.core_properties
         self._core_member = doc.part.package._core_properties_part.partname.membername
         self._core_templates = {p: env.from_string(getattr(core, p)) for p in CORE_PROPERTIES}
-        self._core_static = not any(
-            ("{" in (getattr(core, p) or "")) for p in CORE_PROPERTIES
-        )
+        self._core_static = not any(("{" in (getattr(core, p) or "")) for p in CORE_PROPERTIES)
         if self._core_static:
             # Plain text renders to itself; docxtpl still sets every property (adding
             # empty elements), so do that once here.
@@ -148,7 +154,10 @@ class PreparedTemplate:
                 if raw is None:
                     rendered = out.get(info.filename)
                     # A copy: writestr fills in sizes and offsets on the ZipInfo it is given.
-                    z.writestr(copy.copy(info), rendered if rendered is not None else self._base[info.filename])
+                    z.writestr(
+                        copy.copy(info),
+                        rendered if rendered is not None else self._base[info.filename],
+                    )
                 else:
                     _write_raw(z, info, raw)
         return buf.getvalue()
@@ -179,5 +188,3 @@ def part_xml(docx_bytes: bytes) -> dict[str, bytes]:
     """Every member of a .docx: name → bytes (for comparisons and tests)."""
     with zipfile.ZipFile(io.BytesIO(docx_bytes)) as z:
         return {name: z.read(name) for name in z.namelist()}
-
-

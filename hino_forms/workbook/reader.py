@@ -31,8 +31,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 from python_calamine import CalamineError, CalamineWorkbook
 
-from hino_forms import schema
-from hino_forms.consistency import Cells, check_consistency, problem_sort_key
 from hino_forms.dates import DateFormatError, parse_date, parse_fiscal_year
 from hino_forms.errors import InputUnusable
 from hino_forms.models import (
@@ -48,7 +46,9 @@ from hino_forms.models import (
     Timing,
     Training,
 )
-from hino_forms.schema import Kind
+from hino_forms.workbook import schema
+from hino_forms.workbook.consistency import Cells, check_consistency, problem_sort_key
+from hino_forms.workbook.schema import Kind
 
 # Half- and full-width spaces around headers and text cells are typing noise.
 _SPACES = " \u3000\t\r\n"

@@ -23,9 +23,10 @@ from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined, nodes
 from jinja2.exceptions import TemplateError, UndefinedError
 
-from hino_forms import contexts
-from hino_forms.contexts import Cover, CoverEntry, Settings
-from hino_forms.docxfast import compile_xml
+from hino_forms.forms import contexts
+from hino_forms.forms.contexts import Cover, CoverEntry, Settings
+from hino_forms.forms.prepared import compile_xml
+from hino_forms.forms.render import SHIPPED_TEMPLATES, make_environment
 from hino_forms.models import (
     Answer,
     Contract,
@@ -41,7 +42,6 @@ from hino_forms.models import (
     Timing,
     Training,
 )
-from hino_forms.render import SHIPPED_TEMPLATES, make_environment
 
 TEMPLATE_NAMES = tuple(f"form{n}.docx" for n in range(1, 8)) + ("cover.docx",)
 
@@ -70,58 +70,131 @@ def example_records() -> Records:
     """A fictional contract with every feature on, so every template branch has data."""
     cid = "EX-001"
     contract = Contract(
-        contract_id=cid, work_name="架空例示業務委託", department="例示課",
-        contractor_name="株式会社例示架空", contractor_address="東京都日野市架空町9-9-9",
-        representative="代表取締役 例示 太郎", concluded=date(2025, 3, 25),
-        start=date(2025, 4, 1), end=date(2027, 3, 31), confidentiality=3, my_number=True,
-        stores_important=True, subcontracting=True, system_development=True,
+        contract_id=cid,
+        work_name="架空例示業務委託",
+        department="例示課",
+        contractor_name="株式会社例示架空",
+        contractor_address="東京都日野市架空町9-9-9",
+        representative="代表取締役 例示 太郎",
+        concluded=date(2025, 3, 25),
+        start=date(2025, 4, 1),
+        end=date(2027, 3, 31),
+        confidentiality=3,
+        my_number=True,
+        stores_important=True,
+        subcontracting=True,
+        system_development=True,
         officer=Person("例示 一郎", "部長", "042-000-0000"),
-        deputy=Person("例示 二郎", "課長", "042-000-0001"), workplace="架空庁舎",
+        deputy=Person("例示 二郎", "課長", "042-000-0001"),
+        workplace="架空庁舎",
     )
     sub = Subcontractor(
-        contract_id=cid, name="有限会社例示下請", address="東京都日野市架空町8-8-8",
-        representative="代表 例示 花子", work="入力", reason="繁忙期", confidentiality=3,
-        my_number=True, stores_important=True, officer_name="例示 三郎",
-        applied=date(2025, 3, 26), approved=date(2025, 3, 28), approval_no="例第1号",
+        contract_id=cid,
+        name="有限会社例示下請",
+        address="東京都日野市架空町8-8-8",
+        representative="代表 例示 花子",
+        work="入力",
+        reason="繁忙期",
+        confidentiality=3,
+        my_number=True,
+        stores_important=True,
+        officer_name="例示 三郎",
+        applied=date(2025, 3, 26),
+        approved=date(2025, 3, 28),
+        approval_no="例第1号",
     )
     people = []
     trainings = []
     disposals = []
     for owner in ("", sub.name):
-        people.append(StaffMember(contract_id=cid, subcontractor=owner, name="例示 四郎",
-                                  handles_important=True, trained_on=date(2025, 3, 1)))
-        trainings.append(Training(contract_id=cid, subcontractor=owner, title="研修",
-                                  held_on=date(2025, 3, 1), content="守秘義務"))
-        disposals.append(Disposal(contract_id=cid, subcontractor=owner, item="控え",
-                                  method="廃棄", done_on=date(2027, 3, 31)))
+        people.append(
+            StaffMember(
+                contract_id=cid,
+                subcontractor=owner,
+                name="例示 四郎",
+                handles_important=True,
+                trained_on=date(2025, 3, 1),
+            )
+        )
+        trainings.append(
+            Training(
+                contract_id=cid,
+                subcontractor=owner,
+                title="研修",
+                held_on=date(2025, 3, 1),
+                content="守秘義務",
+            )
+        )
+        disposals.append(
+            Disposal(
+                contract_id=cid,
+                subcontractor=owner,
+                item="控え",
+                method="廃棄",
+                done_on=date(2027, 3, 31),
+            )
+        )
     answers = tuple(
         Answer(contract_id=cid, form=f, timing=Timing.CONCLUSION, item_no="1", answer="はい")
         for f in (4, 5)
     )
-    return Records(contracts=(contract,), subcontractors=(sub,), staff=tuple(people),
-                   trainings=tuple(trainings), disposals=tuple(disposals), answers=answers)
+    return Records(
+        contracts=(contract,),
+        subcontractors=(sub,),
+        staff=tuple(people),
+        trainings=tuple(trainings),
+        disposals=tuple(disposals),
+        answers=answers,
+    )
 
 
 def example_submissions(form: int) -> list[Submission]:
     """The variants of one form for the example contract (contractor and subcontractor)."""
     cid, sub = "EX-001", "有限会社例示下請"
     if form == 7:
-        return [Submission(contract_id=cid, form=7, timing=Timing.CONCLUSION,
-                           date=date(2025, 3, 28), submitter=Submitter.CITY, subcontractor=sub)]
+        return [
+            Submission(
+                contract_id=cid,
+                form=7,
+                timing=Timing.CONCLUSION,
+                date=date(2025, 3, 28),
+                submitter=Submitter.CITY,
+                subcontractor=sub,
+            )
+        ]
     if form == 6:
-        return [Submission(contract_id=cid, form=6, timing=Timing.CONCLUSION,
-                           date=date(2025, 3, 26), subcontractor=sub)]
+        return [
+            Submission(
+                contract_id=cid,
+                form=6,
+                timing=Timing.CONCLUSION,
+                date=date(2025, 3, 26),
+                subcontractor=sub,
+            )
+        ]
     timings = [Timing.END] if form == 1 else [Timing.CONCLUSION]
     if form in (4, 5):
         timings = [Timing.CONCLUSION, Timing.FISCAL_YEAR, Timing.END]
     out = []
     for timing in timings:
         fy = 2026 if timing is Timing.FISCAL_YEAR else None
-        day = {Timing.CONCLUSION: date(2025, 3, 25), Timing.FISCAL_YEAR: date(2026, 4, 1),
-               Timing.END: date(2027, 3, 31)}[timing]
+        day = {
+            Timing.CONCLUSION: date(2025, 3, 25),
+            Timing.FISCAL_YEAR: date(2026, 4, 1),
+            Timing.END: date(2027, 3, 31),
+        }[timing]
         out.append(Submission(contract_id=cid, form=form, timing=timing, date=day, fiscal_year=fy))
-        out.append(Submission(contract_id=cid, form=form, timing=timing, date=day, fiscal_year=fy,
-                              submitter=Submitter.SUBCONTRACTOR, subcontractor=sub))
+        out.append(
+            Submission(
+                contract_id=cid,
+                form=form,
+                timing=timing,
+                date=day,
+                fiscal_year=fy,
+                submitter=Submitter.SUBCONTRACTOR,
+                subcontractor=sub,
+            )
+        )
     return out
 
 
@@ -131,8 +204,15 @@ def example_contexts(name: str, settings: Settings | None = None) -> list[dict[s
     records = example_records()
     if name == "cover.docx":
         problem = Problem(Severity.WARNING, "従事者", "H5", "EX-001", "例示の警告")
-        cover = Cover(records.contracts[0], Timing.FISCAL_YEAR, date(2026, 4, 1), 2026, "受託者",
-                      (CoverEntry("様式第4号-②", "重要情報の保護に関する報告書", 2),), (problem,))
+        cover = Cover(
+            records.contracts[0],
+            Timing.FISCAL_YEAR,
+            date(2026, 4, 1),
+            2026,
+            "受託者",
+            (CoverEntry("様式第4号-②", "重要情報の保護に関する報告書", 2),),
+            (problem,),
+        )
         return [contexts.cover(cover, settings)]
     form = int(name.removeprefix("form").removesuffix(".docx"))
     return [contexts.BUILDERS[form](s, records, settings) for s in example_submissions(form)]
@@ -166,12 +246,15 @@ def check_template(path: Path, name: str | None = None) -> list[TemplateIssue]:
             compile_xml(env, xml)
         except TemplateError as exc:
             lineno = getattr(exc, "lineno", None)
-            issues.append(TemplateIssue(
-                name, "syntax",
-                f"{name}（{part}）: Jinja の構文エラー"
-                f"{f'（{lineno}行目付近）' if lineno else ''}: {exc.message or exc}",
-                tuple(line for line in getattr(exc, "docx_context", []) if line.strip()),
-            ))
+            issues.append(
+                TemplateIssue(
+                    name,
+                    "syntax",
+                    f"{name}（{part}）: Jinja の構文エラー"
+                    f"{f'（{lineno}行目付近）' if lineno else ''}: {exc.message or exc}",
+                    tuple(line for line in getattr(exc, "docx_context", []) if line.strip()),
+                )
+            )
             continue
         sources.append(xml)
     if issues:
@@ -180,11 +263,14 @@ def check_template(path: Path, name: str | None = None) -> list[TemplateIssue]:
     provided = set().union(*(ctx.keys() for ctx in examples))
     undeclared = DocxTemplate(path).get_undeclared_template_variables(env)
     for var in sorted(undeclared - provided):
-        issues.append(TemplateIssue(
-            name, "variable",
-            f"{name}: 変数「{var}」はこのテンプレートのデータにありません"
-            f"（使える変数: {', '.join(sorted(provided))}）。",
-        ))
+        issues.append(
+            TemplateIssue(
+                name,
+                "variable",
+                f"{name}: 変数「{var}」はこのテンプレートのデータにありません"
+                f"（使える変数: {', '.join(sorted(provided))}）。",
+            )
+        )
     seen: set[str] = set()
     for xml in sources:
         tree = env.parse(xml)
@@ -192,10 +278,13 @@ def check_template(path: Path, name: str | None = None) -> list[TemplateIssue]:
             for chain, missing in _attribute_issues(tree, ctx):
                 if chain not in seen:
                     seen.add(chain)
-                    issues.append(TemplateIssue(
-                        name, "attribute",
-                        f"{name}: 「{chain}」はありません（「{missing}」という項目がありません）。",
-                    ))
+                    issues.append(
+                        TemplateIssue(
+                            name,
+                            "attribute",
+                            f"{name}: 「{chain}」はありません（「{missing}」という項目がありません）。",
+                        )
+                    )
     if not issues:
         issues += _strict_render(path, name, examples)
     return issues
@@ -209,7 +298,11 @@ def _strict_render(path: Path, name: str, examples: list[dict[str, Any]]) -> lis
         try:
             DocxTemplate(path).render(ctx, strict, autoescape=True)
         except (UndefinedError, TemplateError, TypeError, ValueError) as exc:
-            out.append(TemplateIssue(name, "render", f"{name}: 例示データで差し込みに失敗しました（{exc}）。"))
+            out.append(
+                TemplateIssue(
+                    name, "render", f"{name}: 例示データで差し込みに失敗しました（{exc}）。"
+                )
+            )
             break
     return out
 
@@ -267,8 +360,11 @@ def _visit(node: nodes.Node, scope: dict[str, Any], found: list) -> None:
         items, _ = _resolve(node.iter, scope, found)
         first = items[0] if isinstance(items, (list, tuple)) and items else UNKNOWN
         inner = dict(scope, loop=UNKNOWN)
-        for target in node.target.find_all(nodes.Name) if not isinstance(
-                node.target, nodes.Name) else [node.target]:
+        for target in (
+            node.target.find_all(nodes.Name)
+            if not isinstance(node.target, nodes.Name)
+            else [node.target]
+        ):
             inner[target.name] = first if isinstance(node.target, nodes.Name) else UNKNOWN
         if node.test is not None:
             _visit(node.test, inner, found)
@@ -302,14 +398,15 @@ def check_directory(directory: Path | None = None) -> tuple[list[str], list[Temp
         targets = [(directory / n, n) for n in TEMPLATE_NAMES if (directory / n).is_file()]
         for extra in sorted(directory.glob("*.docx")):
             if extra.name not in TEMPLATE_NAMES and not extra.name.startswith("~$"):
-                issues.append(TemplateIssue(
-                    extra.name, "name",
-                    f"{extra.name}: このファイル名のテンプレートは使われません"
-                    f"（使われる名前: {', '.join(TEMPLATE_NAMES)}）。",
-                ))
+                issues.append(
+                    TemplateIssue(
+                        extra.name,
+                        "name",
+                        f"{extra.name}: このファイル名のテンプレートは使われません"
+                        f"（使われる名前: {', '.join(TEMPLATE_NAMES)}）。",
+                    )
+                )
     for path, name in targets:
         checked.append(name)
         issues.extend(check_template(path, name))
     return checked, issues
-
-

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from hino_forms.contexts import Cover, CoverEntry
+from hino_forms.forms.contexts import Cover, CoverEntry
 from hino_forms.models import Problem, Records, Severity, Submission, Submitter, Timing
 
 # The forms each sheet's warnings are about.
@@ -46,14 +46,20 @@ class CoverBuilder:
             rows[(s.contract_id, "再委託", s.row)] = s.name
         self._owner_of_row = rows
 
-    def cover(self, subs: Sequence[Submission], pages: Sequence[int | None], cover_pages: int) -> Cover:
+    def cover(
+        self, subs: Sequence[Submission], pages: Sequence[int | None], cover_pages: int
+    ) -> Cover:
         """The 送付書 for a bundle of ``subs`` whose PDFs have ``pages`` pages (None: not known)."""
         first = subs[0]
         contract = self.records.contract(first.contract_id)
         entries = []
         page: int | None = cover_pages + 1
         for sub, count in zip(subs, pages):
-            title = f"{sub.title}（{sub.subcontractor}）" if sub.form in (6, 7) and sub.subcontractor else sub.title
+            title = (
+                f"{sub.title}（{sub.subcontractor}）"
+                if sub.form in (6, 7) and sub.subcontractor
+                else sub.title
+            )
             entries.append(CoverEntry(label=sub.label, title=title, first_page=page))
             page = page + count if page is not None and count is not None else None
         return Cover(
@@ -63,7 +69,9 @@ class CoverBuilder:
             fiscal_year=first.fiscal_year,
             submitter_label=submitter_label(contract.contractor_name, first),
             entries=tuple(entries),
-            problems=tuple(p for p in self.records.problems_of(first.contract_id) if self.concerns(p, subs)),
+            problems=tuple(
+                p for p in self.records.problems_of(first.contract_id) if self.concerns(p, subs)
+            ),
         )
 
     def concerns(self, problem: Problem, subs: Sequence[Submission]) -> bool:
@@ -74,14 +82,20 @@ class CoverBuilder:
         match = _ROW.search(problem.cell)
         if forms is None or match is None:  # a whole-sheet warning: every bundle of the contract
             return True
-        owner = self._owner_of_row.get((problem.contract_id or "", problem.sheet, int(match[1])), "")
+        owner = self._owner_of_row.get(
+            (problem.contract_id or "", problem.sheet, int(match[1])), ""
+        )
         for sub in subs:
             if sub.form not in forms:
                 continue
             if problem.sheet == "契約" and sub.timing is not Timing.CONCLUSION:
                 continue
             # Forms 6 and 7 name their subcontractor though the contractor or the city submits them.
-            whose = sub.subcontractor or "" if sub.form in (6, 7) or sub.submitter is Submitter.SUBCONTRACTOR else ""
+            whose = (
+                sub.subcontractor or ""
+                if sub.form in (6, 7) or sub.submitter is Submitter.SUBCONTRACTOR
+                else ""
+            )
             if problem.sheet == "契約" or whose == owner:
                 return True
         return False

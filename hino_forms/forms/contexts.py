@@ -43,6 +43,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from hino_forms import resources
 from hino_forms.dates import (
     fiscal_year_of,
     fiscal_year_span,
@@ -63,9 +64,9 @@ from hino_forms.models import (
     Submitter,
     Timing,
 )
-from hino_forms.training import training_status, work_start
+from hino_forms.planning.training import training_status, work_start
 
-CHECKLIST_DIR = Path(__file__).resolve().parent.parent / "data" / "checklists"
+CHECKLIST_DIR = resources.CHECKLISTS_DIR
 CHECKLIST_FILES = {3: "form3_topics.json", 4: "form4_items.json", 5: "form5_items.json"}
 
 DEFAULT_CONDITIONS = (
@@ -204,7 +205,7 @@ class ProblemRow:
 
 @dataclass(frozen=True)
 class ChecklistItem:
-    """One item of a checklist file (data/checklists/*.json)."""
+    """One item of a checklist file (resources/checklists/*.json)."""
 
     no: str
     text: str
@@ -262,10 +263,24 @@ def _read_checklist(path: Path) -> tuple[ChecklistItem, ...]:
 
 
 _ANSWERS = {
-    "はい": "はい", "yes": "はい", "y": "はい", "○": "はい", "〇": "はい", "true": "はい",
-    "いいえ": "いいえ", "no": "いいえ", "n": "いいえ", "×": "いいえ", "false": "いいえ",
-    "該当なし": "該当なし", "該当無し": "該当なし", "n/a": "該当なし", "na": "該当なし",
-    "-": "該当なし", "－": "該当なし", "ー": "該当なし",
+    "はい": "はい",
+    "yes": "はい",
+    "y": "はい",
+    "○": "はい",
+    "〇": "はい",
+    "true": "はい",
+    "いいえ": "いいえ",
+    "no": "いいえ",
+    "n": "いいえ",
+    "×": "いいえ",
+    "false": "いいえ",
+    "該当なし": "該当なし",
+    "該当無し": "該当なし",
+    "n/a": "該当なし",
+    "na": "該当なし",
+    "-": "該当なし",
+    "－": "該当なし",
+    "ー": "該当なし",
 }
 
 
@@ -352,7 +367,8 @@ def common(submission: Submission, records: Records, settings: Settings) -> dict
         "is_subcontractor": _is_sub(submission),
         "subcontractor": sub,
         "sub_period": format_period(*period_of(contract, sub, submission.date))
-        if _is_sub(submission) and sub is not None else "",
+        if _is_sub(submission) and sub is not None
+        else "",
         "submitter": submitter,
         "footer_id": contract.contract_id,
     }
@@ -372,10 +388,22 @@ def form1(submission: Submission, records: Records, settings: Settings) -> dict[
     rows = []
     for d in records.disposals_of(submission.contract_id, _own(submission)):
         d = _cleaned(d)
-        rows.append(DisposalRow(
-            d.item, d.kind, d.medium, d.quantity, d.method, d.detail, d.done_on, d.done_by,
-            d.witness, "返還" in d.method, "消去" in d.method, "廃棄" in d.method,
-        ))
+        rows.append(
+            DisposalRow(
+                d.item,
+                d.kind,
+                d.medium,
+                d.quantity,
+                d.method,
+                d.detail,
+                d.done_on,
+                d.done_by,
+                d.witness,
+                "返還" in d.method,
+                "消去" in d.method,
+                "廃棄" in d.method,
+            )
+        )
     sub = ctx["subcontractor"]
     my_number = sub.my_number if ctx["is_subcontractor"] and sub else ctx["contract"].my_number
     ctx.update(disposals=rows, my_number=my_number)
@@ -419,7 +447,9 @@ def form2(submission: Submission, records: Records, settings: Settings) -> dict[
 
 
 def form3(
-    submission: Submission, records: Records, settings: Settings,
+    submission: Submission,
+    records: Records,
+    settings: Settings,
     checklist: tuple[ChecklistItem, ...] | None = None,
 ) -> dict[str, Any]:
     """様式第3号 教育・研修実施報告書: sessions, topics (ticked by keyword), staff 受講済/未受講."""
@@ -435,8 +465,9 @@ def form3(
     staff = []
     for i, s in enumerate(_staff(submission, records), 1):
         st = training_status(s, start)
-        staff.append(TrainedRow(i, s.name, s.affiliation, s.trained_on, st.trained, st.label,
-                                st.reason))
+        staff.append(
+            TrainedRow(i, s.name, s.affiliation, s.trained_on, st.trained, st.label, st.reason)
+        )
     ctx.update(
         trainings=trainings,
         topics=topics,
@@ -448,7 +479,9 @@ def form3(
 
 
 def report(
-    submission: Submission, records: Records, settings: Settings,
+    submission: Submission,
+    records: Records,
+    settings: Settings,
     checklist: tuple[ChecklistItem, ...] | None = None,
 ) -> dict[str, Any]:
     """様式第4号 / 第5号: the variant, its report period and the checklist with answers."""
@@ -494,9 +527,13 @@ def form6(submission: Submission, records: Records, settings: Settings) -> dict[
     start, end = period_of(contract, sub, submission.date)
     attachments = [
         AttachmentRow("再委託先の委託業務従事者体制届出書（様式第2号）", True),
-        AttachmentRow("再委託先の教育・研修実施報告書（様式第3号）",
-                      sub.handles_important or contract.system_development),
-        AttachmentRow("再委託先の重要情報の保護に関する報告書（様式第4号-①）", sub.handles_important),
+        AttachmentRow(
+            "再委託先の教育・研修実施報告書（様式第3号）",
+            sub.handles_important or contract.system_development,
+        ),
+        AttachmentRow(
+            "再委託先の重要情報の保護に関する報告書（様式第4号-①）", sub.handles_important
+        ),
         AttachmentRow("再委託先の特定個人情報の保護に関する報告書（様式第5号-①）", sub.my_number),
     ]
     ctx.update(sub_period=format_period(start, end), attachments=attachments)
@@ -536,7 +573,8 @@ def cover(cover: Cover, settings: Settings) -> dict[str, Any]:
         "date": cover.date,
         "timing_label": f"{cover.timing.mark}{cover.timing.japanese}",
         # The April 1 of ``fiscal_year`` starts a year; a ② report covers the one before it.
-        "fiscal_year_label": f"{format_wareki_year(cover.fiscal_year - 1)}分" if cover.fiscal_year
+        "fiscal_year_label": f"{format_wareki_year(cover.fiscal_year - 1)}分"
+        if cover.fiscal_year
         else "",
         "submitter_label": clean(cover.submitter_label),
         "entries": [
@@ -555,5 +593,11 @@ def _problem_row(problem: Problem) -> ProblemRow:
 Builder = Callable[[Submission, Records, Settings], dict[str, Any]]
 
 BUILDERS: dict[int, Builder] = {
-    1: form1, 2: form2, 3: form3, 4: report, 5: report, 6: form6, 7: form7,
+    1: form1,
+    2: form2,
+    3: form3,
+    4: report,
+    5: report,
+    6: form6,
+    7: form7,
 }

@@ -1,7 +1,7 @@
 """docxtpl: Submission + records → a filled Word form (templates/form1.docx … form7.docx).
 
 ``Renderer`` prepares each template once (docxfast.PreparedTemplate) and renders
-every document from it; the contexts come from hino_forms.contexts. The Jinja
+every document from it; the contexts come from hino_forms.forms.contexts. The Jinja
 environment escapes every value (autoescape), so workbook text is printed
 literally and never breaks the document XML.
 """
@@ -15,16 +15,22 @@ from typing import Any
 
 from jinja2 import Environment
 
-from hino_forms import contexts
-from hino_forms.contexts import Cover, CoverEntry, Settings
+from hino_forms import resources
 from hino_forms.dates import format_period, format_wareki, format_wareki_year
-from hino_forms.docxfast import PreparedTemplate
+from hino_forms.forms import contexts
+from hino_forms.forms.contexts import Cover, CoverEntry, Settings
+from hino_forms.forms.prepared import PreparedTemplate
 from hino_forms.models import Records, Submission
 
-SHIPPED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+SHIPPED_TEMPLATES = resources.TEMPLATES_DIR
 
 __all__ = [
-    "Cover", "CoverEntry", "Renderer", "Settings", "form_filename", "make_environment",
+    "Cover",
+    "CoverEntry",
+    "Renderer",
+    "Settings",
+    "form_filename",
+    "make_environment",
     "template_name",
 ]
 
@@ -58,8 +64,13 @@ def period(value: tuple[date | None, date | None]) -> str:
     return format_period(value[0], value[1])
 
 
-FILTERS = {"wareki": wareki, "check": check, "yesno": yesno, "wareki_year": wareki_year,
-           "period": period}
+FILTERS = {
+    "wareki": wareki,
+    "check": check,
+    "yesno": yesno,
+    "wareki_year": wareki_year,
+    "period": period,
+}
 
 
 def make_environment(**options: Any) -> Environment:
@@ -107,7 +118,7 @@ class Renderer:
             return self._prepared[name]
 
     def context(self, submission: Submission, records: Records) -> dict[str, Any]:
-        """The template variables of one submission (see hino_forms.contexts)."""
+        """The template variables of one submission (see hino_forms.forms.contexts)."""
         build = contexts.BUILDERS[submission.form]
         if submission.form in contexts.CHECKLIST_FILES:
             checklist = contexts.load_checklist(submission.form, self.templates_dir)

@@ -21,8 +21,7 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from hino_forms.errors import BadOption, InputUnusable, OutputExists
-from hino_forms.inputsheet import (
+from hino_forms.contractor.blank import (
     CONTRACTOR_SHEETS,
     DATE_FORMAT,
     SheetRow,
@@ -31,7 +30,8 @@ from hino_forms.inputsheet import (
     save_atomically,
     sheet_rows,
 )
-from hino_forms.schema import CONTRACT, SHEETS_BY_NAME, SUBCONTRACT
+from hino_forms.errors import BadOption, InputUnusable, OutputExists
+from hino_forms.workbook.schema import CONTRACT, SHEETS_BY_NAME, SUBCONTRACT
 
 
 @dataclass(frozen=True)
@@ -94,9 +94,16 @@ def merge_workbooks(
         if len(items) > 1:
             names = "、".join(i.path.name for i in items)
             for i in items:
-                conflicts.append(Conflict(i.path, cid, (
-                    f"契約番号「{cid}」が複数の返送ブック（{names}）にあります。"
-                    "どちらを取り込むか決め、1つだけ指定してください")))
+                conflicts.append(
+                    Conflict(
+                        i.path,
+                        cid,
+                        (
+                            f"契約番号「{cid}」が複数の返送ブック（{names}）にあります。"
+                            "どちらを取り込むか決め、1つだけ指定してください"
+                        ),
+                    )
+                )
             continue
         item = items[0]
         found = _locked_changes(values, item, cid)
@@ -113,7 +120,9 @@ def _check_paths(master: Path, returned: Sequence[Path], out: Path, force: bool)
         raise InputUnusable(f"統合先のブック {master} が見つかりません")
     for p in (master, *returned):
         if out.resolve() == p.resolve() or (out.exists() and out.samefile(p)):
-            raise BadOption(f"出力先 {out} が入力のブックと同じです。別のファイル名を --out に指定してください")
+            raise BadOption(
+                f"出力先 {out} が入力のブックと同じです。別のファイル名を --out に指定してください"
+            )
     if out.exists() and not force:
         raise OutputExists(f"{out} は既にあります。上書きするときは --force を付けてください")
     if out.suffix.lower() != ".xlsx":
@@ -164,9 +173,18 @@ def _read_returned(path: Path, conflicts: list[Conflict], notes: list[str]) -> _
                 stray.append(f"{name}!{letter}{r.row}（{shown}）")
         rows[name] = [r for r in found if r.contract_id in contracts]
     if stray:
-        conflicts.append(Conflict(path, None, (
-            "契約番号が「契約」シートのどの契約とも合わない行があります: " + "、".join(stray[:10])
-            + ("…" if len(stray) > 10 else "") + "。契約番号を▼から選び直してください")))
+        conflicts.append(
+            Conflict(
+                path,
+                None,
+                (
+                    "契約番号が「契約」シートのどの契約とも合わない行があります: "
+                    + "、".join(stray[:10])
+                    + ("…" if len(stray) > 10 else "")
+                    + "。契約番号を▼から選び直してください"
+                ),
+            )
+        )
         return None
     return _Returned(path, contracts, rows)
 
@@ -176,7 +194,9 @@ def _locked_changes(master: Workbook, item: _Returned, cid: str) -> list[str]:
     _, masters = sheet_rows(master[CONTRACT.name])
     mine = [r for r in masters if r.contract_id == cid]
     if not mine:
-        return [f"契約番号「{cid}」は統合先のブックにありません。市の担当課が先に「契約」シートへ登録してください"]
+        return [
+            f"契約番号「{cid}」は統合先のブックにありません。市の担当課が先に「契約」シートへ登録してください"
+        ]
     theirs = item.contracts[cid]
     out = [
         f"契約!{_addr(theirs, h)} の「{h}」が市の記入内容（{_shown(mine[0].values.get(h))}）"
@@ -196,8 +216,12 @@ def _subcontract_changes(master: Workbook, item: _Returned, cid: str) -> list[st
     before: dict[str, dict[str, Any]] = {}
     if SUBCONTRACT.name in master.sheetnames:
         _, rows = sheet_rows(master[SUBCONTRACT.name])
-        before = {cell_text(r.values.get("再委託先名称")): r.values for r in rows if r.contract_id == cid}
-    after = {cell_text(r.values.get("再委託先名称")): r for r in item.rows.get(SUBCONTRACT.name, [])}
+        before = {
+            cell_text(r.values.get("再委託先名称")): r.values for r in rows if r.contract_id == cid
+        }
+    after = {
+        cell_text(r.values.get("再委託先名称")): r for r in item.rows.get(SUBCONTRACT.name, [])
+    }
     out: list[str] = []
     for name, old in before.items():
         if cell_text(old.get("承認日")) == "":
@@ -208,12 +232,16 @@ def _subcontract_changes(master: Workbook, item: _Returned, cid: str) -> list[st
             continue
         for h in SUBCONTRACT.headers:
             if cell_text(new.values.get(h)) != cell_text(old.get(h)):
-                out.append(f"再委託!{_addr(new, h)} 承認済みの再委託先「{name}」の「{h}」が変わっています")
+                out.append(
+                    f"再委託!{_addr(new, h)} 承認済みの再委託先「{name}」の「{h}」が変わっています"
+                )
     for name, new in after.items():
         old = before.get(name, {})
         for h in sorted(h for h in SUBCONTRACT.headers if city_fills(SUBCONTRACT.name, h)):
             if cell_text(new.values.get(h)) != cell_text(old.get(h)):
-                out.append(f"再委託!{_addr(new, h)} の「{h}」は市が記入する欄です（受託者は空欄のまま）")
+                out.append(
+                    f"再委託!{_addr(new, h)} の「{h}」は市が記入する欄です（受託者は空欄のまま）"
+                )
     return out
 
 

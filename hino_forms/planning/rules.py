@@ -186,8 +186,14 @@ def _party_forms(p: _Party, disposals: Sequence[Disposal]) -> list[Submission]:
         )
 
     add(2, Timing.CONCLUSION, p.first, [R_FORM2])
-    training = [r for r, due in ((R_FORM3_IMPORTANT, p.handles_important),
-                                 (R_FORM3_DEVELOPMENT, p.system_development)) if due]
+    training = [
+        r
+        for r, due in (
+            (R_FORM3_IMPORTANT, p.handles_important),
+            (R_FORM3_DEVELOPMENT, p.system_development),
+        )
+        if due
+    ]
     if training:
         add(3, Timing.CONCLUSION, p.first, training)
     for form, required, reason in ((4, p.handles_important, R_FORM4), (5, p.my_number, R_FORM5)):

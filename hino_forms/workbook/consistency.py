@@ -16,7 +16,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from hino_forms import schema
 from hino_forms.dates import format_wareki
 from hino_forms.models import (
     Contract,
@@ -27,7 +26,8 @@ from hino_forms.models import (
     StaffMember,
     Subcontractor,
 )
-from hino_forms.training import training_status, work_start
+from hino_forms.planning.training import training_status, work_start
+from hino_forms.workbook import schema
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 _SUB = schema.SUBCONTRACT.name

@@ -18,14 +18,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from hino_forms import bundle, outdir, pdf, schedule
-from hino_forms.cover import CoverBuilder
+from hino_forms.output import bundle
+from hino_forms.output import folder as outdir
+from hino_forms.output import pdf
+from hino_forms.planning import export as schedule
+from hino_forms.forms.cover import CoverBuilder
 from hino_forms.errors import PdfUnavailable
 from hino_forms.models import Contract, Problem, Records, Severity, Status, Submission, Submitter
-from hino_forms.paths import bundle_stem, inside, safe_name, submitter_key, timing_folder
-from hino_forms.render import Renderer, form_filename
-from hino_forms.selection import Selection
-from hino_forms.workbook import read_workbook
+from hino_forms.output.layout import bundle_stem, inside, safe_name, submitter_key, timing_folder
+from hino_forms.forms.render import Renderer, form_filename
+from hino_forms.planning.selection import Selection
+from hino_forms.workbook.reader import read_workbook
 
 CHUNK_CONTRACTS = 40  # contracts per render/convert round: bounds memory and disk in flight
 

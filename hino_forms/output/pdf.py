@@ -26,6 +26,7 @@ from typing import Any
 
 from pypdf import PdfReader
 
+from hino_forms import resources
 from hino_forms.errors import PdfUnavailable
 
 Progress = Callable[[Path, Path | None], None]
@@ -43,7 +44,7 @@ _WINDOWS_SOFFICE = (
 _MACOS_SOFFICE = (Path("/Applications/LibreOffice.app/Contents/MacOS/soffice"),)
 # Maps the templates' ＭＳ 明朝 to IPAexMincho on Linux; without it LibreOffice sets
 # Japanese text in IPAexGothic (its own table knows only IPAMincho).
-FONTCONFIG_FILE = Path(__file__).resolve().parent.parent / "templates" / "fonts.conf"
+FONTCONFIG_FILE = resources.FONTCONFIG_FILE
 
 
 def soffice_environment(base: dict[str, str] | None = None) -> dict[str, str]:

@@ -28,8 +28,18 @@ from hino_forms.models import Contract, Problem, Severity, Status, Submission, S
 SCHEDULE_SHEET = "提出予定一覧"
 PROBLEMS_SHEET = "問題"
 HEADERS = (
-    "契約番号", "業務名", "様式", "様式名", "時期", "提出日", "提出日（和暦）", "年度",
-    "提出者", "再委託先", "状態", "根拠",
+    "契約番号",
+    "業務名",
+    "様式",
+    "様式名",
+    "時期",
+    "提出日",
+    "提出日（和暦）",
+    "年度",
+    "提出者",
+    "再委託先",
+    "状態",
+    "根拠",
 )
 FILE_HEADER = "ファイル"
 PROBLEM_HEADERS = ("重要度", "シート", "セル", "契約番号", "内容")
@@ -51,8 +61,14 @@ def submission_key(sub: Submission) -> str:
     The date is left out on purpose, so a rescheduled submission keeps its key.
     """
     return json.dumps(
-        [sub.contract_id, sub.form, sub.timing.value, sub.fiscal_year, sub.submitter.value,
-         sub.subcontractor],
+        [
+            sub.contract_id,
+            sub.form,
+            sub.timing.value,
+            sub.fiscal_year,
+            sub.submitter.value,
+            sub.subcontractor,
+        ],
         ensure_ascii=False,
     )
 
@@ -66,8 +82,9 @@ def to_json(submissions: Iterable[Submission], problems: Iterable[Problem]) -> s
     return json.dumps(document, ensure_ascii=False, indent=2)
 
 
-def write_csv(path: Path, submissions: Iterable[Submission],
-              contracts: Mapping[str, Contract] | None = None) -> None:
+def write_csv(
+    path: Path, submissions: Iterable[Submission], contracts: Mapping[str, Contract] | None = None
+) -> None:
     """The schedule as CSV: UTF-8 with BOM (so Excel reads the Japanese), dates in ISO and 和暦."""
     with open(path, "w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f)
@@ -78,9 +95,13 @@ def write_csv(path: Path, submissions: Iterable[Submission],
             writer.writerow(row)
 
 
-def write_xlsx(path: Path, submissions: Sequence[Submission], problems: Sequence[Problem],
-               files: Mapping[str, str] | None = None,
-               contracts: Mapping[str, Contract] | None = None) -> None:
+def write_xlsx(
+    path: Path,
+    submissions: Sequence[Submission],
+    problems: Sequence[Problem],
+    files: Mapping[str, str] | None = None,
+    contracts: Mapping[str, Contract] | None = None,
+) -> None:
     """The 提出予定一覧 workbook: one row per submission, and a 問題 sheet.
 
     ``files`` maps ``submission_key(sub)`` to the rendered file's path relative to the
@@ -100,7 +121,9 @@ def write_xlsx(path: Path, submissions: Sequence[Submission], problems: Sequence
         if files is not None:  # the list of a run: say what became of each ready submission
             row.append(target or "")
             if sub.status is Status.READY:
-                row[status_col - 1] = "作成済" if target else "作成できず（実行時のメッセージを参照）"
+                row[status_col - 1] = (
+                    "作成済" if target else "作成できず（実行時のメッセージを参照）"
+                )
         ws.append(row)
         r = ws.max_row
         ws.cell(r, date_col).number_format = "yyyy-mm-dd"
@@ -119,8 +142,13 @@ def write_xlsx(path: Path, submissions: Sequence[Submission], problems: Sequence
     wb.save(path)
 
 
-def write_ics(path: Path, submissions: Iterable[Submission], contracts: Mapping[str, Contract],
-              *, stamp: datetime | None = None) -> None:
+def write_ics(
+    path: Path,
+    submissions: Iterable[Submission],
+    contracts: Mapping[str, Contract],
+    *,
+    stamp: datetime | None = None,
+) -> None:
     """An iCalendar file: one all-day event per dated submission, UID stable across runs."""
     stamp = stamp or datetime.now(UTC)
     cal = Calendar()
@@ -163,8 +191,11 @@ def _description(sub: Submission, contract: Contract | None) -> str:
         lines.append(f"年度: {format_wareki_year(sub.fiscal_year)}")
     lines.append(f"提出日: {format_wareki(sub.date)}")
     if contract is not None:
-        lines += [f"契約: {contract.contract_id} {contract.work_name}",
-                  f"受託者: {contract.contractor_name}", f"担当課: {contract.department}"]
+        lines += [
+            f"契約: {contract.contract_id} {contract.work_name}",
+            f"受託者: {contract.contractor_name}",
+            f"担当課: {contract.department}",
+        ]
     lines.append(f"提出者: {SUBMITTER_NAMES[sub.submitter]}")
     if sub.subcontractor:
         lines.append(f"再委託先: {sub.subcontractor}")
