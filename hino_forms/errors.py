@@ -27,3 +27,7 @@ class WeakPassword(HinoFormsError):
 
 class PdfUnavailable(HinoFormsError):
     """PDFs were requested but LibreOffice (soffice) cannot be found."""
+
+
+class InputTooLarge(InputUnusable):
+    """The workbook exceeds the size limits (workbook/limits.py): refused before it is read."""
