@@ -8,6 +8,7 @@ consecutive characters contained in the account name.
 from __future__ import annotations
 
 import string
+import unicodedata
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -69,16 +70,21 @@ def password_problems(password: str, account: str) -> list[str]:
 def account_run(password: str, account: str) -> str | None:
     """The first run of ``RUN`` consecutive characters of ``account`` found in ``password``.
 
-    Case does not matter, and a look-alike (0 for o, @ for a …) counts as the
-    letter it stands for. None when there is none.
+    Case and width do not matter (both are compared after NFKC: ``ＴＡＮＡＫＡ``
+    is ``tanaka``), and a look-alike (0 for o, @ for a …) counts as the letter
+    it stands for. None when there is none.
     """
-    pw, name = password.lower(), account.lower()
+    pw, name = _folded(password), _folded(account)
     for start in range(len(name) - RUN + 1):
         run = name[start : start + RUN]
         for at in range(len(pw) - RUN + 1):
             if all(_same(p, a) for p, a in zip(pw[at : at + RUN], run, strict=True)):
-                return account[start : start + RUN]
+                return run
     return None
+
+
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
 
 
 def check_password(password: str, account: str) -> None:
@@ -98,6 +104,10 @@ def read_password(
 ) -> str:
     """The encryption password: from ``password_file``, else $HINO_FORMS_PASSWORD, else ``prompt``.
 
+    The password is what the user typed: from the file and the environment
+    only one trailing line break (LF or CRLF, as an editor or ``echo`` adds) and
+    the file's UTF-8 BOM are removed; spaces are kept; a password holding
+    another line break or a control character is refused, never cut.
     Never from a command-line argument: those show in the process list and
     the shell history.
     """
@@ -109,11 +119,11 @@ def read_password(
                 f"--password-file {password_file} を読めませんでした（{err}）。"
                 "パスワードを 1 行目に書いた UTF-8 のテキストファイルを指定してください。"
             ) from err
-        lines = text.splitlines()
-        password = lines[0] if lines else ""
-        source = f"--password-file {password_file} の 1 行目"
+        password = _without_final_line_break(text)
+        source = f"--password-file {password_file} の中身"
     elif env.get(PASSWORD_ENV):
-        password, source = env[PASSWORD_ENV], f"環境変数 {PASSWORD_ENV}"
+        password = _without_final_line_break(env[PASSWORD_ENV])
+        source = f"環境変数 {PASSWORD_ENV}"
     elif prompt is not None:
         password, source = prompt(), "入力されたパスワード"
     else:
@@ -123,7 +133,29 @@ def read_password(
         )
     if not password:
         raise BadOption(f"{source}が空です。暗号化のパスワードを指定してください。")
+    _refuse_control_characters(password, source)
     return password
+
+
+def _without_final_line_break(text: str) -> str:
+    """``text`` without ONE trailing CRLF or LF: the line end an editor or ``echo`` adds."""
+    for end in ("\r\n", "\n"):
+        if text.endswith(end):
+            return text[: -len(end)]
+    return text
+
+
+def _refuse_control_characters(password: str, source: str) -> None:
+    # A line break, tab or invisible character cannot be typed at the PDF viewer's prompt:
+    # an encrypted bundle with one could never be opened. Name the position, never the password.
+    for at, ch in enumerate(password, start=1):
+        if unicodedata.category(ch) in ("Cc", "Cf"):
+            what = "改行" if ch in "\r\n" else f"制御文字（U+{ord(ch):04X}）"
+            raise BadOption(
+                f"{source}の {at} 文字目に{what}があります。"
+                "パスワードは 1 行で、改行・タブ・見えない文字を含めずに書いてください"
+                "（末尾の改行 1 つは取り除きます）。"
+            )
 
 
 def _same(typed: str, letter: str) -> bool:
