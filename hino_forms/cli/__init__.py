@@ -14,6 +14,7 @@ import typer
 
 from hino_forms.cli import check, generate, init, plan, templates  # registers each command
 from hino_forms.cli.app import app, console, err_console
+from hino_forms.cli.streams import use_utf8_when_redirected
 from hino_forms.errors import HinoFormsError
 
 __all__ = ["app", "check", "generate", "init", "main", "plan", "templates"]
@@ -21,6 +22,7 @@ __all__ = ["app", "check", "generate", "init", "main", "plan", "templates"]
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; errors become one Japanese line on stderr and their exit code."""
+    use_utf8_when_redirected()
     try:
         code = app(args=argv, prog_name="hino-forms", standalone_mode=False)
     except HinoFormsError as err:
