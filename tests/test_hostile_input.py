@@ -325,3 +325,19 @@ def test_a_password_protected_workbook_is_called_so(
     ole.write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + bytes(504))
     done = cli("check", ole)
     assert done.code == 2 and "パスワードで保護（暗号化）されているか" in done.err
+
+
+def test_a_header_that_is_a_formula_error_is_named(tmp_path: Path) -> None:
+    def header_error(header: str) -> str:
+        letter = chr(65 + CONTRACT_HEADERS.index(header))
+        return rows_xml(contract_rows()).replace(
+            f'<c r="{letter}1" t="inlineStr"><is><t xml:space="preserve">{header}</t></is></c>',
+            f'<c r="{letter}1" t="e"><f>台帳!{letter}1</f><v>#REF!</v></c>',
+        )
+
+    records = read_workbook(book_with(tmp_path, {"契約": header_error("解除日")}))
+    [header] = [p for p in records.problems if p.cell == "J1"]
+    assert "見出しのセルが数式（#REF!）のため、この列は無視します" in header.message
+    with pytest.raises(InputUnusable) as err:
+        read_workbook(book_with(tmp_path, {"契約": header_error("業務名")}))
+    assert "必須の列 「業務名」 がありません。見出しのセル B1 が数式のエラー" in str(err.value)

@@ -100,6 +100,7 @@ class _Table:
     index: dict[str, int] = field(default_factory=dict)  # header → 0-based column
     letters: dict[str, str] = field(default_factory=dict)  # header → column letter
     rows: list[tuple[int, Sequence[Any]]] = field(default_factory=list)  # (sheet row, values)
+    formula_headers: list[str] = field(default_factory=list)  # header cells holding a formula error
     # (sheet row, 0-based column) → the control characters dropped from that cell, e.g. "U+0000".
     cleaned: dict[tuple[int, int], str] = field(default_factory=dict)
     # Per schema column: (column, 0-based index or None, parser, blank value); set once headers are read.
@@ -294,6 +295,21 @@ def _read_table(
     it = iter(rows)
     header_row = next(it, ())
     for i, raw in enumerate(header_row):
+        if type(raw) is _Unreadable:
+            letter = get_column_letter(i + 1)
+            table.formula_headers.append(f"{letter}1")
+            problems.append(
+                Problem(
+                    Severity.WARNING,
+                    sheet.name,
+                    f"{letter}1",
+                    None,
+                    f"{sheet.name}!{letter}1: 見出しのセルが数式"
+                    f"（{raw.error or '計算結果の保存されていない数式'}）のため、この列は無視します。"
+                    "見出しは文字で入力してください。",
+                )
+            )
+            continue
         if _blank(raw):
             continue
         header = _clean_name(str(raw))
@@ -368,13 +384,20 @@ def _require_columns(table: _Table, path: Path, problems: list[Problem]) -> None
         # Without 契約番号 no row of the sheet can be tied to a contract: nothing would be right.
         raise InputUnusable(
             f"{path.name} の「{sheet.name}」シートに必須の列 {names} がありません。"
-            "1行目に見出しを追加してください"
+            + (
+                f"見出しのセル {'・'.join(table.formula_headers)} が数式のエラーか"
+                "計算結果のない数式になっています。見出しを文字で入力してください"
+                if table.formula_headers
+                else "1行目に見出しを追加してください"
+            )
         )
     if not table.rows:
         return
     # Each contract with rows here gets an error: its forms would silently miss these rows.
     ids = dict.fromkeys(
-        _text(cid) for _, v in table.rows if not _blank(cid := _cell(table, v, "契約番号"))
+        _text(cid)
+        for _, v in table.rows
+        if not _blank(cid := _cell(table, v, "契約番号")) and type(cid) is not _Unreadable
     )
     for cid in ids:
         problems.append(
