@@ -341,3 +341,14 @@ def test_a_header_that_is_a_formula_error_is_named(tmp_path: Path) -> None:
     with pytest.raises(InputUnusable) as err:
         read_workbook(book_with(tmp_path, {"契約": header_error("業務名")}))
     assert "必須の列 「業務名」 がありません。見出しのセル B1 が数式のエラー" in str(err.value)
+
+
+def test_a_part_compressed_like_a_zip_bomb_is_refused_below_the_size_limit(tmp_path: Path) -> None:
+    # 40 MB of one repeated byte squeeze ~1000×: no real sheet does that.
+    book = write_xlsx(
+        tmp_path / "bomb.xlsx", {"契約": rows_xml(contract_rows()) + " " * (40 * 1024 * 1024)}
+    )
+    with pytest.raises(InputTooLarge) as err:
+        check_xlsx(book, Limits())
+    assert "xl/worksheets/sheet1.xml" in str(err.value) and "zip 爆弾の疑い" in str(err.value)
+    assert check_xlsx(book, Limits(max_ratio=10_000))["契約"].rows == 2

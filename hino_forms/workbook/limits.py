@@ -29,11 +29,13 @@ from hino_forms.errors import BadOption, InputTooLarge, InputUnusable
 ENV_MAX_CELLS = "HINO_FORMS_MAX_CELLS"
 ENV_MAX_ROWS = "HINO_FORMS_MAX_ROWS"
 ENV_MAX_MB = "HINO_FORMS_MAX_XLSX_MB"
+ENV_MAX_RATIO = "HINO_FORMS_MAX_XLSX_RATIO"
 
 _MIB = 1024 * 1024
 _CHUNK = 8 * _MIB
-# Excel's own grid: anything beyond it is not a real cell.
-EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
+_RATIO_FLOOR = 16 * _MIB
+# Excel's last column (XFD): a letter beyond it is not a real cell.
+EXCEL_COLUMNS = 16_384
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,9 @@ class Limits:
     max_rows: int = 1_000_000  # per sheet
     max_cells: int = 10_000_000  # per sheet, rows × columns: 400,000 rows of 25 columns
     max_uncompressed_bytes: int = 1024 * _MIB  # the whole .xlsx once unzipped
+    # A part inflating more than this many times its stored size is a zip bomb: real sheets
+    # compress 5–50×, a bomb ~1000×. Judged only for parts over _RATIO_FLOOR unzipped.
+    max_ratio: int = 400
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Limits:
@@ -53,6 +58,7 @@ class Limits:
             max_cells=_env_int(env, ENV_MAX_CELLS, default.max_cells),
             max_uncompressed_bytes=_env_int(env, ENV_MAX_MB, default.max_uncompressed_bytes // _MIB)
             * _MIB,
+            max_ratio=_env_int(env, ENV_MAX_RATIO, default.max_ratio),
         )
 
 
@@ -110,6 +116,14 @@ def _check_total(path: Path, members: list[zipfile.ZipInfo], limits: Limits) -> 
             "不要なシート・画像・書式を削除して保存し直してください"
             f"（本当に必要なら環境変数 {ENV_MAX_MB} で上限を上げられます）"
         )
+    for m in members:
+        if m.file_size > _RATIO_FLOOR and m.file_size > limits.max_ratio * max(m.compress_size, 1):
+            raise InputTooLarge(
+                f"{path.name} の {m.filename} は {m.compress_size // 1024:,} KB から "
+                f"{m.file_size // _MIB:,} MB に展開される（{m.file_size // max(m.compress_size, 1):,} 倍）"
+                "異常な圧縮のため読みません（zip 爆弾の疑い）。Excel で開いて保存し直したものを使ってください"
+                f"（正当なファイルなら環境変数 {ENV_MAX_RATIO} で上限 {limits.max_ratio} 倍を上げられます）"
+            )
 
 
 def _sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
