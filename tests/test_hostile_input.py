@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -352,3 +353,30 @@ def test_a_part_compressed_like_a_zip_bomb_is_refused_below_the_size_limit(tmp_p
         check_xlsx(book, Limits())
     assert "xl/worksheets/sheet1.xml" in str(err.value) and "zip 爆弾の疑い" in str(err.value)
     assert check_xlsx(book, Limits(max_ratio=10_000))["契約"].rows == 2
+
+
+@pytest.mark.soffice
+def test_an_xls_workbook_is_held_to_the_same_limits(tmp_path: Path) -> None:
+    # An .xls has no zip to scan: its extent is checked once calamine has the sheet.
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice
+    subprocess.run(
+        [
+            soffice,
+            "--headless",
+            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            "--convert-to",
+            "xls",
+            "--outdir",
+            str(tmp_path),
+            str(SAMPLE),
+        ],
+        capture_output=True,
+        timeout=180,
+        check=True,
+    )
+    xls = tmp_path / "sample.xls"
+    assert run_limited("check", str(xls)).returncode == 0
+    refused = run_limited("check", str(xls), env={ENV_MAX_CELLS: "100"})
+    assert refused.returncode == 2
+    assert "sample.xls の「契約」シートは V9 まで使われていて（9 行 × 22 列）" in refused.stderr
