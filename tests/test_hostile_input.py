@@ -380,3 +380,16 @@ def test_an_xls_workbook_is_held_to_the_same_limits(tmp_path: Path) -> None:
     refused = run_limited("check", str(xls), env={ENV_MAX_CELLS: "100"})
     assert refused.returncode == 2
     assert "sample.xls の「契約」シートは V9 まで使われていて（9 行 × 22 列）" in refused.stderr
+
+
+def test_a_formula_whose_result_is_empty_is_blank_where_optional_and_named_where_required(
+    tmp_path: Path,
+) -> None:
+    # What Excel writes for =IF(…,"",…): the result "" is stored as t="str" with an empty value.
+    empty = '<c r="{ref}" t="str"><f>IF(TRUE,"","x")</f><v></v></c>'
+    records, cell = read_cell_xml(tmp_path, "解除日", empty)
+    assert [c.terminated for c in records.contracts] == [None]
+    assert not [p for p in records.problems if p.cell == cell]
+    records, cell = read_cell_xml(tmp_path, "担当課", empty)
+    [problem] = [p for p in records.problems if p.cell == cell]
+    assert "「担当課」は数式で、その結果が空欄です" in problem.message

@@ -62,13 +62,18 @@ class Limits:
         )
 
 
+# What SheetScan.hidden_causes holds for a formula cell read as blank (an error cell holds its code).
+NO_RESULT = ""  # the file stores no result: it was written by a program that does not calculate
+EMPTY_RESULT = '=""'  # the formula's result is the empty string
+
+
 @dataclass(frozen=True)
 class SheetScan:
     """What the scan saw in one sheet: its extent and the cells that hide their cause."""
 
     rows: int  # the furthest row holding a cell (1-based; 0 when empty)
     columns: int  # the furthest column holding a cell (1 = A)
-    # "B7" → "#REF!" for an error value, "" for a formula saved without its result.
+    # "B7" → "#REF!" for an error value, NO_RESULT or EMPTY_RESULT for a formula read as blank.
     hidden_causes: dict[str, str] = field(default_factory=dict)
 
 
@@ -169,7 +174,10 @@ _TAG = re.compile(rb"<(?:\w+:)?(row|c)(?=[\s/>])([^>]*?)(/?)>")
 _R = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]*)(\d*)["']""")
 _TYPE = re.compile(rb"""\st\s*=\s*["']([a-zA-Z]+)["']""")
 # A cell with content: its attributes and what lies between <c …> and </c>.
-_CELL = re.compile(rb"<(?:\w+:)?c(?=[\s>])([^>]*)>(.*?)</(?:\w+:)?c>", re.S)
+_HINT = re.compile(rb"""<(?:\w+:)?f[\s/>]|\st\s*=\s*["']e["']""")
+_CELL_END = re.compile(rb"</(?:\w+:)?c>")
+_HEAD_REACH = 4096
+_MAX_CAUSES = 100_000
 _VALUE = re.compile(rb"<(?:\w+:)?v(?:\s[^>]*)?>([^<]*)</(?:\w+:)?v>")
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s/>]")
 _ERROR_TYPE = re.compile(rb"""\st\s*=\s*["']e["']""")
@@ -253,7 +261,37 @@ def _implicit_extent(chunk: bytes, rows: int, columns: int) -> tuple[int, int]:
 
 
 def _note_hidden_causes(chunk: bytes, causes: dict[str, str]) -> None:
-    for attrs, body in _CELL.findall(chunk):
+    """Note each formula or error cell that a value-only reader shows as blank.
+
+    Only the cells holding a formula or an error are looked at, found from
+    their mark, so a sheet with a formula on every row costs one step per formula.
+    """
+    done = -1
+    for mark in _HINT.finditer(chunk):
+        if mark.start() < done:
+            continue  # a second mark inside a cell already seen
+        if len(causes) >= _MAX_CAUSES:
+            return  # enough to show the user what is wrong; a hostile file gets no more memory
+        end = _CELL_END.search(chunk, mark.end())
+        if end is None:
+            continue
+        done = end.end()
+        if chunk[mark.start() + 1] == ord("f"):  # <f…>: an error cell's t="e" would come first
+            value_at = chunk.find(b"<v>", mark.end(), end.start())
+            if value_at >= 0 and chunk[value_at + 3] != ord("<"):
+                continue  # the usual case: the result is stored
+        # The cell's start tag is just before the mark (<f> comes first in a cell): look back a
+        # little only, or a sheet full of formulas costs its size squared.
+        near = max(0, mark.start() - _HEAD_REACH)
+        start = max(
+            chunk.rfind(b"<c ", near, mark.start()), chunk.rfind(b":c ", near, mark.start())
+        )
+        if start < 0:
+            continue
+        head_end = chunk.find(b">", start)
+        if chunk[head_end - 1 : head_end] == b"/" or head_end > end.start():
+            continue  # an empty cell <c … t="e"/>: nothing a reader would show
+        attrs, body = chunk[start:head_end], chunk[head_end + 1 : end.start()]
         ref = _R.search(attrs)
         if not ref or not ref[1]:
             continue
@@ -263,7 +301,9 @@ def _note_hidden_causes(chunk: bytes, causes: dict[str, str]) -> None:
         if kind and kind[1] == b"e" and value:
             causes[address] = value[1].decode("utf-8", "replace").strip()
         elif _FORMULA.search(body) and not (value and value[1].strip()):
-            causes[address] = ""
+            # t="str" with an empty <v>: the formula's result is "" (=IF(…,"",…)); otherwise
+            # the file holds no result at all (written by a program that does not calculate).
+            causes[address] = EMPTY_RESULT if value and kind and kind[1] == b"str" else NO_RESULT
 
 
 def _column_number(letters: str) -> int:

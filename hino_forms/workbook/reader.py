@@ -256,13 +256,23 @@ class _Unreadable:
     """A cell that reads as blank but is not: an error value (#REF! …) or a formula without its result."""
 
     def __init__(self, error: str) -> None:
-        self.error = error  # "#REF!" …, or "" for a formula saved without its result
+        self.error = error  # "#REF!" …, or limits.NO_RESULT / limits.EMPTY_RESULT for a formula
 
     def __str__(self) -> str:
-        return self.error
+        return "" if self.error in (limits.NO_RESULT, limits.EMPTY_RESULT) else self.error
+
+    @property
+    def empty_result(self) -> bool:
+        """A formula whose result is "": blank, but a required cell should say it is a formula."""
+        return self.error == limits.EMPTY_RESULT
 
     def message(self, header: str) -> str:
         """Why the cell under ``header`` cannot be read, and what to do (Japanese)."""
+        if self.empty_result:
+            return (
+                f"「{header}」は数式で、その結果が空欄です。"
+                "数式の参照先に値を入力するか、値を直接入力してください。"
+            )
         if self.error:
             return (
                 f"「{header}」が数式のエラー値 {self.error} になっています。"
@@ -305,7 +315,7 @@ def _read_table(
                     f"{letter}1",
                     None,
                     f"{sheet.name}!{letter}1: 見出しのセルが数式"
-                    f"（{raw.error or '計算結果の保存されていない数式'}）のため、この列は無視します。"
+                    f"（{str(raw) or '結果が空か保存されていない数式'}）のため、この列は無視します。"
                     "見出しは文字で入力してください。",
                 )
             )
@@ -551,6 +561,8 @@ class _Row:
                 )
             if type(raw) is _Unreadable:
                 out[column.header] = blank
+                if raw.empty_result and not column.required:
+                    continue  # a formula computing "" in an optional cell: blank, as shown
                 self.failed = self.failed or column.required
                 self.error(column.header, raw.message(column.header))
                 continue
