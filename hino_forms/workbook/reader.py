@@ -221,7 +221,7 @@ def _sheet_titles(path: Path, book: CalamineWorkbook) -> dict[str, str]:
     for title in book.sheet_names:
         name = _clean_name(title)
         names[title] = name
-        if name in seen and (name in schema.SHEETS_BY_NAME or name in schema.IGNORED_SHEETS):
+        if name in seen and name in schema.SHEETS_BY_NAME:  # two 記入方法 sheets harm nothing
             raise InputUnusable(
                 f"{path.name} に「{name}」と読めるシートが2つあります（"
                 f"「{_printable(seen[name])}」と「{_printable(title)}」。空白・全角半角・見えない文字だけの違い）。"
