@@ -393,3 +393,17 @@ def test_a_formula_whose_result_is_empty_is_blank_where_optional_and_named_where
     records, cell = read_cell_xml(tmp_path, "担当課", empty)
     [problem] = [p for p in records.problems if p.cell == cell]
     assert "「担当課」は数式で、その結果が空欄です" in problem.message
+
+
+def test_a_row_longer_than_the_scan_chunk_is_counted_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The scan reads 8 MB at a time; with 1 KB chunks a 12 KB row spans many of them.
+    from hino_forms.workbook import limits
+
+    monkeypatch.setattr(limits, "_CHUNK", 1024)
+    long_row = '<row r="3">' + "<c><v>1</v></c>" * 1000 + "</row>"
+    book = write_xlsx(tmp_path / "long.xlsx", {"契約": rows_xml(contract_rows()), "研修": long_row})
+    scan = check_xlsx(book, Limits())
+    assert (scan["研修"].rows, scan["研修"].columns) == (3, 1000)
+    assert (scan["契約"].rows, scan["契約"].columns) == (2, len(CONTRACT_HEADERS))

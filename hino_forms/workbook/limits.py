@@ -191,11 +191,13 @@ def _scan_sheet(archive: zipfile.ZipFile, member: str) -> SheetScan:
     rows = columns = 0
     causes: dict[str, str] = {}
     prefixed: bool | None = None
+    at = [0, 0]  # the reader's position: row, column
     for chunk in _whole_rows(archive, member):
         if prefixed is None:  # a writer that prefixes the namespace does so from the root on
             prefixed = re.search(rb"<\w+:worksheet[\s>]", chunk[:4096]) is not None
         plain = not prefixed and _plain(chunk)
         if plain:
+            at = [rows, 0]  # where the next chunk goes on if it leaves out addresses
             numbers = _ROW_NUMBERS.findall(chunk)
             if numbers:
                 rows = max(rows, *map(int, numbers))
@@ -204,7 +206,7 @@ def _scan_sheet(archive: zipfile.ZipFile, member: str) -> SheetScan:
                 furthest = max(letters, key=lambda c: (len(c), c)).decode("ascii")
                 columns = max(columns, _column_number(furthest))
         else:
-            rows, columns = _implicit_extent(chunk, rows, columns)
+            rows, columns = _implicit_extent(chunk, rows, columns, at)
         if (
             b"<f" in chunk
             or b't="e"' in chunk
@@ -225,25 +227,30 @@ def _plain(chunk: bytes) -> bool:
 
 
 def _whole_rows(archive: zipfile.ZipFile, member: str) -> Iterator[bytes]:
-    """The sheet's XML in chunks that end after a </row>, so no cell is cut in two."""
+    """The sheet's XML in chunks that end after a row's tag (</row>, </x:row>), so no cell is
+    cut in two; a row longer than four chunks is cut after a tag, never inside one."""
     tail = b""
     with archive.open(member) as stream:
         while block := stream.read(_CHUNK):
             data = tail + block
-            cut = data.rfind(b"</row>")
+            cut = data.rfind(b"row>")
             if cut < 0 and len(data) < 4 * _CHUNK:
                 tail = data
                 continue
-            cut = len(data) if cut < 0 else cut + len(b"</row>")
+            cut = data.rfind(b">") + 1 if cut < 0 else cut + len(b"row>")
             tail = data[cut:]
             yield data[:cut]
     if tail:
         yield tail
 
 
-def _implicit_extent(chunk: bytes, rows: int, columns: int) -> tuple[int, int]:
-    """The extent when some rows or cells omit their address: count positions as a reader does."""
-    row, col = rows, 0
+def _implicit_extent(chunk: bytes, rows: int, columns: int, at: list[int]) -> tuple[int, int]:
+    """The extent when some rows or cells omit their address: count positions as a reader does.
+
+    ``at`` is [row, column] where the previous chunk stopped, carried across chunks so
+    a row longer than a chunk is still counted whole.
+    """
+    row, col = at
     for tag, attrs, _closed in _TAG.findall(chunk):
         ref = _R.search(attrs)
         if tag == b"row":
@@ -257,6 +264,7 @@ def _implicit_extent(chunk: bytes, rows: int, columns: int) -> tuple[int, int]:
                 col += 1
             columns = max(columns, col)
         rows = max(rows, row)
+    at[:] = [row, col]
     return rows, columns
 
 
