@@ -407,3 +407,13 @@ def test_a_row_longer_than_the_scan_chunk_is_counted_whole(
     scan = check_xlsx(book, Limits())
     assert (scan["研修"].rows, scan["研修"].columns) == (3, 1000)
     assert (scan["契約"].rows, scan["契約"].columns) == (2, len(CONTRACT_HEADERS))
+
+
+@pytest.mark.parametrize("far", ["A900000", "B300000", "A200002"])
+def test_a_cell_naming_a_row_beyond_its_row_tag_is_counted_where_it_points(
+    tmp_path: Path, far: str
+) -> None:
+    # calamine places a cell by its own address: a row tag saying 200001 proves nothing.
+    data = f'<row r="200001"><c r="{far}"><v>1</v></c></row>'
+    book = write_xlsx(tmp_path / "far.xlsx", {"契約": rows_xml(contract_rows()), "研修": data})
+    assert check_xlsx(book, Limits())["研修"].rows == int(far.lstrip("AB"))

@@ -182,8 +182,10 @@ _VALUE = re.compile(rb"<(?:\w+:)?v(?:\s[^>]*)?>([^<]*)</(?:\w+:)?v>")
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s/>]")
 _ERROR_TYPE = re.compile(rb"""\st\s*=\s*["']e["']""")
 # Excel, LibreOffice and openpyxl write every row and cell as <row r="7"> and <c r="B7" …>:
-# then byte counts and two anchored searches find the extent at C speed.
-_ROW_NUMBERS = re.compile(rb'<(?:c r="[A-Z]+|row r=")(\d+)"')
+# then a few searches at C speed find the extent, without a Python step per cell.
+_UNADDRESSED = re.compile(rb'<c(?! r=")[\s>/]|<row(?! r=")[\s>/]')
+_ROW_TAGS = re.compile(rb'<row r="(\d+)"')
+_CELL_ROWS = re.compile(rb'<c r="[A-Z]+(\d+)"')
 _COLUMNS = re.compile(rb'<c r="([A-Z]+)')
 
 
@@ -195,12 +197,14 @@ def _scan_sheet(archive: zipfile.ZipFile, member: str) -> SheetScan:
     for chunk in _whole_rows(archive, member):
         if prefixed is None:  # a writer that prefixes the namespace does so from the root on
             prefixed = re.search(rb"<\w+:worksheet[\s>]", chunk[:4096]) is not None
-        plain = not prefixed and _plain(chunk)
+        plain = not prefixed and _UNADDRESSED.search(chunk) is None
         if plain:
+            top = max(map(int, _ROW_TAGS.findall(chunk)), default=0)
+            # A cell may name a row beyond its <row>'s (calamine believes the cell): rarely.
+            if _beyond(top).search(chunk):
+                top = max(top, *map(int, _CELL_ROWS.findall(chunk)))
+            rows = max(rows, top)
             at = [rows, 0]  # where the next chunk goes on if it leaves out addresses
-            numbers = _ROW_NUMBERS.findall(chunk)
-            if numbers:
-                rows = max(rows, *map(int, numbers))
             letters = set(_COLUMNS.findall(chunk))
             if letters:
                 furthest = max(letters, key=lambda c: (len(c), c)).decode("ascii")
@@ -216,14 +220,15 @@ def _scan_sheet(archive: zipfile.ZipFile, member: str) -> SheetScan:
     return SheetScan(rows, columns, causes)
 
 
-def _plain(chunk: bytes) -> bool:
-    """Every row and cell tag starts with its address."""
-    return (
-        chunk.count(b"<c ") == chunk.count(b'<c r="')
-        and b"<c>" not in chunk
-        and b"<c/>" not in chunk
-        and chunk.count(b"<row") == chunk.count(b'<row r="')
-    )
+def _beyond(top: int) -> re.Pattern[bytes]:
+    """A search for a cell whose row number is greater than ``top``: longer, or as long and
+    greater at its first differing digit."""
+    digits = str(top)
+    greater = [rf"\d{{{len(digits) + 1},}}"]
+    for i, d in enumerate(digits):
+        if d != "9":
+            greater.append(rf"{digits[:i]}[{int(d) + 1}-9]\d{{{len(digits) - i - 1}}}")
+    return re.compile(rb'<c r="[A-Z]+(?:' + "|".join(greater).encode() + rb')"')
 
 
 def _whole_rows(archive: zipfile.ZipFile, member: str) -> Iterator[bytes]:
