@@ -13,12 +13,9 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from hino_forms.cli import main
-from hino_forms.contractor.blank import (
-    EXAMPLE_ROWS,
-    example_value,
-    load_prefill,
-    write_input_workbook,
-)
+from hino_forms.contractor.blank import write_input_workbook
+from hino_forms.contractor.guide import EXAMPLE_ROWS, example_value
+from hino_forms.contractor.prefill import load_prefill
 from hino_forms.errors import BadOption, OutputExists
 from hino_forms.workbook.reader import read_workbook
 from hino_forms.workbook.schema import CONTRACT, SHEETS, SHEETS_BY_NAME, Kind

@@ -11,7 +11,8 @@ import pytest
 from openpyxl import load_workbook
 
 from hino_forms.cli import main
-from hino_forms.contractor.blank import load_prefill, write_input_workbook
+from hino_forms.contractor.blank import write_input_workbook
+from hino_forms.contractor.prefill import load_prefill
 from hino_forms.contractor.merge import merge_workbooks
 from hino_forms.errors import BadOption, OutputExists
 from hino_forms.planning.rules import plan

@@ -307,6 +307,11 @@ _PARSERS: dict[Kind, Callable[[Any, schema.Column], Any]] = {
 _BLANKS: dict[Kind, Any] = {Kind.TEXT: "", Kind.FLAG: False, Kind.CHOICE: "", Kind.NUMBER_TEXT: ""}
 
 
+def read_cell(column: schema.Column, value: Any) -> Any:
+    """One non-blank cell read as ``column``'s kind, as the reader reads it; ValueError if it cannot be."""
+    return _PARSERS[column.kind](value, column)
+
+
 @dataclass
 class _Row:
     """One data row of a sheet, read column by column; problems name the row's contract."""
