@@ -632,6 +632,8 @@ def _change(
     detail = ""
     if action is Action.CHANGED and row is not None and old is not None:
         detail = _detail(sheet, old, row, changed)
+    elif action is Action.ADDED and row is not None and sheet is REPORT:
+        detail = "、".join(f"{h}「{row.text(h)}」" for h in ("回答", "備考") if row.text(h))
     elif action is Action.KEPT:
         detail = "返送ブックにないため台帳に残しました（削除するには --replace）"
     elif action is Action.REMOVED:
