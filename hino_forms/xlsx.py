@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import tempfile
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -78,7 +78,12 @@ class SheetRow:
 
 def sheet_rows(ws: Worksheet) -> tuple[list[str], list[SheetRow]]:
     """The headers of row 1 and the non-blank data rows below (headers trimmed and NFKC-folded)."""
-    rows = ws.iter_rows(values_only=True)
+    return table_rows(ws.iter_rows(values_only=True))
+
+
+def table_rows(values: Iterable[Sequence[Any]]) -> tuple[list[str], list[SheetRow]]:
+    """``sheet_rows`` over rows of cell values (from openpyxl, or python-calamine's to_python)."""
+    rows = iter(values)
     first = next(rows, ())
     headers = [cell_text(h) for h in first]
     letters: dict[str, str] = {}
@@ -109,6 +114,8 @@ def put(ws: Worksheet, row: int, column: int, value: Any) -> Cell:
     cell keeps it text too. Dates get the project's date format.
     """
     cell = ws.cell(row, column)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # python-calamine reads every number as a float: 4.0 is 様式 4
     if isinstance(value, str):
         cell.value = value
         cell.data_type = "s"
@@ -121,13 +128,19 @@ def put(ws: Worksheet, row: int, column: int, value: Any) -> Cell:
     return cell
 
 
-def append(ws: Worksheet, values: Iterable[Any]) -> int:
-    """Append one row of values with ``put`` (never a formula from text); returns its row number."""
-    r = ws.max_row + 1 if ws.max_row > 1 or any(c.value is not None for c in ws[1]) else 1
-    for c, value in enumerate(values, start=1):
-        if value is not None:
-            put(ws, r, c, value)
-    return r
+def append(ws: Worksheet, values: Iterable[Any]) -> None:
+    """Append one row as ``Worksheet.append`` does, but text never becomes a formula (see ``put``)."""
+    row: list[Any] = []
+    for value in values:
+        if isinstance(value, str):
+            cell = Cell(ws, value=value)
+            cell.data_type = "s"
+            if is_formula_like(value):
+                cell.quotePrefix = True
+            row.append(cell)
+        else:
+            row.append(value)
+    ws.append(row)
 
 
 def header_cell(ws: Worksheet, row: int, col: int, text: str, fill: PatternFill) -> None:

@@ -126,6 +126,7 @@ def write_xlsx(
     date_col = HEADERS.index("提出日") + 1
     year_col = HEADERS.index("年度") + 1
     status_col = HEADERS.index("状態") + 1
+    r = 1  # the header
     for sub in submissions:
         row: list[object] = _row(sub, contracts or {})
         target = files.get(submission_key(sub)) if files is not None else None
@@ -136,7 +137,8 @@ def write_xlsx(
                     "作成済" if target else "作成できず（実行時のメッセージを参照）"
                 )
         # Text from the workbook is written as text: never a live formula (=…) in the city's Excel.
-        r = append(ws, row)
+        append(ws, row)
+        r += 1
         ws.cell(r, date_col).number_format = "yyyy-mm-dd"
         ws.cell(r, year_col).number_format = '0"年度"'
         if target:
