@@ -15,6 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from hino_forms.cli import main
 from hino_forms.contractor.blank import write_input_workbook
+from hino_forms.contractor.coverage import coverage
 from hino_forms.contractor.guide import EXAMPLE_ROWS, example_value
 from hino_forms.contractor.prefill import load_prefill
 from hino_forms.errors import BadOption, OutputExists
@@ -418,6 +419,45 @@ def test_init_never_writes_over_the_ledger(full_ledger: Path, cli: Any) -> None:
     done = cli("init", full_ledger, "--from", full_ledger, "--contract", "R7-001", "--force")
     assert done.code == 2 and "台帳" in done.err
     assert full_ledger.read_bytes() == before
+
+
+def test_check_on_a_returned_workbook_says_what_each_form_still_lacks(
+    full_ledger: Path, tmp_path: Path, cli: Any
+) -> None:
+    from tests import test_merge as m
+
+    out = write_input_workbook(
+        tmp_path / "R7-001.xlsx",
+        prefill=load_prefill(
+            full_ledger, "R7-001", date_from=date(2025, 3, 1), date_to=date(2025, 3, 31)
+        ),
+    )
+    wb = load_workbook(out)
+    wb["研修"].delete_rows(2)  # the contractor's own session (the subcontractor's stays)
+    report = wb["報告"]
+    for r in range(2, 7):  # items 1–5 of the contractor's 様式第4号-①
+        m.set_cell(report, r, "回答", "はい")
+    wb.save(out)
+
+    records = read_workbook(out)
+    rows = {
+        (c.submission.label, c.submission.subcontractor): c for c in coverage(records, "R7-001")
+    }
+    own3 = rows[("様式第3号", None)]
+    assert own3.sheets == ("研修", "従事者")
+    assert "開始日（2025-04-01）までに実施した研修の行がありません" in own3.missing
+    assert rows[("様式第3号", m.TAMA)].missing == ""  # its own session is still there
+    own4 = rows[("様式第4号-①", None)]
+    items = [
+        i for i in load_checklist(4) if "①" in i.timings and i.na_unless != "system_development"
+    ]
+    assert (
+        own4.rows == 5 and own4.missing == f"未回答 {len(items) - 5} 項目（6〜8・10〜22・24・25）"
+    )
+    assert rows[("様式第2号", None)].rows == 3 and rows[("様式第2号", None)].missing == ""
+    assert rows[("様式第1号", None)].rows == 1
+    done = cli("check", out)
+    assert done.code == 0 and "契約「R7-001」の様式と入力の状況" in done.out
 
 
 # ---- LibreOffice ----
