@@ -118,9 +118,9 @@ def _layout(ws: Worksheet, sheet: Sheet) -> None:
         elif col.header == CONTRACT_ID:
             dim.number_format = "@"  # typed 001 stays 001, the same text on every sheet
         if col.choices:
-            dim.alignment = Alignment(horizontal="center")
+            dim.alignment = Alignment(horizontal="center", vertical="center")
         elif reference:
-            dim.alignment = Alignment(wrap_text=True, vertical="top")
+            dim.alignment = Alignment(wrap_text=True, vertical="center")
     ws.row_dimensions[1].height = 30
     ws.freeze_panes = "A2"
     print_setup(ws, repeat_header=True)
@@ -238,13 +238,18 @@ def _prefill(ws: Worksheet, sheet: Sheet, prefill: Prefill) -> None:
                 or (listed and col.header not in _REPORT_OPEN)
             )
             cell.protection = Protection(locked=locked)
+            # Centred vertically: a wrapped item's wording makes its row two or three lines tall.
             if col.choices:
-                cell.alignment = Alignment(horizontal="center")
+                cell.alignment = Alignment(horizontal="center", vertical="center")
             elif col.filled_by is Filler.REFERENCE:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                cell.alignment = Alignment(wrap_text=True, vertical="center")
+            else:
+                cell.alignment = Alignment(vertical="center")
             if locked:
                 cell.fill = LOCKED_FILL
             cell.border = BOX
         if listed and values.get(ITEM_HEADER):
-            ws.row_dimensions[r].height = text_height(str(values[ITEM_HEADER]), REFERENCE_WIDTH - 2)
+            ws.row_dimensions[r].height = text_height(
+                str(values[ITEM_HEADER]), REFERENCE_WIDTH + 10
+            )
     protect(ws, rows=sheet is not CONTRACT)
