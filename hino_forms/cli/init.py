@@ -66,7 +66,10 @@ def init(
             date_from=parse_option_date(report_from, "--report-from"),
             date_to=parse_option_date(report_to, "--report-to"),
         )
-    write_input_workbook(out, prefill=prefill, force=force)
+    try:
+        write_input_workbook(out, prefill=prefill, force=force)
+    except OSError as err:
+        raise BadOption(f"{out} に書き込めません（{err.strerror or err}）") from None
     if prefill is None:
         console.print(f"入力ブックを作成しました: {out}", markup=False, highlight=False)
         return
@@ -116,9 +119,14 @@ def merge(
     paths = expand_returned(returned, exclude=[master, out, *([report] if report else [])])
     if report is not None:
         _check_report_path(report, [master, out, *paths], force)
-    result = merge_workbooks(master, paths, out=out, force=force, replace=replace)
-    if report is not None:
-        write_report(result, report)
+    try:
+        result = merge_workbooks(master, paths, out=out, force=force, replace=replace)
+        if report is not None:
+            write_report(result, report)
+    except OSError as err:
+        raise BadOption(
+            f"{err.filename or out} に書き込めません（{err.strerror or err}）"
+        ) from None
     console.print(summary(result, report), markup=False, highlight=False)
     if result.conflicts:
         raise typer.Exit(1)
@@ -129,6 +137,10 @@ def _check_report_path(report: Path, inputs: list[Path], force: bool) -> None:
         raise BadOption(f"--report のファイル名は .xlsx で終わる必要があります: {report}")
     if any(report.resolve() == p.resolve() for p in inputs):
         raise BadOption(f"--report {report} が入力・出力のブックと同じです。別の名前にしてください")
+    if not report.parent.is_dir():
+        raise BadOption(
+            f"--report の出力先フォルダ {report.parent} がありません。先に作成してください"
+        )
     if report.exists() and not force:
         raise OutputExists(f"{report} は既にあります。上書きするときは --force を付けてください")
 
