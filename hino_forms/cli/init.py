@@ -119,14 +119,14 @@ def merge(
     paths = expand_returned(returned, exclude=[master, out, *([report] if report else [])])
     if report is not None:
         _check_report_path(report, [master, out, *paths], force)
+    target = out
     try:
         result = merge_workbooks(master, paths, out=out, force=force, replace=replace)
         if report is not None:
+            target = report
             write_report(result, report)
     except OSError as err:
-        raise BadOption(
-            f"{err.filename or out} に書き込めません（{err.strerror or err}）"
-        ) from None
+        raise BadOption(f"{target} に書き込めません（{err.strerror or err}）") from None
     console.print(summary(result, report), markup=False, highlight=False)
     if result.conflicts:
         raise typer.Exit(1)
