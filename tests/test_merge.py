@@ -20,8 +20,9 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from hino_forms.contractor.blank import write_input_workbook
-from hino_forms.contractor.merge import Action, expand_returned, merge_workbooks
+from hino_forms.contractor.merge import Action, merge_workbooks
 from hino_forms.contractor.prefill import load_prefill
+from hino_forms.contractor.returned import expand_returned
 from hino_forms.errors import BadOption, OutputExists
 from hino_forms.forms.contexts import load_checklist
 from hino_forms.planning.rules import plan

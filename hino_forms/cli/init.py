@@ -11,8 +11,9 @@ from hino_forms.cli.app import app, console
 from hino_forms.cli.options import parse_option_date
 from hino_forms.contractor.blank import write_input_workbook
 from hino_forms.contractor.changes import write_report
-from hino_forms.contractor.merge import Action, MergeReport, expand_returned, merge_workbooks
+from hino_forms.contractor.merge import Action, MergeReport, merge_workbooks
 from hino_forms.contractor.prefill import load_prefill
+from hino_forms.contractor.returned import expand_returned
 from hino_forms.errors import BadOption, OutputExists
 
 

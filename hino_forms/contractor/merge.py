@@ -22,20 +22,23 @@ owner-only file.
 
 from __future__ import annotations
 
-import glob
-import zipfile
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
-from python_calamine import CalamineWorkbook
 
+from hino_forms.contractor.returned import (
+    ROW_SHEETS,
+    Conflict,
+    Returned,
+    Values,
+    read_returned,
+)
 from hino_forms.contractor.rows import Key, changed_columns, row_key
 from hino_forms.errors import BadOption, InputUnusable, OutputExists
 from hino_forms.workbook.ids import nearest
@@ -43,16 +46,13 @@ from hino_forms.workbook.schema import (
     CONTRACT,
     CONTRACT_ID,
     REPORT,
-    SHEETS,
     SUBCONTRACT,
     SUBCONTRACTOR_NAME,
     Filler,
     Sheet,
 )
-from hino_forms.xlsx import SheetRow, cell_text, put, save_atomically, table_rows
+from hino_forms.xlsx import SheetRow, cell_text, put, save_atomically
 
-# The sheets whose rows a contractor adds, changes and removes.
-ROW_SHEETS: tuple[Sheet, ...] = tuple(s for s in SHEETS if s is not CONTRACT)
 _CONTRACTOR_CONTRACT_COLUMNS = CONTRACT.columns_filled_by(Filler.CONTRACTOR)
 
 
@@ -90,15 +90,6 @@ class Change:
 
 
 @dataclass(frozen=True)
-class Conflict:
-    """A contract (or a whole returned file, ``contract_id`` None) that was not merged, and why."""
-
-    source: Path
-    contract_id: str | None
-    message: str
-
-
-@dataclass(frozen=True)
 class Merged:
     """One contract taken from one returned workbook, and what it changed."""
 
@@ -126,30 +117,6 @@ class MergeReport:
         return tuple(c for m in self.merged for c in m.changes)
 
 
-def expand_returned(patterns: Sequence[str], *, exclude: Iterable[Path] = ()) -> list[Path]:
-    """The returned workbooks: each argument a file, or a pattern like 返送*.xlsx expanded here.
-
-    Windows shells hand ``*`` over unexpanded; a pattern that matches nothing
-    is an error, not an empty merge.
-    """
-    skip = {p.resolve() for p in exclude}
-    out: list[Path] = []
-    for pattern in patterns:
-        path = Path(pattern)
-        if path.exists():
-            out.append(path)
-            continue
-        if not glob.has_magic(pattern):
-            raise BadOption(f"返送ブック {pattern} が見つかりません")
-        found = [Path(p) for p in sorted(glob.glob(pattern)) if Path(p).resolve() not in skip]
-        if not found:
-            raise BadOption(
-                f"「{pattern}」に合うファイルがありません。返送ブックの場所と名前を確かめてください"
-            )
-        out.extend(found)
-    return list(dict.fromkeys(out))
-
-
 def merge_workbooks(
     ledger: Path,
     returned: Sequence[Path],
@@ -163,9 +130,9 @@ def merge_workbooks(
     book = _Ledger.open(ledger)
     conflicts: list[Conflict] = []
     notes: list[str] = []
-    claims: dict[str, list[_Returned]] = defaultdict(list)
+    claims: dict[str, list[Returned]] = defaultdict(list)
     for path in returned:
-        item = _read_returned(path, book, conflicts, notes)
+        item = read_returned(path, book.contract_ids, conflicts, notes)
         if item is not None:
             for cid in item.contracts:
                 claims[cid].append(item)
@@ -214,150 +181,6 @@ def _load(path: Path, **options: bool) -> Workbook:
         raise InputUnusable(f"{path} を Excel ブックとして開けません（{err}）") from err
 
 
-# ---------------------------------------------------------------- returned workbooks
-
-
-@dataclass(frozen=True)
-class _Returned:
-    """A returned workbook, read: its contracts' 契約 rows and, per sheet and contract, its rows."""
-
-    path: Path
-    contracts: dict[str, SheetRow]
-    rows: dict[str, dict[str, list[SheetRow]]]  # sheet → contract → rows
-    headers: dict[str, frozenset[str]]  # sheet → the schema headers it has
-    default: str  # what a blank 契約番号 means ("" when it means nothing)
-
-
-def _read_returned(
-    path: Path, book: _Ledger, conflicts: list[Conflict], notes: list[str]
-) -> _Returned | None:
-    """Read one returned workbook; a file-wide problem becomes a conflict and None.
-
-    python-calamine reads the values (about ten times faster than openpyxl: forty
-    returned workbooks are read in a second or two, not ten).
-    """
-    try:
-        wb = _Values(path)
-    except Exception as err:  # noqa: BLE001 -- any unreadable file means the same to the user
-        conflicts.append(
-            Conflict(path, None, f"Excel ブックとして開けません（{type(err).__name__}）")
-        )
-        return None
-    try:
-        return _read_open(path, wb, book, conflicts, notes)
-    finally:
-        wb.close()
-
-
-class _Values:
-    """A workbook's cell values by sheet (python-calamine), and the contract it was made for."""
-
-    def __init__(self, path: Path) -> None:
-        self.book = CalamineWorkbook.from_path(str(path))
-        self.sheetnames = [name.strip() for name in self.book.sheet_names]
-        self._titles = dict(zip(self.sheetnames, self.book.sheet_names))
-        self.subject = _subject(path)
-
-    def rows(self, name: str) -> tuple[list[str], list[SheetRow]]:
-        sheet = self.book.get_sheet_by_name(self._titles[name])
-        return table_rows(sheet.to_python(skip_empty_area=False))
-
-    def close(self) -> None:
-        self.book.close()
-
-
-def _subject(path: Path) -> str:
-    """The workbook's 件名 (docProps/core.xml): ``init`` writes the contract it was made for."""
-    try:
-        with zipfile.ZipFile(path) as z:
-            root = ElementTree.fromstring(z.read("docProps/core.xml"))
-    except (KeyError, OSError, zipfile.BadZipFile, ElementTree.ParseError):
-        return ""
-    found = root.find("{http://purl.org/dc/elements/1.1/}subject")
-    return cell_text(found.text) if found is not None and found.text else ""
-
-
-def _read_open(
-    path: Path, wb: _Values, book: _Ledger, conflicts: list[Conflict], notes: list[str]
-) -> _Returned | None:
-    if CONTRACT.name not in wb.sheetnames:
-        conflicts.append(Conflict(path, None, "「契約」シートがありません"))
-        return None
-    _, contract_rows = wb.rows(CONTRACT.name)
-    contracts: dict[str, SheetRow] = {}
-    for r in contract_rows:
-        if not r.text(CONTRACT_ID):
-            conflicts.append(Conflict(path, None, f"契約!A{r.row} の契約番号が空欄です"))
-            return None
-        contracts[r.text(CONTRACT_ID)] = r
-    if not contracts:
-        conflicts.append(Conflict(path, None, "「契約」シートに契約がありません"))
-        return None
-    # A pre-filled workbook names its contract; with one contract a blank 契約番号 means it.
-    bound = wb.subject
-    default = (
-        bound if bound in contracts else (next(iter(contracts)) if len(contracts) == 1 else "")
-    )
-    rows: dict[str, dict[str, list[SheetRow]]] = {}
-    headers: dict[str, frozenset[str]] = {}
-    strays: dict[str | None, list[str]] = defaultdict(list)
-    for sheet in ROW_SHEETS:
-        if sheet.name not in wb.sheetnames:
-            continue
-        found_headers, found = wb.rows(sheet.name)
-        known = set(sheet.headers)
-        if extra := [h for h in found_headers if h and h not in known]:
-            notes.append(
-                f"{path.name} の「{sheet.name}」シートの列 {'、'.join(extra)} は取り込みません"
-            )
-        headers[sheet.name] = frozenset(h for h in found_headers if h in known)
-        per: dict[str, list[SheetRow]] = defaultdict(list)
-        for r in found:
-            cid = r.text(CONTRACT_ID) or default
-            if cid in contracts:
-                per[cid].append(r)
-            else:
-                owner, text = _stray(r, sheet, cid, contracts, book)
-                strays[owner].append(text)
-        rows[sheet.name] = per
-    for owner, texts in strays.items():
-        shown = "、".join(texts[:10]) + ("…" if len(texts) > 10 else "")
-        if owner is None:
-            message = (
-                f"契約番号が「契約」シートのどの契約とも合わない行があります: {shown}。"
-                "契約番号を▼から選び直してください"
-            )
-        elif owner in contracts:
-            message = f"{shown}。直してから返送してもらってください"
-        else:  # a row for a contract the workbook was not made for
-            message = (
-                f"このブックは契約「{'・'.join(contracts)}」用のため、契約「{owner}」の行"
-                f"（{shown}）は取り込みません。その契約のブックで返送してもらってください"
-            )
-        conflicts.append(Conflict(path, owner, message))
-    return _Returned(path, contracts, rows, headers, default)
-
-
-def _stray(
-    r: SheetRow, sheet: Sheet, cid: str, contracts: dict[str, SheetRow], book: _Ledger
-) -> tuple[str | None, str]:
-    """Whose a row with an unknown 契約番号 is, and the words for it (the nearest id, if any)."""
-    where = f"{sheet.name}!{r.cell(CONTRACT_ID) or f'{r.row}行目'}"
-    if not cid:
-        return None, f"{where}（空欄）"
-    if cid in book.contract_ids:
-        return cid, f"{where}"
-    near = nearest(cid, [*contracts, *book.contract_ids])
-    mine = [n for n in near if n in contracts]
-    if len(mine) == 1:
-        return mine[0], (
-            f"{where} の契約番号「{cid}」はどの契約にもありません。「{mine[0]}」の誤りでは"
-            f"ありませんか（このままでは契約「{mine[0]}」の様式にこの行が入りません）"
-        )
-    hint = f"。「{'」「'.join(near)}」の誤りではありませんか" if near else ""
-    return None, f"{where}（「{cid}」{hint}）"
-
-
 # ---------------------------------------------------------------- the ledger
 
 
@@ -378,7 +201,7 @@ class _Diff:
 class _Ledger:
     """The ledger being merged into: ``wb`` keeps formulas and formatting; ``values`` are compared."""
 
-    def __init__(self, wb: Workbook, values: _Values) -> None:
+    def __init__(self, wb: Workbook, values: Values) -> None:
         self.wb = wb
         self.contract_rows: dict[str, SheetRow] = {}
         _, rows = values.rows(CONTRACT.name)
@@ -409,7 +232,7 @@ class _Ledger:
         if CONTRACT.name not in wb.sheetnames:
             raise InputUnusable(f"{path} に「契約」シートがありません")
         try:  # what the city sees (cached values of formulas), to compare
-            values = _Values(path)
+            values = Values(path)
         except Exception as err:  # noqa: BLE001 -- openpyxl opened it; calamine should too
             raise InputUnusable(f"{path} を Excel ブックとして開けません（{err}）") from err
         try:
@@ -417,7 +240,7 @@ class _Ledger:
         finally:
             values.close()
 
-    def locked_changes(self, item: _Returned, cid: str) -> list[str]:
+    def locked_changes(self, item: Returned, cid: str) -> list[str]:
         """What the returned workbook changed among the cells the city filled (empty when none)."""
         mine = self.contract_rows.get(cid)
         if mine is None:
@@ -437,7 +260,7 @@ class _Ledger:
             out.append("市が記入した内容は変更できません。誤りは市の担当課へ連絡してください")
         return out
 
-    def _subcontract_changes(self, item: _Returned, cid: str) -> list[str]:
+    def _subcontract_changes(self, item: Returned, cid: str) -> list[str]:
         """Approved 再委託 rows must come back unchanged; approval columns are the city's."""
         before = {r.text(SUBCONTRACTOR_NAME): r for r in self.rows[SUBCONTRACT.name][cid].values()}
         after = {
@@ -468,7 +291,7 @@ class _Ledger:
                     )
         return sorted(dict.fromkeys(out), key=out.index)
 
-    def unknown_names(self, item: _Returned, cid: str) -> list[str]:
+    def unknown_names(self, item: Returned, cid: str) -> list[str]:
         """Rows naming a subcontractor neither the ledger nor the workbook has (with the likely one)."""
         names = [str(k[1]) for k in self.rows[SUBCONTRACT.name][cid]]
         names += [
@@ -494,7 +317,7 @@ class _Ledger:
                 )
         return out
 
-    def diff(self, item: _Returned, cid: str) -> _Diff:
+    def diff(self, item: Returned, cid: str) -> _Diff:
         """Compare one returned workbook's rows of ``cid`` with the ledger's, sheet by sheet."""
         rows: dict[str, dict[Key, Any]] = {}
         for sheet in ROW_SHEETS:
