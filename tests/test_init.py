@@ -444,7 +444,7 @@ def test_check_on_a_returned_workbook_says_what_each_form_still_lacks(
         (c.submission.label, c.submission.subcontractor): c for c in coverage(records, "R7-001")
     }
     own3 = rows[("様式第3号", None)]
-    assert own3.sheets == ("研修", "従事者")
+    assert own3.sheets == ("従事者", "研修")
     assert "開始日（2025-04-01）までに実施した研修の行がありません" in own3.missing
     assert rows[("様式第3号", m.TAMA)].missing == ""  # its own session is still there
     own4 = rows[("様式第4号-①", None)]

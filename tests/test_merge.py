@@ -392,9 +392,8 @@ def test_a_mistyped_contract_id_names_the_nearest_and_holds_the_contract(
     [c] = report.conflicts
     assert c.contract_id == "R7-001"
     assert f"研修!A{row} の契約番号「R7-0O1」" in c.message
-    assert (
-        "「R7-001」の誤りではありませんか" in c.message and "様式にこの行が入りません" in c.message
-    )
+    assert "「R7-001」の誤りではありませんか" in c.message
+    assert "契約「R7-001」の様式第3号にこの行が入りません" in c.message
 
 
 def test_a_mistyped_subcontractor_names_the_nearest(ledger: Path, tmp_path: Path) -> None:
@@ -405,6 +404,7 @@ def test_a_mistyped_subcontractor_names_the_nearest(ledger: Path, tmp_path: Path
     [c] = merge_workbooks(ledger, [back], out=tmp_path / "統合.xlsx").conflicts
     assert c.contract_id == "R7-001" and f"従事者!B{row}" in c.message
     assert f"「{TAMA}」の誤りではありませんか" in c.message
+    assert "契約「R7-001」の様式第2号・様式第3号にこの行が入りません" in c.message
 
 
 def test_two_workbooks_changing_one_row_differently_conflict(ledger: Path, tmp_path: Path) -> None:

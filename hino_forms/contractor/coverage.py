@@ -15,16 +15,12 @@ from hino_forms.forms.contexts import load_checklist
 from hino_forms.models import Records, Status, Submission, Timing
 from hino_forms.planning import rules
 from hino_forms.planning.training import training_status, work_start
+from hino_forms.workbook.schema import CONTRACT, SHEETS
 
-# The sheets whose rows each form prints.
+# The sheets whose rows each form prints (契約 feeds every form and is left out).
 FED_BY: dict[int, tuple[str, ...]] = {
-    1: ("廃棄",),
-    2: ("従事者",),
-    3: ("研修", "従事者"),
-    4: ("報告",),
-    5: ("報告",),
-    6: ("再委託",),
-    7: ("再委託",),
+    form: tuple(s.name for s in SHEETS if s is not CONTRACT and form in s.forms)
+    for form in range(1, 8)
 }
 
 

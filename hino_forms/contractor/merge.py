@@ -313,7 +313,8 @@ class _Ledger:
                 )
                 out.append(
                     f"{sheet.name}!{_addr(r, SUBCONTRACTOR_NAME)} の再委託先「{name}」は「再委託」シートに"
-                    f"ありません。{hint}このままでは契約「{cid}」の様式にこの行が入りません"
+                    f"ありません。{hint}このままでは契約「{cid}」の{sheet.forms_text}に"
+                    "この行が入りません"
                 )
         return out
 

@@ -196,7 +196,7 @@ def _stray(
     if len(mine) == 1:
         return mine[0], (
             f"{where} の契約番号「{cid}」はどの契約にもありません。「{mine[0]}」の誤りでは"
-            f"ありませんか（このままでは契約「{mine[0]}」の様式にこの行が入りません）"
+            f"ありませんか（このままでは契約「{mine[0]}」の{sheet.forms_text}にこの行が入りません）"
         )
     hint = f"。「{'」「'.join(near)}」の誤りではありませんか" if near else ""
     return None, f"{where}（「{cid}」{hint}）"

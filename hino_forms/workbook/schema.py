@@ -63,6 +63,12 @@ class Sheet:
     filled_by: Filler = Filler.CONTRACTOR
     # The headers that identify a row within its contract, for ``merge`` (契約番号 first).
     key: tuple[str, ...] = ()
+    forms: tuple[int, ...] = ()  # the forms that print this sheet's rows
+
+    @property
+    def forms_text(self) -> str:
+        """様式第2号・第3号: the forms that print this sheet's rows, in words."""
+        return "・".join(f"様式第{f}号" for f in self.forms)
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -247,6 +253,7 @@ CONTRACT = Sheet(
     purpose="契約ごとに1行。すべての様式の基本情報になります。",
     filled_by=Filler.CITY,
     key=(CONTRACT_ID,),
+    forms=(1, 2, 3, 4, 5, 6, 7),
 )
 
 STAFF = Sheet(
@@ -287,6 +294,7 @@ STAFF = Sheet(
     ),
     purpose="業務に従事する全員（様式第2号の従事者一覧、様式第3号の受講状況）。",
     key=(CONTRACT_ID, SUBCONTRACTOR_NAME, "氏名"),
+    forms=(2, 3),
 )
 
 TRAINING = Sheet(
@@ -302,6 +310,7 @@ TRAINING = Sheet(
     ),
     purpose="実施した教育・研修（様式第3号）。",
     key=(CONTRACT_ID, SUBCONTRACTOR_NAME, "研修名", "実施日"),
+    forms=(3,),
 )
 
 SUBCONTRACT = Sheet(
@@ -381,6 +390,7 @@ SUBCONTRACT = Sheet(
     ),
     purpose="再委託先ごとに1行（様式第6号・第7号、再委託先の様式第1〜5号）。",
     key=(CONTRACT_ID, SUBCONTRACTOR_NAME),
+    forms=(6, 7),
 )
 
 DISPOSAL = Sheet(
@@ -409,6 +419,7 @@ DISPOSAL = Sheet(
     ),
     purpose="返還・消去・廃棄の記録（様式第1号）。",
     key=(CONTRACT_ID, SUBCONTRACTOR_NAME, "資料名", "実施日"),
+    forms=(1,),
 )
 
 REPORT = Sheet(
@@ -459,6 +470,7 @@ REPORT = Sheet(
     ),
     purpose="様式第4号・第5号の確認項目への回答（任意。空欄の項目は手書き用の空欄で印刷）。",
     key=(CONTRACT_ID, SUBCONTRACTOR_NAME, "様式", "時期", "年度", "項目番号"),
+    forms=(4, 5),
 )
 
 SHEETS: tuple[Sheet, ...] = (CONTRACT, STAFF, TRAINING, SUBCONTRACT, DISPOSAL, REPORT)
