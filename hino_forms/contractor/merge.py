@@ -36,7 +36,6 @@ from hino_forms.contractor.returned import (
     ROW_SHEETS,
     Conflict,
     Returned,
-    Values,
     read_returned,
 )
 from hino_forms.contractor.rows import Key, changed_columns, row_key
@@ -51,7 +50,7 @@ from hino_forms.workbook.schema import (
     Filler,
     Sheet,
 )
-from hino_forms.xlsx import SheetRow, cell_text, put, save_atomically
+from hino_forms.xlsx import SheetRow, Values, cell_text, put, save_atomically
 
 _CONTRACTOR_CONTRACT_COLUMNS = CONTRACT.columns_filled_by(Filler.CONTRACTOR)
 

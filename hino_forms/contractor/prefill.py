@@ -16,8 +16,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
-
 from hino_forms.contractor.rows import Key, row_key
 from hino_forms.errors import BadOption, HinoFormsError, InputUnusable
 from hino_forms.forms.contexts import load_checklist
@@ -32,7 +30,7 @@ from hino_forms.workbook.schema import (
     SUBCONTRACTOR_NAME,
     Filler,
 )
-from hino_forms.xlsx import cell_text, sheet_rows
+from hino_forms.xlsx import Values, cell_text
 
 REPORT_HORIZON_DAYS = 90  # reports due within this many days are listed without --to
 ITEM_HEADER = REPORT.columns_filled_by(Filler.REFERENCE)[0]  # 確認項目: the item's wording
@@ -78,14 +76,18 @@ def load_prefill(
 
 def _ledger_rows(ledger: Path, wanted: str) -> dict[str, list[dict[str, Any]]]:
     """Every sheet's rows of contract ``wanted`` (schema headers only); its 契約 row must be unique."""
+    if not ledger.is_file():
+        raise InputUnusable(f"台帳ブック {ledger} が見つかりません")
     try:
-        wb = load_workbook(ledger, read_only=True, data_only=True)
-    except (OSError, ValueError, KeyError) as err:
-        raise InputUnusable(f"{ledger} を Excel ブックとして開けません（{err}）") from err
+        wb = Values(ledger)
+    except Exception as err:  # noqa: BLE001 -- any unreadable file means the same to the user
+        raise InputUnusable(
+            f"{ledger} を Excel ブックとして開けません（{type(err).__name__}）"
+        ) from None
     try:
         if CONTRACT.name not in wb.sheetnames:
             raise InputUnusable(f"{ledger} に「契約」シートがありません")
-        _, contracts = sheet_rows(wb[CONTRACT.name])
+        _, contracts = wb.rows(CONTRACT.name)
         ids = [r.text(CONTRACT_ID) for r in contracts]
         found = ids.count(wanted)
         if found == 0:
@@ -102,7 +104,7 @@ def _ledger_rows(ledger: Path, wanted: str) -> dict[str, list[dict[str, Any]]]:
             out[sheet.name] = []
             if sheet.name not in wb.sheetnames:
                 continue
-            _, rows = sheet_rows(wb[sheet.name])
+            _, rows = wb.rows(sheet.name)
             for r in rows:
                 cid = r.text(CONTRACT_ID) or (wanted if alone and sheet is not CONTRACT else "")
                 if cid == wanted:

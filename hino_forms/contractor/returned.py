@@ -10,19 +10,15 @@ one contract, a blank 契約番号 means that contract, as the reader reads it.
 from __future__ import annotations
 
 import glob
-import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from xml.etree import ElementTree
-
-from python_calamine import CalamineWorkbook
 
 from hino_forms.errors import BadOption
 from hino_forms.workbook.ids import nearest
 from hino_forms.workbook.schema import CONTRACT, CONTRACT_ID, SHEETS, Sheet
-from hino_forms.xlsx import SheetRow, cell_text, table_rows
+from hino_forms.xlsx import SheetRow, Values
 
 # The sheets whose rows a contractor adds, changes and removes.
 ROW_SHEETS: tuple[Sheet, ...] = tuple(s for s in SHEETS if s is not CONTRACT)
@@ -91,34 +87,6 @@ def read_returned(
         return _read_open(path, wb, known_ids, conflicts, notes)
     finally:
         wb.close()
-
-
-class Values:
-    """A workbook's cell values by sheet (python-calamine), and the contract it was made for."""
-
-    def __init__(self, path: Path) -> None:
-        self.book = CalamineWorkbook.from_path(str(path))
-        self.sheetnames = [name.strip() for name in self.book.sheet_names]
-        self._titles = dict(zip(self.sheetnames, self.book.sheet_names))
-        self.subject = _subject(path)
-
-    def rows(self, name: str) -> tuple[list[str], list[SheetRow]]:
-        sheet = self.book.get_sheet_by_name(self._titles[name])
-        return table_rows(sheet.to_python(skip_empty_area=False))
-
-    def close(self) -> None:
-        self.book.close()
-
-
-def _subject(path: Path) -> str:
-    """The workbook's 件名 (docProps/core.xml): ``init`` writes the contract it was made for."""
-    try:
-        with zipfile.ZipFile(path) as z:
-            root = ElementTree.fromstring(z.read("docProps/core.xml"))
-    except (KeyError, OSError, zipfile.BadZipFile, ElementTree.ParseError):
-        return ""
-    found = root.find("{http://purl.org/dc/elements/1.1/}subject")
-    return cell_text(found.text) if found is not None and found.text else ""
 
 
 def _read_open(
