@@ -197,15 +197,13 @@ def print_setup(ws: Worksheet, *, landscape: bool = True, repeat_header: bool = 
         ws.print_title_rows = "1:1"
 
 
-def write_atomically(
-    target: Path, write: Callable[[Path], object], *, private: bool = True
-) -> None:
+def write_atomically(target: Path, write: Callable[[Path], object]) -> None:
     """Write ``target`` through a temporary file beside it and one rename: never half a file.
 
-    ``private``: the file is the owner's only (0600), as everything holding
-    personal data must be; the temporary file is made 0600 from the start,
-    so no other user can open it meanwhile. On failure nothing is left behind
-    and an existing ``target`` is untouched.
+    The file is the owner's only (0600), as everything holding personal data
+    must be: the temporary file is made 0600 from the start (mkstemp), so no
+    other user can open it meanwhile. On failure nothing is left behind and an
+    existing ``target`` is untouched.
     """
     target = Path(target)
     fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent)
@@ -213,19 +211,11 @@ def write_atomically(
     tmp = Path(name)
     try:
         write(tmp)
-        if not private:
-            os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
 
 
-def save_atomically(wb: Workbook, out: Path, *, private: bool = True) -> None:
-    """Save a workbook with ``write_atomically`` (owner-only unless ``private`` is False)."""
-    write_atomically(out, wb.save, private=private)
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
+def save_atomically(wb: Workbook, out: Path) -> None:
+    """Save a workbook with ``write_atomically`` (owner-only, never half a file)."""
+    write_atomically(out, wb.save)
