@@ -513,5 +513,9 @@ def test_libreoffice_opens_it_and_keeps_the_validations(tmp_path: Path, master: 
         "再委託先一覧": "再委託!$B$2:$B$1000",
     }
     assert after["契約"].protection.sheet
+    # What merge needs survives a save in LibreOffice: the contract the workbook is for, and
+    # row insert/delete allowed on the contractor's sheets.
+    assert after.properties.subject == "R7-002"
+    assert not after["従事者"].protection.insertRows and not after["従事者"].protection.deleteRows
     assert after["契約"]["I2"].protection.locked and not after["契約"]["P2"].protection.locked
     assert CONTRACT.headers[15] == "責任者氏名"
