@@ -17,6 +17,7 @@ from hino_forms.cli import main
 from hino_forms.contractor.blank import write_input_workbook
 from hino_forms.contractor.coverage import coverage
 from hino_forms.contractor.guide import EXAMPLE_ROWS, example_value
+from hino_forms.contractor.merge import merge_workbooks
 from hino_forms.contractor.prefill import load_prefill
 from hino_forms.errors import BadOption, OutputExists
 from hino_forms.forms.contexts import load_checklist
@@ -517,5 +518,25 @@ def test_libreoffice_opens_it_and_keeps_the_validations(tmp_path: Path, master: 
     # row insert/delete allowed on the contractor's sheets.
     assert after.properties.subject == "R7-002"
     assert not after["従事者"].protection.insertRows and not after["従事者"].protection.deleteRows
+    # Saved by LibreOffice and returned untouched, it changes nothing in the ledger.
+    merged = merge_workbooks(master, [saved], out=tmp_path / "統合.xlsx")
+    assert (merged.conflicts, merged.changes) == ((), ())
     assert after["契約"]["I2"].protection.locked and not after["契約"]["P2"].protection.locked
     assert CONTRACT.headers[15] == "責任者氏名"
+
+
+@pytest.mark.soffice
+def test_a_prefilled_workbook_saved_by_libreoffice_merges_without_a_change(
+    tmp_path: Path, full_ledger: Path
+) -> None:
+    """Dates, numbers and answers come back from Calc as the same values: no phantom change."""
+    src = write_input_workbook(
+        tmp_path / "R7-001.xlsx",
+        prefill=load_prefill(
+            full_ledger, "R7-001", date_from=date(2025, 3, 1), date_to=date(2026, 4, 30)
+        ),
+    )
+    saved = soffice_convert(src, "xlsx", tmp_path / "lo")
+    merged = merge_workbooks(full_ledger, [saved], out=tmp_path / "統合.xlsx")
+    assert (merged.conflicts, merged.changes) == ((), ())
+    assert len(merged.merged) == 1
