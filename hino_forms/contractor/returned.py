@@ -46,7 +46,7 @@ def expand_returned(patterns: Sequence[str], *, exclude: Iterable[Path] = ()) ->
         if path.exists():
             out.append(path)
             continue
-        if not glob.has_magic(pattern):
+        if not any(ch in pattern for ch in "*?["):  # not a pattern: a file that is not there
             raise BadOption(f"返送ブック {pattern} が見つかりません")
         found = [Path(p) for p in sorted(glob.glob(pattern)) if Path(p).resolve() not in skip]
         if not found:
