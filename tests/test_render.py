@@ -485,7 +485,18 @@ def test_cover_sheet(tmp_path):
             CoverEntry("様式第4号-②", "重要情報の保護に関する報告書", 2),
             CoverEntry("様式第5号-②", "特定個人情報の保護に関する報告書", None),
         ),
-        (Problem(Severity.WARNING, "従事者", "H5", "T-001", "研修受講日が空欄です"),),
+        (
+            Problem(
+                Severity.WARNING,
+                "従事者",
+                5,
+                "研修受講日",
+                "T-001",
+                None,
+                "研修受講日が空欄です",
+                "H",
+            ),
+        ),
     )
     Renderer().render_cover(cover, tmp_path / "c.docx")
     doc = Document(tmp_path / "c.docx")

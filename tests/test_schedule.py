@@ -24,7 +24,18 @@ def records(**contract: object) -> Records:
     return Records(
         contracts=(c,),
         subcontractors=(b.subcontractor(approved=None),),
-        problems=(Problem(Severity.WARNING, "再委託", "N2", "T-001", "承認日がありません"),),
+        problems=(
+            Problem(
+                Severity.WARNING,
+                "再委託",
+                2,
+                "承認日",
+                "T-001",
+                "有限会社架空サポート",
+                "承認日がありません",
+                "N",
+            ),
+        ),
     )
 
 
@@ -54,7 +65,7 @@ def test_json_has_exactly_the_spec_keys() -> None:
             "sheet": "再委託",
             "cell": "N2",
             "contract_id": "T-001",
-            "message": "承認日がありません",
+            "message": "再委託!N2: 承認日がありません",
         }
     ]
     fy = next(s for s in doc["submissions"] if s["timing"] == "fiscal_year")
@@ -162,7 +173,13 @@ def test_xlsx_opens_with_filter_frozen_header_and_file_links(tmp_path: Path) -> 
     assert ws.cell(3, 13).value in (None, "")
     assert ws.column_dimensions["L"].width > ws.column_dimensions["A"].width
     problems = wb["問題"]
-    assert [c.value for c in problems[2]] == ["警告", "再委託", "N2", "T-001", "承認日がありません"]
+    assert [c.value for c in problems[2]] == [
+        "警告",
+        "再委託",
+        "N2",
+        "T-001",
+        "再委託!N2: 承認日がありません",
+    ]
     assert problems.freeze_panes == "A2" and problems.auto_filter.ref
 
 

@@ -224,7 +224,7 @@ CASES = [
         {"再委託": "有"},
         {"再委託": [sub_row(承認日=date(2025, 4, 2))]},
         (W, "再委託", "N2"),
-        "再委託開始日（令和7年4月1日）",
+        "契約開始日（令和7年4月1日。再委託開始日が空欄のため）",
     ),
     # staff: important info in a class-1 contract or subcontractor; My Number where none; MN without important
     (
@@ -738,3 +738,85 @@ def test_any_cell_values_give_records_and_problems_never_a_crash(
         )
     for p in records.problems:
         assert p.message.startswith(f"{p.sheet}!") or p.message.startswith(f"{p.sheet}:")
+
+
+# -- messages say what is true (issue 13 item 17): the dates typed, the period each check used
+
+
+def messages_at(records: Records, sheet: str, cid: str = "T-BAD") -> list[str]:
+    return [p.message for p in records.problems if p.sheet == sheet and p.contract_id == cid]
+
+
+def test_a_subcontract_starting_after_the_termination_quotes_the_period_up_to_the_termination(
+    tmp_path: Path,
+) -> None:
+    records = read(
+        tmp_path,
+        {"再委託": "有", "解除日": date(2025, 12, 31)},
+        再委託=[sub_row(再委託開始日=date(2026, 1, 15))],
+    )
+    message = the_problem(records, E, "再委託", "G2", "T-BAD")
+    assert "再委託開始日（令和8年1月15日）" in message
+    assert "解除日までの契約期間（令和7年4月1日〜令和7年12月31日）の外です" in message
+    assert "令和8年3月31日" not in message  # the original end is not what the check used
+
+
+def test_a_subcontract_ending_after_the_contract_quotes_the_agreed_period(tmp_path: Path) -> None:
+    # The end is checked against 契約終了日 (a subcontract may run past a 解除日; it is cut there).
+    records = read(
+        tmp_path,
+        {"再委託": "有", "解除日": date(2025, 12, 31)},
+        再委託=[sub_row(再委託終了日=date(2026, 4, 30))],
+    )
+    message = the_problem(records, E, "再委託", "H2", "T-BAD")
+    assert "再委託終了日（令和8年4月30日）が契約期間（令和7年4月1日〜令和8年3月31日）の外です" in (
+        message
+    )
+
+
+def test_dates_the_user_left_blank_are_never_quoted_as_typed(tmp_path: Path) -> None:
+    # 再委託開始日 after the contract, 再委託終了日 blank: one message, about the start only.
+    records = read(
+        tmp_path,
+        {"再委託": "有"},
+        再委託=[sub_row(再委託開始日=date(2026, 5, 1), 承認日=date(2025, 3, 28))],
+    )
+    (message,) = messages_at(records, "再委託")
+    assert "再委託開始日（令和8年5月1日）が契約期間（令和7年4月1日〜令和8年3月31日）の外です" in (
+        message
+    )
+    assert "再委託終了日" not in message
+
+    # 再委託終了日 before the contract, 再委託開始日 blank: the end is outside the period,
+    # not "before a 再委託開始日" the user never typed.
+    records = read(tmp_path, {"再委託": "有"}, 再委託=[sub_row(再委託終了日=date(2025, 3, 1))])
+    (message,) = messages_at(records, "再委託")
+    assert message.startswith("再委託!H2: ")
+    assert "再委託終了日（令和7年3月1日）が契約期間（令和7年4月1日〜令和8年3月31日）の外です" in (
+        message
+    )
+    assert "再委託開始日（" not in message
+
+
+def test_an_unreadable_date_is_not_also_called_blank(tmp_path: Path) -> None:
+    records = read(
+        tmp_path,
+        {"再委託": "有"},
+        再委託=[sub_row(承認日="2025/2/30")],
+        従事者=[staff_row(研修受講日="あした")],
+    )
+    (approval,) = messages_at(records, "再委託")
+    assert approval.startswith("再委託!N2: ") and "承認日」を読めません" in approval
+    (training,) = messages_at(records, "従事者")
+    assert training.startswith("従事者!H3: ") and "研修受講日」を読めません" in training
+    assert not any(
+        "空欄" in m for m in messages_at(records, "再委託") + messages_at(records, "従事者")
+    )
+
+
+@pytest.mark.parametrize(("rows", "where"), [(1, "（2行目）"), (2, "（2行目ほか）")])
+def test_hoka_only_when_there_are_other_rows(tmp_path: Path, rows: int, where: str) -> None:
+    subs = [sub_row(再委託先名称=f"架空下請{i}") for i in range(rows)]
+    records = read(tmp_path, {"再委託": "無"}, 再委託=subs)
+    message = the_problem(records, E, "契約", "N3", "T-BAD")
+    assert f"再委託が「無」ですが、再委託シート{where}に再委託先があります" in message

@@ -13,8 +13,6 @@ from hino_forms.cli.app import app, console
 from hino_forms.models import Records, Severity
 from hino_forms.workbook.reader import read_workbook
 
-SEVERITY_LABELS = {Severity.ERROR: "エラー", Severity.WARNING: "警告"}
-
 
 @app.command()
 def check(
@@ -47,10 +45,10 @@ def problems_table(records: Records) -> Table:
         style = "red" if p.severity is Severity.ERROR else "yellow"
         # Text(), not str: workbook text may contain [brackets] that rich would read as markup.
         cells = (
-            SEVERITY_LABELS[p.severity],
+            p.severity.label,
             p.where,
             p.contract_id or "—",
-            p.detail,
+            p.text,
         )
         table.add_row(*(Text(c) for c in cells), style=style)
     return table

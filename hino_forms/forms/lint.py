@@ -31,6 +31,7 @@ from hino_forms.models import (
     Answer,
     Contract,
     Disposal,
+    Form,
     Person,
     Problem,
     Records,
@@ -136,7 +137,7 @@ def example_records() -> Records:
         )
     answers = tuple(
         Answer(contract_id=cid, form=f, timing=Timing.CONCLUSION, item_no="1", answer="はい")
-        for f in (4, 5)
+        for f in (Form.IMPORTANT_INFO_REPORT, Form.MY_NUMBER_REPORT)
     )
     return Records(
         contracts=(contract,),
@@ -148,14 +149,15 @@ def example_records() -> Records:
     )
 
 
-def example_submissions(form: int) -> list[Submission]:
+def example_submissions(number: int) -> list[Submission]:
     """The variants of one form for the example contract (contractor and subcontractor)."""
     cid, sub = "EX-001", "有限会社例示下請"
+    form = Form(number)
     if form == 7:
         return [
             Submission(
                 contract_id=cid,
-                form=7,
+                form=form,
                 timing=Timing.CONCLUSION,
                 date=date(2025, 3, 28),
                 submitter=Submitter.CITY,
@@ -166,7 +168,7 @@ def example_submissions(form: int) -> list[Submission]:
         return [
             Submission(
                 contract_id=cid,
-                form=6,
+                form=form,
                 timing=Timing.CONCLUSION,
                 date=date(2025, 3, 26),
                 subcontractor=sub,
@@ -203,7 +205,9 @@ def example_contexts(name: str, settings: Settings | None = None) -> list[dict[s
     settings = settings or Settings()
     records = example_records()
     if name == "cover.docx":
-        problem = Problem(Severity.WARNING, "従事者", "H5", "EX-001", "例示の警告")
+        problem = Problem(
+            Severity.WARNING, "従事者", 5, "研修受講日", "EX-001", None, "例示の警告", "H"
+        )
         cover = Cover(
             records.contracts[0],
             Timing.FISCAL_YEAR,
@@ -215,7 +219,8 @@ def example_contexts(name: str, settings: Settings | None = None) -> list[dict[s
         )
         return [contexts.cover(cover, settings)]
     form = int(name.removeprefix("form").removesuffix(".docx"))
-    return [contexts.BUILDERS[form](s, records, settings) for s in example_submissions(form)]
+    env = contexts.FormEnv(settings)
+    return [contexts.BUILDERS[s.form](s, records, env) for s in example_submissions(form)]
 
 
 # ---------------------------------------------------------------- the checks

@@ -119,11 +119,8 @@ class Renderer:
 
     def context(self, submission: Submission, records: Records) -> dict[str, Any]:
         """The template variables of one submission (see hino_forms.forms.contexts)."""
-        build = contexts.BUILDERS[submission.form]
-        if submission.form in contexts.CHECKLIST_FILES:
-            checklist = contexts.load_checklist(submission.form, self.templates_dir)
-            return build(submission, records, self.settings, checklist=checklist)  # type: ignore[call-arg]
-        return build(submission, records, self.settings)
+        env = contexts.FormEnv(self.settings, checklist_dir=self.templates_dir)
+        return contexts.BUILDERS[submission.form](submission, records, env)
 
     def render_bytes(self, submission: Submission, records: Records) -> bytes:
         """The filled form as .docx bytes."""

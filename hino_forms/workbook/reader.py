@@ -35,8 +35,10 @@ from hino_forms.dates import DateFormatError, parse_date, parse_fiscal_year
 from hino_forms.errors import InputUnusable
 from hino_forms.models import (
     Answer,
+    Cells,
     Contract,
     Disposal,
+    Form,
     Person,
     Problem,
     Records,
@@ -47,7 +49,7 @@ from hino_forms.models import (
     Training,
 )
 from hino_forms.workbook import schema
-from hino_forms.workbook.consistency import Cells, check_consistency, problem_sort_key
+from hino_forms.workbook.consistency import check_consistency
 from hino_forms.workbook.schema import Kind
 
 # Half- and full-width spaces around headers and text cells are typing noise.
@@ -74,9 +76,10 @@ def read_workbook(path: Path) -> Records:
         trainings=tuple(_records(tables.get(schema.TRAINING.name), problems, _training)),
         disposals=tuple(_records(tables.get(schema.DISPOSAL.name), problems, _disposal)),
         answers=tuple(_records(tables.get(schema.REPORT.name), problems, _answer)),
+        problems=tuple(problems),
     )
     problems.extend(check_consistency(raw, cells=cells, listed_ids=listed))
-    return _attached_only(raw, sorted(problems, key=problem_sort_key))
+    return _attached_only(raw, sorted(problems, key=lambda p: p.sort_key))
 
 
 # ---------------------------------------------------------------- the file
@@ -164,10 +167,13 @@ def _read_table(
                 Problem(
                     Severity.WARNING,
                     sheet.name,
-                    f"{letter}1",
+                    1,
+                    header,
                     None,
-                    f"{sheet.name}!{letter}1: 列「{header}」は使わないため無視します。"
+                    None,
+                    f"列「{header}」は使わないため無視します。"
                     f"見出しの誤字なら正しい名前（{'、'.join(sheet.headers)}）に直してください。",
+                    column=letter,
                 )
             )
         elif header in table.index:
@@ -175,10 +181,13 @@ def _read_table(
                 Problem(
                     Severity.WARNING,
                     sheet.name,
-                    f"{letter}1",
+                    1,
+                    header,
                     None,
-                    f"{sheet.name}!{letter}1: 列「{header}」が2つあります。"
+                    None,
+                    f"列「{header}」が2つあります。"
                     f"左の列（{table.letters[header]}列）を使い、この列は無視します。",
+                    column=letter,
                 )
             )
         else:
@@ -217,9 +226,11 @@ def _require_columns(table: _Table, path: Path, problems: list[Problem]) -> None
             Problem(
                 Severity.ERROR,
                 sheet.name,
-                "",
+                1,
+                None,
                 cid,
-                f"{sheet.name}!1行目: 必須の列 {names} がないため、契約「{cid}」の{sheet.name}"
+                None,
+                f"必須の列 {names} がないため、契約「{cid}」の{sheet.name}"
                 "シートの行を読めません。1行目に見出しを追加してください。",
             )
         )
@@ -227,7 +238,7 @@ def _require_columns(table: _Table, path: Path, problems: list[Problem]) -> None
 
 
 def _sheet_warning(sheet: str, text: str) -> Problem:
-    return Problem(Severity.WARNING, sheet, "", None, f"{sheet}: {text}")
+    return Problem(Severity.WARNING, sheet, None, None, None, None, text)
 
 
 # ---------------------------------------------------------------- cells
@@ -323,25 +334,21 @@ class _Row:
     values: Sequence[Any]
     problems: list[Problem]
     contract_id: str | None = None
+    subcontractor: str | None = None  # the row's 再委託先名称: whose row it is
     failed: bool = False  # a required cell is empty or unreadable: no record can be made
 
-    def ref(self, header: str) -> tuple[str, str]:
-        """(cell, "sheet!cell") of this row's ``header``."""
-        letter = self.table.letters.get(header)
-        cell = f"{letter}{self.number}" if letter else ""
-        where = (
-            f"{self.table.sheet.name}!{cell}"
-            if cell
-            else f"{self.table.sheet.name}!{self.number}行目"
-        )
-        return cell, where
-
     def error(self, header: str, text: str, severity: Severity = Severity.ERROR) -> None:
-        cell, where = self.ref(header)
+        sheet = self.table.sheet.name
         who = f"契約「{self.contract_id}」の" if self.contract_id else ""
         self.problems.append(
-            Problem(
-                severity, self.table.sheet.name, cell, self.contract_id, f"{where}: {who}{text}"
+            Cells({sheet: self.table.letters}).problem(
+                severity,
+                sheet,
+                self.number,
+                header,
+                self.contract_id,
+                f"{who}{text}",
+                subcontractor=self.subcontractor,
             )
         )
 
@@ -352,6 +359,9 @@ class _Row:
         i = self.table.index.get("契約番号")
         cid = values[i] if i is not None and i < n else None
         self.contract_id = None if _blank(cid) else _text(cid)
+        i = self.table.index.get("再委託先名称")
+        owner = values[i] if i is not None and i < n else None
+        self.subcontractor = None if _blank(owner) else _text(owner)
         for column, i, parse, blank in self.table.plan:
             raw = values[i] if i is not None and i < n else None
             if raw is None or (type(raw) is str and not raw.strip(_SPACES)):
@@ -476,15 +486,16 @@ def _dedupe_subcontractors(
     for s in subs:
         key = (s.contract_id, s.name)
         if key in seen:
-            cell, where = cells.ref(schema.SUBCONTRACT.name, "再委託先名称", s.row)
             problems.append(
-                Problem(
+                cells.problem(
                     Severity.ERROR,
                     schema.SUBCONTRACT.name,
-                    cell,
+                    s.row,
+                    "再委託先名称",
                     s.contract_id,
-                    f"{where}: 契約「{s.contract_id}」の再委託先「{s.name}」が"
+                    f"契約「{s.contract_id}」の再委託先「{s.name}」が"
                     f"{seen[key].row}行目と重複しています。1社1行にしてください。",
+                    subcontractor=s.name,
                 )
             )
             continue
@@ -548,7 +559,7 @@ def _answer(row: _Row, v: dict[str, Any]) -> Answer | None:
     return Answer(
         contract_id=v["契約番号"],
         subcontractor=v["再委託先名称"],
-        form=int(v["様式"]),
+        form=Form(int(v["様式"])),
         timing=timing,
         fiscal_year=v["年度"] if timing is Timing.FISCAL_YEAR else None,
         item_no=v["項目番号"],
