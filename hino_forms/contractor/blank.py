@@ -145,7 +145,7 @@ def load_prefill(master: Path, contract_id: str) -> Prefill:
 def write_input_workbook(out: Path, *, prefill: Prefill | None = None, force: bool = False) -> Path:
     """Write the input workbook to ``out`` (atomically); refuse an existing file without ``force``."""
     if out.exists() and not force:
-        raise OutputExists(f"{out} は既にあります。上書きするときは --force を付けてください")
+        raise OutputExists(out)
     if out.suffix.lower() != ".xlsx":
         raise BadOption(f"出力ファイル名は .xlsx で終わる必要があります: {out}")
     wb = build_input_workbook(prefill)

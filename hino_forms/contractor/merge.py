@@ -30,7 +30,7 @@ from hino_forms.contractor.blank import (
     save_atomically,
     sheet_rows,
 )
-from hino_forms.errors import BadOption, InputUnusable, OutputExists
+from hino_forms.errors import BadOption, InputUnusable, OutputExists, OutputIsInput
 from hino_forms.workbook.schema import CONTRACT, SHEETS_BY_NAME, SUBCONTRACT
 
 
@@ -120,11 +120,9 @@ def _check_paths(master: Path, returned: Sequence[Path], out: Path, force: bool)
         raise InputUnusable(f"統合先のブック {master} が見つかりません")
     for p in (master, *returned):
         if out.resolve() == p.resolve() or (out.exists() and out.samefile(p)):
-            raise BadOption(
-                f"出力先 {out} が入力のブックと同じです。別のファイル名を --out に指定してください"
-            )
+            raise OutputIsInput(out)
     if out.exists() and not force:
-        raise OutputExists(f"{out} は既にあります。上書きするときは --force を付けてください")
+        raise OutputExists(out)
     if out.suffix.lower() != ".xlsx":
         raise BadOption(f"出力ファイル名は .xlsx で終わる必要があります: {out}")
 

@@ -121,10 +121,7 @@ def convert(
     """
     program = soffice or find_soffice()
     if program is None:
-        raise PdfUnavailable(
-            "PDF を作るための LibreOffice（soffice）が見つかりません。"
-            "LibreOffice をインストールするか、--no-pdf を付けて Word だけを作ってください。"
-        )
+        raise PdfUnavailable()
     files = list(dict.fromkeys(Path(p) for p in docx_paths))
     if not files:
         return ConversionResult({}, {})

@@ -371,16 +371,12 @@ def _submitter_name(contract: Contract, sub: Submission) -> str:
 
 def _soffice_for(options: Options, summary: Summary) -> Path | None:
     """LibreOffice when PDFs are wanted and possible; explicit --pdf without it is an error."""
-    if options.pdf is False:
-        summary.pdf_skipped_reason = "--no-pdf が指定されたため PDF は作成しません"
+    if options.pdf is False:  # asked for: the CLI says so, the summary only records a surprise
         return None
     found = pdf.find_soffice()
     if found is None:
         if options.pdf:
-            raise PdfUnavailable(
-                "LibreOffice（soffice）が見つからないため PDF を作成できません。"
-                "make demo でインストールするか、--no-pdf で Word だけを作成してください"
-            )
+            raise PdfUnavailable()
         summary.pdf_skipped_reason = (
             "LibreOffice（soffice）が見つからないため PDF は作成せず、Word (.docx) だけを作成しました"
         )
