@@ -41,7 +41,10 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 from hino_forms import resources
 from hino_forms.dates import (
@@ -230,6 +233,7 @@ class ChecklistItem:
 
 # ---------------------------------------------------------------- helpers
 
+_Record = TypeVar("_Record", bound="DataclassInstance")
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -238,7 +242,7 @@ def clean(text: str) -> str:
     return _XML_BAD.sub("", text)
 
 
-def _cleaned(record: Any) -> Any:
+def _cleaned(record: _Record) -> _Record:
     """A copy of a frozen record whose str fields (and nested Persons) are ``clean``."""
     changes: dict[str, Any] = {}
     for f in dataclasses.fields(record):

@@ -332,7 +332,9 @@ def _lookup(obj: Any, attr: Any) -> Any:
         raise KeyError(attr) from None
 
 
-def _resolve(node: nodes.Node, scope: dict[str, Any], found: list) -> tuple[Any, str]:
+def _resolve(
+    node: nodes.Node, scope: dict[str, Any], found: list[tuple[str, str]]
+) -> tuple[Any, str]:
     """(value or UNKNOWN, dotted text) of a Name/Getattr/Getitem chain."""
     if isinstance(node, nodes.Name):
         return scope.get(node.name, UNKNOWN), node.name
@@ -357,7 +359,7 @@ def _resolve(node: nodes.Node, scope: dict[str, Any], found: list) -> tuple[Any,
     return UNKNOWN, "…"
 
 
-def _visit(node: nodes.Node, scope: dict[str, Any], found: list) -> None:
+def _visit(node: nodes.Node, scope: dict[str, Any], found: list[tuple[str, str]]) -> None:
     if isinstance(node, (nodes.Getattr, nodes.Getitem)):
         _resolve(node, scope, found)
         return

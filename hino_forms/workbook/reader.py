@@ -273,7 +273,8 @@ def _nfkc(value: Any) -> str:
 
 def _date(value: Any) -> date:
     if isinstance(value, (int, float)) and not isinstance(value, bool) and int(value) in _SERIALS:
-        return from_excel(value).date()
+        serial: datetime = from_excel(value)  # openpyxl is untyped
+        return serial.date()
     try:
         return parse_date(value)
     except DateFormatError as err:
