@@ -52,7 +52,8 @@ class Timing(str, Enum):
 
     @property
     def order(self) -> int:
-        return list(Timing).index(self)
+        """0, 1, 2: the order of §9 (a dict: this runs once per sort key)."""
+        return _TIMING_ORDER[self]
 
     @classmethod
     def from_mark(cls, mark: str) -> Timing:
@@ -73,6 +74,7 @@ class Timing(str, Enum):
 
 
 _TIMING_MARKS = {Timing.CONCLUSION: "①", Timing.FISCAL_YEAR: "②", Timing.END: "③"}
+_TIMING_ORDER = {Timing.CONCLUSION: 0, Timing.FISCAL_YEAR: 1, Timing.END: 2}
 _TIMING_NAMES = {
     Timing.CONCLUSION: "契約締結時",
     Timing.FISCAL_YEAR: "年度切替時",
@@ -468,7 +470,8 @@ class Answer:
     row: int = 0
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "form", Form(self.form))  # a plain 4 is accepted and kept as Form
+        if type(self.form) is not Form:  # a plain 4 is accepted and kept as Form
+            object.__setattr__(self, "form", Form(self.form))
 
 
 @dataclass(frozen=True)
@@ -497,31 +500,23 @@ class Records:
         return any(p.severity is Severity.ERROR for p in self.problems)
 
     @cached_property
-    def _index(self) -> dict[str, dict[tuple[str, str], tuple[object, ...]]]:
-        """Rows grouped by (contract, subcontractor) once, so per-form look-ups stay O(1) at scale."""
-        index: dict[str, dict[tuple[str, str], list[object]]] = {}
-        for kind, rows in (
-            ("staff", self.staff),
-            ("trainings", self.trainings),
-            ("disposals", self.disposals),
-            ("answers", self.answers),
-        ):
-            for r in rows:
-                index.setdefault(kind, {}).setdefault((r.contract_id, r.subcontractor), []).append(
-                    r
-                )
-        for sub in self.subcontractors:
-            index.setdefault("subcontractors", {}).setdefault((sub.contract_id, ""), []).append(sub)
-        for p in self.problems:
-            index.setdefault("problems", {}).setdefault((p.contract_id or "", ""), []).append(p)
-        return {k: {key: tuple(v) for key, v in groups.items()} for k, groups in index.items()}
+    def _index(self) -> dict[str, dict[tuple[str, str], tuple[Any, ...]]]:
+        """Rows grouped by (contract, subcontractor), one kind at a time on first use (see _rows)."""
+        return {}
 
     @cached_property
     def _contracts(self) -> dict[str, Contract]:
         return {c.contract_id: c for c in reversed(self.contracts)}  # the first of duplicates wins
 
     def _rows(self, kind: str, contract_id: str, subcontractor: str = "") -> tuple[Any, ...]:
-        return self._index.get(kind, {}).get((contract_id, subcontractor), ())
+        """The rows of ``kind`` owned by one contract and submitter: O(1) per look-up at scale."""
+        groups = self._index.get(kind)
+        if groups is None:  # two threads may both build it: the same result, either one kept
+            grouped: dict[tuple[str, str], list[Any]] = {}
+            for r in getattr(self, kind):
+                grouped.setdefault(_owner(kind, r), []).append(r)
+            groups = self._index[kind] = {k: tuple(v) for k, v in grouped.items()}
+        return groups.get((contract_id, subcontractor), ())
 
     def contract(self, contract_id: str) -> Contract:
         return self._contracts[contract_id]
@@ -563,6 +558,15 @@ class Records:
         return self._rows("problems", contract_id)
 
 
+def _owner(kind: str, row: Any) -> tuple[str, str]:
+    """The (contract, subcontractor) key a row is grouped under in Records."""
+    if kind == "subcontractors":
+        return row.contract_id, ""
+    if kind == "problems":
+        return row.contract_id or "", ""
+    return row.contract_id, row.subcontractor
+
+
 @dataclass(frozen=True, kw_only=True)
 class Submission:
     """One form due from one submitter at one timing (a row of ``plan``)."""
@@ -578,7 +582,8 @@ class Submission:
     reasons: tuple[str, ...] = field(default=())
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "form", Form(self.form))  # a plain 4 is accepted and kept as Form
+        if type(self.form) is not Form:  # a plain 4 is accepted and kept as Form
+            object.__setattr__(self, "form", Form(self.form))
 
     @property
     def label(self) -> str:
