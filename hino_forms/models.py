@@ -3,6 +3,12 @@
 Every other module speaks in these types. Dates are ``datetime.date``;
 flags (有/無) are ``bool``; ``row`` is the 1-based sheet row a record came
 from, so problems can name their cell.
+
+The fixed sets (Form, Timing, Severity, Submitter, Status) carry their Japanese
+wording as properties, so every list, form and message says them the same way.
+A ``Party`` (the contractor or one subcontractor) is the one definition of who
+owes forms with which flags over which period; a ``Problem`` keeps where it is
+(sheet, row, column) and whose row it is as data, never inside its text.
 """
 
 from __future__ import annotations

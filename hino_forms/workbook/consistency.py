@@ -53,7 +53,7 @@ class _Row(Protocol):
     def row(self) -> int: ...
 
 
-R = TypeVar("R", bound=_Row)
+_RowT = TypeVar("_RowT", bound=_Row)
 
 
 def check_consistency(records: Records, *, cells: Cells, listed_ids: set[str]) -> list[Problem]:
@@ -146,7 +146,7 @@ class _Checker:
 
     # -- references ----------------------------------------------------------
 
-    def attached(self, rows: Iterable[R], sheet: str) -> Iterable[R]:
+    def attached(self, rows: Iterable[_RowT], sheet: str) -> Iterable[_RowT]:
         """The rows whose contract (and subcontractor) exist; report those naming unknown ones."""
         for r in rows:
             cid = r.contract_id
