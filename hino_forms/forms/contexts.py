@@ -1,8 +1,9 @@
 """What each template sees: one context builder per form, and the cover sheet's.
 
-Every builder takes ``(submission, records, env)`` (``FormEnv``: the city's settings
-and checklists; the cover: ``(cover, settings)``) and returns a plain dict. The variables below are all a template may
-use; ``templates check`` flags anything else.
+Every builder takes ``(submission, records, env)`` (``FormEnv``: the city's
+settings and checklists; the cover: ``(cover, settings)``) and returns a plain
+dict. The variables below are all a template may use; ``templates check`` flags
+anything else.
 
 Common to forms 1–6 (``COMMON``):
     form_no (int), form_label (様式第4号-②), form_title, date (date|None: the date line),
