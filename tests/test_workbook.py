@@ -126,8 +126,20 @@ CASES = [
         (E, "契約", "H3"),
         "「契約開始日」を読めません: ",
     ),
-    ("unreadable class", {"機密性区分": "4"}, {}, (E, "契約", "K3"), "機密性区分"),
-    ("unreadable flag", {"特定個人情報": "たぶん"}, {}, (E, "契約", "L3"), "有/無"),
+    (
+        "unreadable class",
+        {"機密性区分": "4"},
+        {},
+        (E, "契約", "K3"),
+        "「機密性区分」を読めません: 「4」は機密性区分として読めません（1・2・3 のいずれか）",
+    ),
+    (
+        "unreadable flag",
+        {"特定個人情報": "たぶん"},
+        {},
+        (E, "契約", "L3"),
+        "「特定個人情報」を読めません: 「たぶん」は 有/無 で入力してください",
+    ),
     # 契約終了日 < 契約開始日; 解除日 outside the period; 契約締結日 > 契約終了日
     (
         "end before start",
@@ -410,7 +422,9 @@ def test_unreadable_contract_row_is_left_out_without_breaking_its_rows(tmp_path:
 
 def test_duplicate_contract_id_is_an_error_on_the_second_row(tmp_path: Path) -> None:
     records = read(tmp_path, extra_contracts=[contract_row(契約番号="T-BAD", 業務名="二重登録")])
-    assert "重複" in the_problem(records, E, "契約", "A4", "T-BAD")
+    assert "契約番号がほかの行と重複しています（3行目と重複）" in the_problem(
+        records, E, "契約", "A4", "T-BAD"
+    )
     assert [c.work_name for c in records.contracts if c.contract_id == "T-BAD"] == [
         "架空システム保守業務委託"
     ]
@@ -618,7 +632,7 @@ def test_unknown_column_is_a_warning_naming_its_header_cell(tmp_path: Path) -> N
     records = read_workbook(path)
     (problem,) = records.problems
     assert (problem.severity, problem.sheet, problem.cell) == (W, "契約", "W1")
-    assert "備考欄" in problem.message
+    assert problem.message.startswith("契約!W1: 列「備考欄」は使わないため無視します。")
     assert records.failed_contract_ids == frozenset()
 
 
@@ -641,6 +655,7 @@ def test_instruction_sheets_are_ignored_and_unknown_sheets_warned(tmp_path: Path
     )
     (problem,) = records.problems
     assert (problem.severity, problem.sheet, problem.contract_id) == (W, "メモ", None)
+    assert problem.message == "メモ: シート「メモ」は使わないため読み飛ばします。"
     assert [c.contract_id for c in records.contracts] == ["T-001", "T-BAD"]
 
 
@@ -850,3 +865,18 @@ def test_hoka_only_when_there_are_other_rows(tmp_path: Path, rows: int, where: s
     records = read(tmp_path, {"再委託": "無"}, 再委託=subs)
     message = the_problem(records, E, "契約", "N3", "T-BAD")
     assert f"再委託が「無」ですが、再委託シート{where}に再委託先があります" in message
+
+
+def test_a_header_given_twice_names_the_column_kept(tmp_path: Path) -> None:
+    headers = {"契約": [*HEADERS["契約"], "業務名"]}
+    path = write_workbook(tmp_path / "in.xlsx", {"契約": [contract_row()]}, headers=headers)
+    (problem,) = read_workbook(path).problems
+    assert problem.message == (
+        "契約!W1: 列「業務名」が2つあります。左の列（B列）を使い、この列は無視します。"
+    )
+
+
+def test_a_subcontractor_listed_twice_names_the_first_row(tmp_path: Path) -> None:
+    records = read(tmp_path, {"再委託": "有"}, 再委託=[sub_row(), sub_row(再委託先所在地="別住所")])
+    message = the_problem(records, E, "再委託", "B3", "T-BAD")
+    assert f"再委託先「{SUB}」が2行目と重複しています。1社1行にしてください。" in message
