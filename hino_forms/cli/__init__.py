@@ -18,7 +18,7 @@ from hino_forms.cli import check, generate, init, plan, templates  # registers e
 from hino_forms.cli.app import app, console, err_console
 from hino_forms.errors import HinoFormsError
 
-# Typer ≥ 0.26 bundles its own click; older releases run on the click package.
+# Recent typer releases bundle their own click as typer._click; older ones run on the click package.
 try:
     from typer._click import exceptions as click_errors
 except ImportError:  # pragma: no cover
@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> None:
         _fail(str(err), err.exit_code)
     except (KeyboardInterrupt, typer.Abort):
         _fail("中断しました。出力フォルダには完成したものだけが残っています。", 130)
-    except click_errors.UsageError as err:
+    except click_errors.ClickException as err:  # usage errors and the like: never English
         no_args_is_help = getattr(click_errors, "NoArgsIsHelpError", ())
         if isinstance(err, no_args_is_help):  # a bare command: its help is the answer
             console.print(err.format_message(), markup=False, highlight=False)
@@ -50,7 +50,7 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
-def usage_message(err: click_errors.UsageError, argv: Sequence[str] = ()) -> str:
+def usage_message(err: click_errors.ClickException, argv: Sequence[str] = ()) -> str:
     """A command-line usage error in Japanese, from the error's type and the parameter it names."""
     param = getattr(err, "param", None)
     opts: list[str] = list(getattr(param, "opts", None) or [])
