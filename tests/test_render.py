@@ -292,7 +292,7 @@ def test_form3_topic_ticks_need_the_topic_itself(renderer, content, handling_tic
     topics = {
         r[0]: r[3] for r in table_rows(render(renderer, VARIANTS["form3"], records), "No.", "項目")
     }
-    assert topics["8"] == handling_ticked
+    assert topics["9"] == handling_ticked
 
 
 def test_form3_subcontractor_lists_its_own_staff(renderer):
@@ -318,9 +318,10 @@ def test_form4_fiscal_year_variant(renderer):
     assert items["2"][1:] == ["☐", "☑", "☐", "退職者1名に誓約書未取得"]
     assert items["3"][1:4] == ["☐", "☐", "☑"]
     assert items["4"][1:4] == ["☐", "☐", "☐"]  # 2027's answer stays in 2027
-    assert items["23"][1:4] == ["☐", "☐", "☑"]  # §11: not a system development
-    assert "§11" in items["23"][0]
-    assert "28" not in items  # ③ only
+    assert items["24"][1:4] == ["☐", "☐", "☑"]  # §11: not a system development
+    assert "（遵守事項11）" in items["24"][0]
+    assert "様式第1号）を発行した" in items["33"][0]  # ② only: disposals during the year
+    assert "34" not in items  # ③ only
 
 
 def test_report_asks_for_reasons_above_the_checklist(renderer):
@@ -331,7 +332,7 @@ def test_report_asks_for_reasons_above_the_checklist(renderer):
 
 def test_form4_system_development_leaves_section_11_open(renderer):
     doc = render(renderer, VARIANTS["form4_1"], fixed_records(system_development=True))
-    assert checklist(doc)["23"][1:4] == ["☐", "☐", "☐"]
+    assert checklist(doc)["24"][1:4] == ["☐", "☐", "☐"]
 
 
 @pytest.mark.parametrize(
@@ -350,14 +351,14 @@ def test_report_period(renderer, timing, start, expected):
 
 def test_form4_end_adds_the_closing_items(renderer):
     items = checklist(render(renderer, VARIANTS["form4_3"]))
-    assert "様式第1号" in items["28"][0]
-    assert all(v == "☐" for v in items["28"][1:4])
+    assert "様式第1号" in items["35"][0]
+    assert all(v == "☐" for v in items["35"][1:4])
 
 
 @pytest.mark.parametrize(
     "variant, item, stores",
     [
-        ("form4_3", "28", {"stores_important": False}),
+        ("form4_3", "35", {"stores_important": False}),
         ("form5_3", "20", {"stores_important": False}),
     ],
 )
@@ -369,7 +370,7 @@ def test_form1_item_is_not_applicable_without_storage(renderer, variant, item, s
 
 def test_subcontractor_report_uses_its_own_storage_flag(renderer):
     sub_end = submission(4, Timing.END, submitter=Submitter.SUBCONTRACTOR, subcontractor=SUB)
-    assert checklist(render(renderer, sub_end))["28"][1:4] == ["☐", "☐", "☑"]  # the sub stores none
+    assert checklist(render(renderer, sub_end))["35"][1:4] == ["☐", "☐", "☑"]  # the sub stores none
 
 
 def test_form5_my_number_items(renderer):
@@ -415,8 +416,10 @@ def test_subcontractor_forms_show_its_own_period(renderer):
     assert "3\t契約期間\t令和7年4月1日から令和9年3月31日まで" in lines
     assert "（再委託期間）" not in text(render(renderer, VARIANTS["form2"], records))
     sub3 = text(render(renderer, VARIANTS["form3_sub"], records))
-    assert "※受講日が再委託開始日の1年前より前" in sub3
-    assert "※受講日が契約開始日の1年前より前" in text(render(renderer, VARIANTS["form3"], records))
+    assert "※受講日が再委託開始日の1年前の日より前" in sub3
+    assert "※受講日が契約開始日の1年前の日より前" in text(
+        render(renderer, VARIANTS["form3"], records)
+    )
 
 
 def test_blank_date_prints_blank_wareki(renderer):
@@ -449,7 +452,8 @@ def test_form7_from_the_city(renderer):
     assert "日野市長" in lines and "（公印省略）" in lines
     assert "令和7年3月26日付けで申請のあった再委託について、下記のとおり承認します。" in lines
     assert (
-        "（1）再委託先は、日野市外部委託における情報セキュリティ遵守事項を遵守すること。" in lines
+        "（1）再委託先は、日野市「外部委託における情報セキュリティ遵守事項」を遵守すること。"
+        in lines
     )
     records = fixed_records()
     unnumbered = Records(
@@ -482,8 +486,8 @@ def test_cover_sheet(tmp_path):
         2026,
         "受託者 株式会社テスト架空データ",
         (
-            CoverEntry("様式第4号-②", "重要情報の保護に関する報告書", 2),
-            CoverEntry("様式第5号-②", "特定個人情報の保護に関する報告書", None),
+            CoverEntry("様式第4号-②", "重要情報の保護に関する報告書", 2, pages=2),
+            CoverEntry("様式第5号-②", "特定個人情報の保護に関する報告書", 4),
         ),
         (Problem(Severity.WARNING, "従事者", "H5", "T-001", "研修受講日が空欄です"),),
     )
