@@ -183,10 +183,12 @@ def define_styles(doc: Document) -> None:
         tabs=[(6, WD_TAB_ALIGNMENT.LEFT), (LABEL_TAB_MM, WD_TAB_ALIGNMENT.LEFT)],
     )
     pstyle(doc, "項目本文", align=L, left=6, after=2)
+    # Table text is 9 pt (FORMS.md: never smaller). LibreOffice puts a fifth of an em between
+    # kanji and digits (it ignores w:autoSpaceDN), so a date such as 令和10年12月31日 needs
+    # 34 mm of column: the widths below are measured on that.
     pstyle(doc, "表見出し", size=9, align=C)
     pstyle(doc, "表本文", size=9, align=L)
     pstyle(doc, "表中央", size=9, align=C)
-    pstyle(doc, "表本文小", size=8, align=L)
     pstyle(doc, "条件", align=L, left=17, hanging=11, after=2)
     # A note stays whole and with what follows (the next note, 以上), never split off alone.
     pstyle(
@@ -371,12 +373,15 @@ def _field(paragraph, instr: str) -> None:
     paragraph._p.append(fld("end"))
 
 
-def table(doc, columns, row, *, loop=None, empty="該当なし", header=True, style="表本文"):
+def table(
+    doc, columns, row, *, loop=None, empty="該当なし", header=True, style="表本文", detail=None
+):
     """A bordered table: header row (repeated on every page), then one row per loop item.
 
     ``columns`` = [(heading, width_mm)], ``row`` = cell texts (a list in a cell = paragraphs),
     ``loop`` = the Jinja ``for`` clause (``"s in staff"``); ``empty`` fills a merged row
-    when the list is empty.
+    when the list is empty; ``detail`` is a second row per item, one cell across the table,
+    for long free text that a column would wrap into many short lines.
     """
     t = doc.add_table(rows=0, cols=len(columns))
     t.style = doc.styles["様式表"]
@@ -402,6 +407,10 @@ def table(doc, columns, row, *, loop=None, empty="該当なし", header=True, st
         else:
             st = style
         _cell(cell, text, st)
+    if detail:
+        xr = t.add_row()
+        _cant_split(xr)
+        _cell(xr.cells[0].merge(xr.cells[-1]), detail, style)
     if loop:
         if empty:
             _tag_row(t, "{%tr else %}")
@@ -508,23 +517,22 @@ def form1() -> Document:
     item(doc, "5", "返還・消去・廃棄した重要情報")
     table(
         doc,
-        # 実施日 keeps 31 mm: with the space LibreOffice and Word put between kanji and digits,
-        # 令和10年12月31日 needs about 29 mm even at 8 pt.
+        # Every row is three lines tall (方法 stacks ☐返還 ☐消去 ☐廃棄), so 媒体 sits under
+        # 区分 (and only when it says more: 紙 is not printed twice) and 実施者 under 実施日;
+        # the width goes to the free text: 12 characters of 資料名 and 9 of 具体的方法
+        # (高齢福祉課へ手渡し) on one line, 12,500枚 and 令和10年12月31日 whole.
         [
-            ("資料名・データ名", 28),
-            ("区分", 10),
-            ("媒体", 15),
-            ("数量", 11),
-            ("方法", 15),
-            ("具体的方法", 19),
-            ("実施日", 31),
-            ("実施者", 20),
-            (["立会者", "（市職員）"], 21),
+            ("資料名・データ名", 41),
+            (["区分", "媒体"], 14),
+            ("数量", 18),
+            ("方法", 13),
+            ("具体的方法", 31),
+            (["実施日", "実施者"], 34),
+            (["立会者", "（市職員）"], 19),
         ],
         [
             "{{ d.item }}",
-            ("{{ d.kind }}", "表中央"),
-            "{{ d.medium }}",
+            ["{{ d.kind }}", "{% if d.medium != d.kind %}{{ d.medium }}{% endif %}"],
             "{{ d.quantity }}",
             [
                 "{{ d.returned|check }}返還",
@@ -532,12 +540,10 @@ def form1() -> Document:
                 "{{ d.destroyed|check }}廃棄",
             ],
             "{{ d.detail }}",
-            "{{ d.done_on|wareki }}",
-            "{{ d.done_by }}",
+            ["{{ d.done_on|wareki }}", "{{ d.done_by }}"],
             "{{ d.witness }}",
         ],
         loop="d in disposals",
-        style="表本文小",
     )
     p(doc, "{%p if my_number %}", "注記")
     p(
@@ -586,14 +592,15 @@ def form2() -> Document:
     item(doc, "9", "業務従事者")
     table(
         doc,
-        # 役割 holds 情報セキュリティ対策責任者 on one line.
+        # 役割 holds 情報セキュリティ対策責任者 and 所属 15 characters on one line; the 有/無
+        # columns are as narrow as their two-line headings.
         [
-            ("No.", 10),
-            ("氏名", 30),
-            ("所属", 36),
-            ("役割", 50),
-            ("重要情報", 20),
-            ("特定個人情報", 24),
+            ("No.", 8),
+            ("氏名", 31),
+            ("所属", 51),
+            ("役割", 47),
+            (["重要情報", "の取扱"], 15),
+            (["特定個人", "情報の取扱"], 18),
         ],
         [
             ("{{ s.no }}", "表中央"),
@@ -628,20 +635,22 @@ def form3() -> Document:
     item(doc, "5", "研修の実施状況")
     table(
         doc,
-        [("研修名", 36), ("実施日", 31), ("実施方法", 22), ("講師", 30), ("研修内容", 51)],
+        # 研修内容 is a sentence or more: it takes a row of its own across the table.
+        [("研修名", 60), ("実施日", 34), ("実施方法", 26), ("講師", 50)],
         [
             "{{ t.title }}",
             "{{ t.held_on|wareki }}",
             "{{ t.method }}",
             "{{ t.instructor }}",
-            "{{ t.content }}",
         ],
         loop="t in trainings",
+        detail="研修内容：{{ t.content }}",
     )
     item(doc, "6", "研修内容（遵守事項の項目）")
     table(
         doc,
-        [("No.", 10), ("項目", 124), ("該当項", 18), ("実施", 18)],
+        # 該当項 holds 遵守事項10(1)② on one line.
+        [("No.", 8), ("項目", 123), ("該当項", 29), ("実施", 10)],
         [
             ("{{ k.no }}", "表中央"),
             "{{ k.text }}",
@@ -653,7 +662,7 @@ def form3() -> Document:
     item(doc, "7", "従事者の受講状況")
     table(
         doc,
-        [("No.", 10), ("氏名", 40), ("所属", 52), ("受講日", 38), ("判定", 30)],
+        [("No.", 8), ("氏名", 36), ("所属", 68), ("受講日", 34), ("判定", 24)],
         [
             ("{{ s.no }}", "表中央"),
             "{{ s.name }}",
@@ -704,15 +713,15 @@ def report_form(number: int) -> Document:
     item(doc, "7", "確認項目", "（「いいえ」の項目は、備考欄に理由と対応を記入してください。）")
     table(
         doc,
-        # The answer columns are as narrow as their headings allow (該当なし: 13 mm at 9 pt), so
-        # the items take fewer lines and a typical form 5 ends on its first page.
+        # The answer columns are as narrow as their headings allow (該当なし on two lines), so the
+        # items take fewer lines and 備考 holds a short reason (改善計画を提出済み) on one line.
         [
             ("No.", 8),
             ("確認項目", 100),
-            ("はい", 10),
+            ("はい", 9),
             ("いいえ", 12),
-            ("該当なし", 15),
-            ("備考", 25),
+            (["該当", "なし"], 9),
+            ("備考", 32),
         ],
         [
             ("{{ i.no }}", "表中央"),

@@ -263,13 +263,8 @@ def test_form3_training_and_topics(renderer):
     doc = render(renderer, VARIANTS["form3"])
     sessions = table_rows(doc, "研修名", "実施日")
     assert sessions == [
-        [
-            "情報セキュリティ研修",
-            "令和7年3月20日",
-            "集合研修",
-            "講師 架空",
-            "守秘義務、パスワードポリシー",
-        ]
+        ["情報セキュリティ研修", "令和7年3月20日", "集合研修", "講師 架空"],
+        ["研修内容：守秘義務、パスワードポリシー"] * 4,  # one cell across the table
     ]
     topics = {r[1]: r[3] for r in table_rows(doc, "No.", "項目")}
     assert topics["守秘義務（受託期間終了後・退職後も有効）"] == "☑"
@@ -299,7 +294,7 @@ def test_form3_subcontractor_lists_its_own_staff(renderer):
     doc = render(renderer, VARIANTS["form3_sub"])
     rows = table_rows(doc, "No.", "氏名")
     assert [r[1] for r in rows] == ["下請 九郎"]
-    assert table_rows(doc, "研修名", "実施日") == [["該当なし"] * 5]
+    assert table_rows(doc, "研修名", "実施日") == [["該当なし"] * 4]
 
 
 def checklist(doc: Document) -> dict[str, list[str]]:
@@ -384,11 +379,13 @@ def test_form5_my_number_items(renderer):
 
 def test_form1_disposal_table(renderer):
     doc = render(renderer, VARIANTS["form1"])
-    rows = table_rows(doc, "資料名・データ名", "区分")
+    rows = table_rows(doc, "資料名・データ名", "区分\n媒体")
     assert rows[0][0] == "申請書控え"
-    assert rows[0][4] == "☐返還\n☐消去\n☑廃棄"
-    assert rows[0][6] == "令和8年3月31日"
-    assert rows[1][4] == "☐返還\n☑消去\n☐廃棄"
+    assert rows[0][1] == "紙\n"  # 媒体 紙 is not said twice
+    assert rows[1][1] == "電子\nサーバ"
+    assert rows[0][3] == "☐返還\n☐消去\n☑廃棄"
+    assert rows[0][5] == "令和8年3月31日\n架空 四郎"  # 実施日 over 実施者
+    assert rows[1][3] == "☐返還\n☑消去\n☐廃棄"
     assert "立ち会います" in text(doc)  # My Number contract
     plain = render(renderer, VARIANTS["form1"], fixed_records(my_number=False, confidentiality=2))
     assert "立ち会います" not in text(plain)
@@ -429,8 +426,10 @@ def test_blank_date_prints_blank_wareki(renderer):
         subcontractors=records.subcontractors,
         disposals=(b.disposal(done_on=None),),
     )
-    rows = table_rows(render(renderer, VARIANTS["form1"], records), "資料名・データ名", "区分")
-    assert rows[0][6] == "令和　年　月　日"
+    rows = table_rows(
+        render(renderer, VARIANTS["form1"], records), "資料名・データ名", "区分\n媒体"
+    )
+    assert rows[0][5].split("\n")[0] == "令和　年　月　日"
 
 
 def test_form6_application(renderer):
@@ -728,7 +727,7 @@ def test_long_staff_table_repeats_its_header_and_embeds_mincho(renderer, tmp_pat
     assert pages >= 3
     for page in range(2, pages + 1):
         body = pdf_text(pdf, page)
-        assert "特定個人情報" in body and "所属" in body, f"page {page} lacks the header row"
+        assert "情報の取扱" in body and "所属" in body, f"page {page} lacks the header row"
         assert f"{page}/{pages}" in body.replace(" ", "")
     assert "架空 120" in pdf_text(pdf, pages)
     first = pdf_text(pdf, 1)
