@@ -649,12 +649,12 @@ def form3() -> Document:
     item(doc, "6", "研修内容（遵守事項の項目）")
     table(
         doc,
-        # 該当項 holds 遵守事項10(1)② on one line.
-        [("No.", 8), ("項目", 123), ("該当項", 29), ("実施", 10)],
+        # As on forms 4 and 5, the clause has its own column: 遵守事項 | 10(1)②.
+        [("No.", 8), ("項目", 136), ("遵守事項", 16), ("実施", 10)],
         [
             ("{{ k.no }}", "表中央"),
             "{{ k.text }}",
-            ("遵守事項{{ k.section }}", "表中央"),
+            ("{{ k.section }}", "表中央"),
             ("{{ k.done|check }}", "表中央"),
         ],
         loop="k in topics",
@@ -713,19 +713,22 @@ def report_form(number: int) -> Document:
     item(doc, "7", "確認項目", "（「いいえ」の項目は、備考欄に理由と対応を記入してください。）")
     table(
         doc,
-        # The answer columns are as narrow as their headings allow (該当なし on two lines), so the
-        # items take fewer lines and 備考 holds a short reason (改善計画を提出済み) on one line.
+        # The clause cited has a column (遵守事項 | 10(1)②) so that it never breaks inside an
+        # item's last line; the answer columns are as narrow as their headings allow (該当なし on
+        # two lines), and 備考 holds a short reason (改善計画を提出済み) on one line.
         [
             ("No.", 8),
-            ("確認項目", 100),
+            ("確認項目", 85),
+            ("遵守事項", 16),
             ("はい", 9),
             ("いいえ", 12),
             (["該当", "なし"], 9),
-            ("備考", 32),
+            ("備考", 31),
         ],
         [
             ("{{ i.no }}", "表中央"),
-            "{{ i.text }}（遵守事項{{ i.section }}）",
+            "{{ i.text }}",
+            ("{{ i.section }}", "表中央"),
             ("{{ (i.answer == 'はい')|check }}", "表中央"),
             ("{{ (i.answer == 'いいえ')|check }}", "表中央"),
             ("{{ (i.answer == '該当なし')|check }}", "表中央"),

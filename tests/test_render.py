@@ -298,6 +298,7 @@ def test_form3_subcontractor_lists_its_own_staff(renderer):
 
 
 def checklist(doc: Document) -> dict[str, list[str]]:
+    """No. → [確認項目, 遵守事項 (the clause), はい, いいえ, 該当なし, 備考]."""
     return {r[0]: r[1:] for r in table_rows(doc, "No.", "確認項目")}
 
 
@@ -309,12 +310,12 @@ def test_form4_fiscal_year_variant(renderer):
     assert "5\t報告区分\t☐①契約締結時　☑②年度切替時　☐③契約終了時" in lines
     assert "6\t報告対象期間\t令和7年4月1日から令和8年3月31日まで" in lines
     items = checklist(doc)
-    assert items["1"][1:4] == ["☑", "☐", "☐"]
-    assert items["2"][1:] == ["☐", "☑", "☐", "退職者1名に誓約書未取得"]
-    assert items["3"][1:4] == ["☐", "☐", "☑"]
-    assert items["4"][1:4] == ["☐", "☐", "☐"]  # 2027's answer stays in 2027
-    assert items["24"][1:4] == ["☐", "☐", "☑"]  # §11: not a system development
-    assert "（遵守事項11）" in items["24"][0]
+    assert items["1"][2:5] == ["☑", "☐", "☐"]
+    assert items["2"][2:] == ["☐", "☑", "☐", "退職者1名に誓約書未取得"]
+    assert items["3"][2:5] == ["☐", "☐", "☑"]
+    assert items["4"][2:5] == ["☐", "☐", "☐"]  # 2027's answer stays in 2027
+    assert items["24"][2:5] == ["☐", "☐", "☑"]  # §11: not a system development
+    assert "テスト専用のデータ" in items["24"][0] and items["24"][1] == "11"  # 遵守事項11
     assert "様式第1号）を発行した" in items["33"][0]  # ② only: disposals during the year
     assert "34" not in items  # ③ only
 
@@ -327,7 +328,7 @@ def test_report_asks_for_reasons_above_the_checklist(renderer):
 
 def test_form4_system_development_leaves_section_11_open(renderer):
     doc = render(renderer, VARIANTS["form4_1"], fixed_records(system_development=True))
-    assert checklist(doc)["24"][1:4] == ["☐", "☐", "☐"]
+    assert checklist(doc)["24"][2:5] == ["☐", "☐", "☐"]
 
 
 @pytest.mark.parametrize(
@@ -347,7 +348,7 @@ def test_report_period(renderer, timing, start, expected):
 def test_form4_end_adds_the_closing_items(renderer):
     items = checklist(render(renderer, VARIANTS["form4_3"]))
     assert "様式第1号" in items["35"][0]
-    assert all(v == "☐" for v in items["35"][1:4])
+    assert all(v == "☐" for v in items["35"][2:5])
 
 
 @pytest.mark.parametrize(
@@ -358,14 +359,14 @@ def test_form4_end_adds_the_closing_items(renderer):
     ],
 )
 def test_form1_item_is_not_applicable_without_storage(renderer, variant, item, stores):
-    assert checklist(render(renderer, VARIANTS[variant]))[item][1:4] == ["☐", "☐", "☐"]
+    assert checklist(render(renderer, VARIANTS[variant]))[item][2:5] == ["☐", "☐", "☐"]
     none_kept = checklist(render(renderer, VARIANTS[variant], fixed_records(**stores)))
-    assert none_kept[item][1:4] == ["☐", "☐", "☑"]  # no form 1 is due (§4, §5)
+    assert none_kept[item][2:5] == ["☐", "☐", "☑"]  # no form 1 is due (§4, §5)
 
 
 def test_subcontractor_report_uses_its_own_storage_flag(renderer):
     sub_end = submission(4, Timing.END, submitter=Submitter.SUBCONTRACTOR, subcontractor=SUB)
-    assert checklist(render(renderer, sub_end))["35"][1:4] == ["☐", "☐", "☑"]  # the sub stores none
+    assert checklist(render(renderer, sub_end))["35"][2:5] == ["☐", "☐", "☑"]  # the sub stores none
 
 
 def test_form5_my_number_items(renderer):
