@@ -263,13 +263,8 @@ def test_form3_training_and_topics(renderer):
     doc = render(renderer, VARIANTS["form3"])
     sessions = table_rows(doc, "研修名", "実施日")
     assert sessions == [
-        [
-            "情報セキュリティ研修",
-            "令和7年3月20日",
-            "集合研修",
-            "講師 架空",
-            "守秘義務、パスワードポリシー",
-        ]
+        ["情報セキュリティ研修", "令和7年3月20日", "集合研修", "講師 架空"],
+        ["研修内容：守秘義務、パスワードポリシー"] * 4,  # one cell across the table
     ]
     topics = {r[1]: r[3] for r in table_rows(doc, "No.", "項目")}
     assert topics["守秘義務（受託期間終了後・退職後も有効）"] == "☑"
@@ -292,17 +287,18 @@ def test_form3_topic_ticks_need_the_topic_itself(renderer, content, handling_tic
     topics = {
         r[0]: r[3] for r in table_rows(render(renderer, VARIANTS["form3"], records), "No.", "項目")
     }
-    assert topics["8"] == handling_ticked
+    assert topics["9"] == handling_ticked
 
 
 def test_form3_subcontractor_lists_its_own_staff(renderer):
     doc = render(renderer, VARIANTS["form3_sub"])
     rows = table_rows(doc, "No.", "氏名")
     assert [r[1] for r in rows] == ["下請 九郎"]
-    assert table_rows(doc, "研修名", "実施日") == [["該当なし"] * 5]
+    assert table_rows(doc, "研修名", "実施日") == [["該当なし"] * 4]
 
 
 def checklist(doc: Document) -> dict[str, list[str]]:
+    """No. → [確認項目, 遵守事項 (the clause), はい, いいえ, 該当なし, 備考]."""
     return {r[0]: r[1:] for r in table_rows(doc, "No.", "確認項目")}
 
 
@@ -314,13 +310,14 @@ def test_form4_fiscal_year_variant(renderer):
     assert "5\t報告区分\t☐①契約締結時　☑②年度切替時　☐③契約終了時" in lines
     assert "6\t報告対象期間\t令和7年4月1日から令和8年3月31日まで" in lines
     items = checklist(doc)
-    assert items["1"][1:4] == ["☑", "☐", "☐"]
-    assert items["2"][1:] == ["☐", "☑", "☐", "退職者1名に誓約書未取得"]
-    assert items["3"][1:4] == ["☐", "☐", "☑"]
-    assert items["4"][1:4] == ["☐", "☐", "☐"]  # 2027's answer stays in 2027
-    assert items["23"][1:4] == ["☐", "☐", "☑"]  # §11: not a system development
-    assert "§11" in items["23"][0]
-    assert "28" not in items  # ③ only
+    assert items["1"][2:5] == ["☑", "☐", "☐"]
+    assert items["2"][2:] == ["☐", "☑", "☐", "退職者1名に誓約書未取得"]
+    assert items["3"][2:5] == ["☐", "☐", "☑"]
+    assert items["4"][2:5] == ["☐", "☐", "☐"]  # 2027's answer stays in 2027
+    assert items["24"][2:5] == ["☐", "☐", "☑"]  # §11: not a system development
+    assert "テスト専用のデータ" in items["24"][0] and items["24"][1] == "11"  # 遵守事項11
+    assert "様式第1号）を発行した" in items["33"][0]  # ② only: disposals during the year
+    assert "34" not in items  # ③ only
 
 
 def test_report_asks_for_reasons_above_the_checklist(renderer):
@@ -331,7 +328,7 @@ def test_report_asks_for_reasons_above_the_checklist(renderer):
 
 def test_form4_system_development_leaves_section_11_open(renderer):
     doc = render(renderer, VARIANTS["form4_1"], fixed_records(system_development=True))
-    assert checklist(doc)["23"][1:4] == ["☐", "☐", "☐"]
+    assert checklist(doc)["24"][2:5] == ["☐", "☐", "☐"]
 
 
 @pytest.mark.parametrize(
@@ -350,26 +347,26 @@ def test_report_period(renderer, timing, start, expected):
 
 def test_form4_end_adds_the_closing_items(renderer):
     items = checklist(render(renderer, VARIANTS["form4_3"]))
-    assert "様式第1号" in items["28"][0]
-    assert all(v == "☐" for v in items["28"][1:4])
+    assert "様式第1号" in items["35"][0]
+    assert all(v == "☐" for v in items["35"][2:5])
 
 
 @pytest.mark.parametrize(
     "variant, item, stores",
     [
-        ("form4_3", "28", {"stores_important": False}),
+        ("form4_3", "35", {"stores_important": False}),
         ("form5_3", "20", {"stores_important": False}),
     ],
 )
 def test_form1_item_is_not_applicable_without_storage(renderer, variant, item, stores):
-    assert checklist(render(renderer, VARIANTS[variant]))[item][1:4] == ["☐", "☐", "☐"]
+    assert checklist(render(renderer, VARIANTS[variant]))[item][2:5] == ["☐", "☐", "☐"]
     none_kept = checklist(render(renderer, VARIANTS[variant], fixed_records(**stores)))
-    assert none_kept[item][1:4] == ["☐", "☐", "☑"]  # no form 1 is due (§4, §5)
+    assert none_kept[item][2:5] == ["☐", "☐", "☑"]  # no form 1 is due (§4, §5)
 
 
 def test_subcontractor_report_uses_its_own_storage_flag(renderer):
     sub_end = submission(4, Timing.END, submitter=Submitter.SUBCONTRACTOR, subcontractor=SUB)
-    assert checklist(render(renderer, sub_end))["28"][1:4] == ["☐", "☐", "☑"]  # the sub stores none
+    assert checklist(render(renderer, sub_end))["35"][2:5] == ["☐", "☐", "☑"]  # the sub stores none
 
 
 def test_form5_my_number_items(renderer):
@@ -383,11 +380,13 @@ def test_form5_my_number_items(renderer):
 
 def test_form1_disposal_table(renderer):
     doc = render(renderer, VARIANTS["form1"])
-    rows = table_rows(doc, "資料名・データ名", "区分")
+    rows = table_rows(doc, "資料名・データ名", "区分\n媒体")
     assert rows[0][0] == "申請書控え"
-    assert rows[0][4] == "☐返還\n☐消去\n☑廃棄"
-    assert rows[0][6] == "令和8年3月31日"
-    assert rows[1][4] == "☐返還\n☑消去\n☐廃棄"
+    assert rows[0][1] == "紙\n"  # 媒体 紙 is not said twice
+    assert rows[1][1] == "電子\nサーバ"
+    assert rows[0][3] == "☐返還\n☐消去\n☑廃棄"
+    assert rows[0][5] == "令和8年3月31日\n架空 四郎"  # 実施日 over 実施者
+    assert rows[1][3] == "☐返還\n☑消去\n☐廃棄"
     assert "立ち会います" in text(doc)  # My Number contract
     plain = render(renderer, VARIANTS["form1"], fixed_records(my_number=False, confidentiality=2))
     assert "立ち会います" not in text(plain)
@@ -415,8 +414,10 @@ def test_subcontractor_forms_show_its_own_period(renderer):
     assert "3\t契約期間\t令和7年4月1日から令和9年3月31日まで" in lines
     assert "（再委託期間）" not in text(render(renderer, VARIANTS["form2"], records))
     sub3 = text(render(renderer, VARIANTS["form3_sub"], records))
-    assert "※受講日が再委託開始日の1年前より前" in sub3
-    assert "※受講日が契約開始日の1年前より前" in text(render(renderer, VARIANTS["form3"], records))
+    assert "※受講日が再委託開始日の1年前の日より前" in sub3
+    assert "※受講日が契約開始日の1年前の日より前" in text(
+        render(renderer, VARIANTS["form3"], records)
+    )
 
 
 def test_blank_date_prints_blank_wareki(renderer):
@@ -426,8 +427,10 @@ def test_blank_date_prints_blank_wareki(renderer):
         subcontractors=records.subcontractors,
         disposals=(b.disposal(done_on=None),),
     )
-    rows = table_rows(render(renderer, VARIANTS["form1"], records), "資料名・データ名", "区分")
-    assert rows[0][6] == "令和　年　月　日"
+    rows = table_rows(
+        render(renderer, VARIANTS["form1"], records), "資料名・データ名", "区分\n媒体"
+    )
+    assert rows[0][5].split("\n")[0] == "令和　年　月　日"
 
 
 def test_form6_application(renderer):
@@ -449,7 +452,8 @@ def test_form7_from_the_city(renderer):
     assert "日野市長" in lines and "（公印省略）" in lines
     assert "令和7年3月26日付けで申請のあった再委託について、下記のとおり承認します。" in lines
     assert (
-        "（1）再委託先は、日野市外部委託における情報セキュリティ遵守事項を遵守すること。" in lines
+        "（1）再委託先は、日野市「外部委託における情報セキュリティ遵守事項」を遵守すること。"
+        in lines
     )
     records = fixed_records()
     unnumbered = Records(
@@ -482,8 +486,8 @@ def test_cover_sheet(tmp_path):
         2026,
         "受託者 株式会社テスト架空データ",
         (
-            CoverEntry("様式第4号-②", "重要情報の保護に関する報告書", 2),
-            CoverEntry("様式第5号-②", "特定個人情報の保護に関する報告書", None),
+            CoverEntry("様式第4号-②", "重要情報の保護に関する報告書", 2, pages=2),
+            CoverEntry("様式第5号-②", "特定個人情報の保護に関する報告書", 4),
         ),
         (
             Problem(
@@ -735,7 +739,7 @@ def test_long_staff_table_repeats_its_header_and_embeds_mincho(renderer, tmp_pat
     assert pages >= 3
     for page in range(2, pages + 1):
         body = pdf_text(pdf, page)
-        assert "特定個人情報" in body and "所属" in body, f"page {page} lacks the header row"
+        assert "情報の取扱" in body and "所属" in body, f"page {page} lacks the header row"
         assert f"{page}/{pages}" in body.replace(" ", "")
     assert "架空 120" in pdf_text(pdf, pages)
     first = pdf_text(pdf, 1)

@@ -25,7 +25,7 @@ Form 7 (from the city): form_no, form_label, form_title, contract, subcontractor
     conditions (list[str]), sub_period.
 Cover: form_label (送付書), footer_id, contract, date, timing_label (①契約締結時),
     fiscal_year_label (令和7年度分: the fiscal year a ② report covers, or ""), submitter_label, entries (EntryRow: no, label,
-    title, page), problems (ProblemRow: where, message).
+    title, page, pages), problems (ProblemRow: where, message).
 
 Text from the workbook is printed literally: the Jinja environment escapes it and
 nothing here compiles it; characters XML cannot hold are dropped (``clean``).
@@ -75,9 +75,9 @@ CHECKLIST_DIR = resources.CHECKLISTS_DIR
 CHECKLIST_FILES = {3: "form3_topics.json", 4: "form4_items.json", 5: "form5_items.json"}
 
 DEFAULT_CONDITIONS = (
-    "再委託先は、日野市外部委託における情報セキュリティ遵守事項を遵守すること。",
+    "再委託先は、日野市「外部委託における情報セキュリティ遵守事項」を遵守すること。",
     "受託者は、再委託先に本契約に基づく一切の義務を遵守させるとともに、再委託先に対して"
-    "全ての監督責任を負うこと（遵守事項第12項(2)）。",
+    "全ての監督責任を負うこと（遵守事項12(2)）。",
     "再委託先による更なる再委託、及び再委託の内容を変更する場合は、改めて申請し承認を受けること。",
     "情報セキュリティを損ねる事象又はその恐れがある場合は、速やかに市に報告すること。",
     "市は、必要に応じて再委託先に対し立ち入り調査を行うことができること。",
@@ -108,11 +108,12 @@ class FormEnv:
 
 @dataclass(frozen=True)
 class CoverEntry:
-    """One form inside a bundle: 様式第2号, its title, its first page (None: unknown)."""
+    """One form inside a bundle: 様式第2号, its title, its first page and page count (None: unknown)."""
 
     label: str
     title: str
     first_page: int | None
+    pages: int | None = None
 
 
 @dataclass(frozen=True)
@@ -212,6 +213,7 @@ class EntryRow:
     label: str
     title: str
     page: str
+    pages: str  # the form's own page count: its footers count 1 / N, so the cover does too
 
 
 @dataclass(frozen=True)
@@ -490,6 +492,8 @@ def report(submission: Submission, records: Records, env: FormEnv) -> dict[str, 
         "system_development": party.system_development,
         # Form 1 is due only from a submitter who stores important information (§4, §5).
         "stores_important": party.stores_important,
+        # A subcontractor has no approved subcontractors of its own to supervise (§12(2)).
+        "subcontracting": party.subcontractor is None and contract.subcontracting,
     }
     items = []
     for k in env.checklist(submission.form):
@@ -569,7 +573,13 @@ def cover(cover: Cover, settings: Settings) -> dict[str, Any]:
         else "",
         "submitter_label": clean(cover.submitter_label),
         "entries": [
-            EntryRow(i, e.label, e.title, "" if e.first_page is None else str(e.first_page))
+            EntryRow(
+                i,
+                e.label,
+                e.title,
+                "" if e.first_page is None else str(e.first_page),
+                "" if e.pages is None else str(e.pages),
+            )
             for i, e in enumerate(cover.entries, 1)
         ],
         "problems": [_problem_row(p) for p in cover.problems],

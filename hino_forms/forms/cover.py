@@ -46,7 +46,7 @@ class CoverBuilder:
                 if sub.form in (6, 7) and sub.subcontractor
                 else sub.title
             )
-            entries.append(CoverEntry(label=sub.label, title=title, first_page=page))
+            entries.append(CoverEntry(label=sub.label, title=title, first_page=page, pages=count))
             page = page + count if page is not None and count is not None else None
         return Cover(
             contract=contract,
