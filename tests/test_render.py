@@ -22,9 +22,9 @@ from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 from lxml import etree
 
+from hino_forms import resources
 from hino_forms.forms.prepared import part_xml
 from hino_forms.forms.render import (
-    SHIPPED_TEMPLATES,
     Cover,
     CoverEntry,
     Renderer,
@@ -43,7 +43,6 @@ from hino_forms.models import (
     Submitter,
     Timing,
 )
-from hino_forms.output.pdf import FONTCONFIG_FILE
 from tests import builders as b
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -544,7 +543,7 @@ def test_staff_table_header_row_repeats(renderer):
 
 
 def test_fonts_are_explicit_and_not_theme(tmp_path):
-    doc = Document(SHIPPED_TEMPLATES / "form2.docx")
+    doc = Document(resources.template("form2.docx"))
     styles = doc.styles.element
     fonts = (
         styles.find(qn("w:docDefaults"))
@@ -562,7 +561,7 @@ def test_fonts_are_explicit_and_not_theme(tmp_path):
 
 
 def test_notes_stay_whole_and_with_the_closing():
-    doc = Document(SHIPPED_TEMPLATES / "form3.docx")
+    doc = Document(resources.template("form3.docx"))
     assert doc.styles["Normal"].paragraph_format.widow_control
     note = doc.styles["注記"].paragraph_format
     assert note.keep_together and note.keep_with_next  # no "第7項）。" + 以上 alone on a page
@@ -589,7 +588,7 @@ def test_wareki_filter(value, shown):
 
 
 def test_city_templates_replace_shipped_ones(tmp_path):
-    doc = Document(SHIPPED_TEMPLATES / "form2.docx")
+    doc = Document(resources.template("form2.docx"))
     doc.add_paragraph("市独自の確認欄：{{ contract.department }}")
     doc.save(tmp_path / "form2.docx")
     city = Renderer(tmp_path)
@@ -675,7 +674,7 @@ def test_sample_workbook_renders(renderer, sample_path, tmp_path):
 
 
 def to_pdf(docx: Path, out: Path, fontconfig: bool = True) -> Path:
-    env = dict(os.environ, **({"FONTCONFIG_FILE": str(FONTCONFIG_FILE)} if fontconfig else {}))
+    env = dict(os.environ, **({"FONTCONFIG_FILE": str(resources.fontconfig())} if fontconfig else {}))
     profile = out / "profile"
     subprocess.run(
         [

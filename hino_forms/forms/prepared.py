@@ -5,34 +5,51 @@ every part for every document. ``PreparedTemplate`` does that work once — with
 docxtpl's own methods, so its tag syntax (``{%tr %}``, ``{%p %}``, ``{{r }}`` …)
 is exactly docxtpl's — and then, per document, only renders the compiled
 templates, post-processes the XML as ``render_xml_part`` does, and writes the
-package from the parts python-docx would have written. tests/test_render.py
-compares every part with a plain ``DocxTemplate`` render.
+package from the parts python-docx would have written, through the public
+``zipfile`` API. Every part equals docxtpl's: tests/test_render.py checks the
+forms, ``bench/docxtpl_equivalence.py`` docxtpl's own test templates.
 
 Footnotes are rendered once (docxtpl renders them once per section, re-rendering
-its own output when a document has several). Not supported (the forms do not use them): InlineImage, Subdoc and
-replace_pic/replace_media, which add parts while rendering.
+its own output when a document has several).
+
+What docxtpl does by adding parts to the package while rendering cannot be done
+here, and is refused with ``TemplateUnsupported`` rather than silently dropped:
+InlineImage, Subdoc, RichText hyperlinks (any rendered reference to a
+relationship the template does not have), and replace_media / replace_pic /
+replace_embedded / replace_zipname.
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import io
 import re
-import struct
 import zipfile
 from dataclasses import dataclass
-from typing import Any
+from datetime import date
+from enum import Enum
+from typing import Any, NoReturn
 
 from docx.opc.coreprops import CoreProperties
-from docx.opc.oxml import parse_xml, serialize_part_xml
+from docx.opc.oxml import oxml_parser, serialize_part_xml
+from docx.opc.part import Part
 from docx.oxml.ns import nsmap, qn
-from docxtpl import DocxTemplate
+from docxtpl import DocxTemplate, InlineImage, RichText, RichTextParagraph
+from docxtpl.subdoc import Subdoc
 from jinja2 import Environment, Template
-from jinja2.exceptions import TemplateError
+from jinja2.exceptions import SecurityError, TemplateError
+from lxml import etree
+
+from hino_forms.errors import TemplateUnsafe, TemplateUnsupported
 
 # docxtpl's DocxTemplate.render_properties renders exactly these core properties.
 _FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 CORE_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
+# A relationship reference in rendered XML (images: r:embed/r:link, hyperlinks: r:id).
+_REFERENCE = re.compile(r'\br:(?:id|embed|link)="([^"]*)"')
+# Values with nothing inside that could be an image, subdocument or link.
+_LEAVES = (str, int, float, date, Enum, type(None))
 
 
 @dataclass(frozen=True)
@@ -43,6 +60,7 @@ class _Part:
     template: Template
     encoding: str
     reparse: bool  # headers/footers go through parse_xml/serialize as python-docx saves them
+    relationships: frozenset[str]  # the rIds this part has: anything else was added by a value
 
 
 def compile_xml(env: Environment, src_xml: str) -> Template:
@@ -51,9 +69,10 @@ def compile_xml(env: Environment, src_xml: str) -> Template:
     try:
         return env.from_string(src_xml)
     except TemplateError as exc:
-        if getattr(exc, "lineno", None) is not None:
-            line_number = max(exc.lineno - 4, 0)  # type: ignore[attr-defined]
-            exc.docx_context = [  # type: ignore[attr-defined]
+        lineno: int | None = getattr(exc, "lineno", None)
+        if lineno is not None:
+            line_number = max(lineno - 4, 0)
+            exc.docx_context = [  # type: ignore[attr-defined]  # docxtpl's attribute, set as it does
                 re.sub(r"<[^>]+>", "", x)
                 for x in src_xml.splitlines()[line_number : line_number + 7]
             ]
@@ -69,22 +88,27 @@ def _finish(tpl: DocxTemplate, dst_xml: str) -> str:
     # resolve_listing only rewrites \t \a \n \f inside text: without them it is the identity.
     if any(c in dst_xml for c in "\t\a\n\f"):
         dst_xml = tpl.resolve_listing(dst_xml)
-    return dst_xml
+    return str(dst_xml)
+
+
+def _rids(part: Part) -> frozenset[str]:
+    return frozenset(part.rels.keys())
 
 
 class PreparedTemplate:
     """One docxtpl template, patched and compiled once; ``render(context)`` → .docx bytes."""
 
-    def __init__(self, source: bytes, env: Environment) -> None:
+    def __init__(self, source: bytes, env: Environment, name: str = "") -> None:
+        self.name = name or "（名前のないテンプレート）"
         self._tpl = tpl = DocxTemplate(io.BytesIO(source))
         tpl.init_docx()
         doc = tpl.docx
         self._body = compile_xml(env, tpl.patch_xml(tpl.get_xml()))
+        self._body_relationships = _rids(doc.part)
         self._document_member = doc.part.partname.membername
         # The document element without its body: each render gets a copy and a new body,
         # exactly as docxtpl's map_tree replaces the body of the loaded document.
-        skeleton = copy.deepcopy(doc.element)
-        self._skeleton = skeleton
+        self._skeleton = copy.deepcopy(doc.element)
         self._parts: list[_Part] = []
         for uri in (tpl.HEADER_URI, tpl.FOOTER_URI):
             for _key, part in tpl.get_headers_footers(uri):
@@ -95,6 +119,7 @@ class PreparedTemplate:
                         compile_xml(env, tpl.patch_xml(xml)),
                         tpl.get_headers_footers_encoding(xml),
                         True,
+                        _rids(part),
                     )
                 )
         for part in doc.part.package.parts:
@@ -106,9 +131,11 @@ class PreparedTemplate:
                         compile_xml(env, tpl.patch_xml(blob)),
                         "utf-8",
                         False,
+                        _rids(part),
                     )
                 )
         core = doc.core_properties
+        # python-docx has no public handle on the core-properties part's member name.
         self._core_member = doc.part.package._core_properties_part.partname.membername
         self._core_templates = {p: env.from_string(getattr(core, p)) for p in CORE_PROPERTIES}
         self._core_static = not any(("{" in (getattr(core, p) or "")) for p in CORE_PROPERTIES)
@@ -120,19 +147,24 @@ class PreparedTemplate:
         self._core_element = core._element
         buf = io.BytesIO()
         doc.save(buf)
-        rendered = {self._document_member, self._core_member, *(p.member for p in self._parts)}
         with zipfile.ZipFile(buf) as z:
-            # Unchanged members are kept compressed and copied as they are.
-            self._members = [
-                (info, None if info.filename in rendered else _raw(z, info))
-                for info in z.infolist()
-            ]
-            self._base = {n: z.read(n) for n in rendered if n in z.NameToInfo}
+            # Every member in python-docx's order; the parts rendered per document are
+            # replaced, the others written as they are.
+            self._members = [(info, z.read(info)) for info in z.infolist()]
 
     def render(self, context: dict[str, Any]) -> bytes:
         """The .docx bytes docxtpl would save for ``DocxTemplate.render(context, env)``."""
+        _refuse_unsupported(context, self.name, set())
+        try:
+            return self._render(context)
+        except SecurityError as exc:
+            raise TemplateUnsafe(self.name, str(exc)) from exc
+
+    def _render(self, context: dict[str, Any]) -> bytes:
         tpl = self._tpl
-        tree = tpl.fix_tables(_finish(tpl, self._body.render(context)))
+        body = _finish(tpl, self._body.render(context))
+        self._check_references(body, self._body_relationships)
+        tree = tpl.fix_tables(body)
         for number, elt in enumerate(tree.xpath("//wp:docPr", namespaces=nsmap), start=1001):
             elt.attrib["id"] = str(number)
         root = copy.deepcopy(self._skeleton)
@@ -140,8 +172,13 @@ class PreparedTemplate:
         out: dict[str, bytes] = {self._document_member: serialize_part_xml(root)}
         for part in self._parts:
             xml = _finish(tpl, part.template.render(context))
+            self._check_references(xml, part.relationships)
             data = xml.encode(part.encoding)
-            out[part.member] = serialize_part_xml(parse_xml(data)) if part.reparse else data  # type: ignore[arg-type]
+            # python-docx's parse_xml, which takes the bytes too (its annotation says str).
+            reparsed = (
+                serialize_part_xml(etree.fromstring(data, oxml_parser)) if part.reparse else data
+            )
+            out[part.member] = reparsed
         if not self._core_static:
             core = copy.deepcopy(self._core_element)
             props = CoreProperties(core)
@@ -149,39 +186,68 @@ class PreparedTemplate:
                 setattr(props, prop, template.render(context))
             out[self._core_member] = serialize_part_xml(core)
         buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-            for info, raw in self._members:
-                if raw is None:
-                    rendered = out.get(info.filename)
-                    # A copy: writestr fills in sizes and offsets on the ZipInfo it is given.
-                    z.writestr(
-                        copy.copy(info),
-                        rendered if rendered is not None else self._base[info.filename],
-                    )
-                else:
-                    _write_raw(z, info, raw)
+        with zipfile.ZipFile(buf, "w") as z:
+            for info, data in self._members:
+                # A copy: writestr fills in sizes and offsets on the ZipInfo it is given.
+                z.writestr(copy.copy(info), out.get(info.filename, data))
         return buf.getvalue()
 
+    def _check_references(self, xml: str, known: frozenset[str]) -> None:
+        """Refuse XML that points at a relationship the template lacks (it would be dropped)."""
+        unknown = {rid for rid in _REFERENCE.findall(xml) if rid not in known}
+        if not unknown:
+            return
+        if re.search(r"<w:hyperlink\b[^>]*\br:id=", xml):
+            raise TemplateUnsupported(self.name, "リンク（RichText のハイパーリンク）")
+        if re.search(r'\br:(?:embed|link)="', xml):
+            raise TemplateUnsupported(self.name, "画像")
+        raise TemplateUnsupported(self.name, f"埋め込みの部品（{', '.join(sorted(unknown))}）")
 
-def _raw(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-    """The compressed bytes of a member, as stored."""
-    z.fp.seek(info.header_offset)  # type: ignore[union-attr]
-    header = z.fp.read(zipfile.sizeFileHeader)  # type: ignore[union-attr,attr-defined]
-    name_len, extra_len = struct.unpack("<HH", header[26:30])
-    z.fp.seek(info.header_offset + zipfile.sizeFileHeader + name_len + extra_len)  # type: ignore[union-attr,attr-defined]
-    return z.fp.read(info.compress_size)  # type: ignore[union-attr]
+    def _replacing(self, what: str) -> NoReturn:
+        raise TemplateUnsupported(self.name, f"画像・埋め込みファイルの差し替え（{what}）")
+
+    def replace_media(self, src_file: object, dst_file: object) -> NoReturn:
+        """Refused: docxtpl swaps media parts when saving, which this path does not do."""
+        self._replacing("replace_media")
+
+    def replace_pic(self, embedded_file: object, dst_file: object) -> NoReturn:
+        """Refused, as ``replace_media``."""
+        self._replacing("replace_pic")
+
+    def replace_embedded(self, src_file: object, dst_file: object) -> NoReturn:
+        """Refused, as ``replace_media``."""
+        self._replacing("replace_embedded")
+
+    def replace_zipname(self, zipname: object, dst_file: object) -> NoReturn:
+        """Refused, as ``replace_media``."""
+        self._replacing("replace_zipname")
 
 
-def _write_raw(z: zipfile.ZipFile, source: zipfile.ZipInfo, raw: bytes) -> None:
-    """Append an already-compressed member (what ZipFile.writestr does, minus compressing)."""
-    info = copy.copy(source)
-    info.extra = b""
-    info.header_offset = z.fp.tell()  # type: ignore[union-attr]
-    z.fp.write(info.FileHeader(False))  # type: ignore[union-attr]
-    z.fp.write(raw)  # type: ignore[union-attr]
-    z.start_dir = z.fp.tell()  # type: ignore[union-attr]
-    z.filelist.append(info)
-    z.NameToInfo[info.filename] = info
+def _refuse_unsupported(value: object, template: str, seen: set[int]) -> None:
+    """Raise ``TemplateUnsupported`` for a value docxtpl would turn into new package parts."""
+    if isinstance(value, _LEAVES):
+        return
+    if id(value) in seen:
+        return
+    seen.add(id(value))
+    if isinstance(value, InlineImage):
+        raise TemplateUnsupported(template, "画像（InlineImage）")
+    if isinstance(value, Subdoc):
+        raise TemplateUnsupported(template, "サブ文書（Subdoc）")
+    if isinstance(value, (RichText, RichTextParagraph)):
+        if "<w:hyperlink" in value.xml:
+            raise TemplateUnsupported(template, "リンク（RichText のハイパーリンク）")
+        return
+    if isinstance(value, dict):
+        children: Any = value.values()
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        children = value
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        children = (getattr(value, f.name) for f in dataclasses.fields(value))
+    else:
+        return
+    for child in children:
+        _refuse_unsupported(child, template, seen)
 
 
 def part_xml(docx_bytes: bytes) -> dict[str, bytes]:
