@@ -24,6 +24,7 @@ from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
@@ -901,6 +902,26 @@ def prune_styles(doc: Document) -> None:
             styles.remove(el)
 
 
+# Parts python-docx's default template carries that no form uses. Each is written
+# into every rendered document; stylesWithEffects.xml alone is 438 KB to deflate.
+UNUSED_PARTS = (
+    "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects",
+    RT.CUSTOM_XML,  # customXml/item1.xml: a bibliography sources list
+    RT.THUMBNAIL,  # docProps/thumbnail.jpeg: a picture of python-docx's blank page
+)
+
+
+def drop_unused_parts(doc: Document) -> None:
+    """Remove the relationships to ``UNUSED_PARTS``; python-docx then does not write the parts."""
+    for rId, rel in list(doc.part.rels.items()):
+        if rel.reltype in UNUSED_PARTS:
+            doc.part.drop_rel(rId)
+    package_rels = doc.part.package.rels
+    for rId, rel in list(package_rels.items()):
+        if rel.reltype in UNUSED_PARTS:
+            del package_rels[rId]
+
+
 def _members(data: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         return {n: z.read(n) for n in z.namelist()}
@@ -911,6 +932,7 @@ def main(out_dir: Path = HERE.parent / "hino_forms" / "resources" / "templates")
     for name, build in BUILDERS.items():
         doc = build()
         prune_styles(doc)
+        drop_unused_parts(doc)
         doc.core_properties.title = ""
         doc.core_properties.author = "hino-forms"
         doc.core_properties.comments = "templates/build_templates.py で生成"

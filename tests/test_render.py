@@ -674,7 +674,9 @@ def test_sample_workbook_renders(renderer, sample_path, tmp_path):
 
 
 def to_pdf(docx: Path, out: Path, fontconfig: bool = True) -> Path:
-    env = dict(os.environ, **({"FONTCONFIG_FILE": str(resources.fontconfig())} if fontconfig else {}))
+    env = dict(
+        os.environ, **({"FONTCONFIG_FILE": str(resources.fontconfig())} if fontconfig else {})
+    )
     profile = out / "profile"
     subprocess.run(
         [
