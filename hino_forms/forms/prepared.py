@@ -156,12 +156,12 @@ class PreparedTemplate:
         # docxtpl's ([Content_Types].xml stays first).
         self._rendered_infos: list[zipfile.ZipInfo] = []
         static = io.BytesIO()
-        with zipfile.ZipFile(saved) as source, zipfile.ZipFile(static, "w") as base:
-            for info in source.infolist():
+        with zipfile.ZipFile(saved) as package, zipfile.ZipFile(static, "w") as base:
+            for info in package.infolist():
                 if info.filename in rendered:
                     self._rendered_infos.append(info)
                 else:
-                    base.writestr(copy.copy(info), source.read(info))
+                    base.writestr(copy.copy(info), package.read(info))
         self._static = static.getvalue()
 
     def render(self, context: dict[str, Any]) -> bytes:
