@@ -19,11 +19,13 @@ from pathlib import Path
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
-from docxtpl import DocxTemplate
+from docxtpl import DocxTemplate, InlineImage, RichText
 from lxml import etree
+from markupsafe import Markup
 
 from hino_forms import resources
-from hino_forms.forms.prepared import part_xml
+from hino_forms.errors import TemplateUnsafe, TemplateUnsupported
+from hino_forms.forms.prepared import PreparedTemplate, part_xml
 from hino_forms.forms.render import (
     Cover,
     CoverEntry,
@@ -777,3 +779,95 @@ def test_property_elements_in_schema_order(renderer, variant):
                     tag,
                     [etree.QName(c).localname for c in el],
                 )
+
+
+# ---------------------------------------------------------------- what the prepared path refuses
+
+
+def one_tag_template(tmp_path: Path, tag: str = "{{ value }}") -> Path:
+    """A .docx whose body is one paragraph holding ``tag`` (what a clerk might type)."""
+    doc = Document()
+    doc.add_paragraph(tag)
+    path = tmp_path / "clerk.docx"
+    doc.save(path)
+    return path
+
+
+def prepared_from(path: Path) -> PreparedTemplate:
+    return PreparedTemplate(path.read_bytes(), make_environment(), path.name)
+
+
+def refusal(prepared: PreparedTemplate, value: object) -> str:
+    with pytest.raises(TemplateUnsupported) as refused:
+        prepared.render({"value": value})
+    return str(refused.value)
+
+
+def test_inline_image_is_refused_not_dropped(tmp_path):
+    path = one_tag_template(tmp_path)
+    image = InlineImage(DocxTemplate(path), str(tmp_path / "logo.png"))
+    message = refusal(prepared_from(path), image)
+    assert message.startswith("テンプレート clerk.docx: 画像（InlineImage）は差し込めません")
+
+
+def test_subdocument_is_refused(tmp_path):
+    path = one_tag_template(tmp_path, "{{p value }}")
+    subdoc = DocxTemplate(path).new_subdoc()
+    subdoc.add_paragraph("差し込みたい文書")
+    assert "サブ文書（Subdoc）は差し込めません" in refusal(prepared_from(path), subdoc)
+
+
+def test_richtext_hyperlink_is_refused_plain_richtext_is_not(tmp_path):
+    path = one_tag_template(tmp_path, "{{r value }}")
+    prepared = prepared_from(path)
+    link = RichText("市のページ", url_id=DocxTemplate(path).build_url_id("https://example.jp/"))
+    assert "リンク（RichText のハイパーリンク）は差し込めません" in refusal(prepared, link)
+    doc = Document(io.BytesIO(prepared.render({"value": RichText("太字", bold=True)})))
+    assert text(doc).strip() == "太字"
+
+
+@pytest.mark.parametrize(
+    "xml, what",
+    [
+        ('<w:hyperlink r:id="rId99"><w:r><w:t>x</w:t></w:r></w:hyperlink>', "リンク"),
+        ('<w:r><w:drawing><a:blip r:embed="rId98"/></w:drawing></w:r>', "画像"),
+    ],
+)
+def test_any_reference_to_a_part_the_template_lacks_is_refused(tmp_path, xml, what):
+    # Markup passes through escaping as it is: the backstop looks at the rendered XML.
+    message = refusal(prepared_from(one_tag_template(tmp_path)), Markup(xml))
+    assert f"{what}" in message and "clerk.docx" in message
+
+
+@pytest.mark.parametrize("method", ["replace_media", "replace_pic", "replace_embedded"])
+def test_media_replacement_is_refused(tmp_path, method):
+    prepared = prepared_from(one_tag_template(tmp_path))
+    with pytest.raises(TemplateUnsupported, match=f"差し替え（{method}）"):
+        getattr(prepared, method)("dummy.png", "logo.png")
+
+
+# ---------------------------------------------------------------- templates are data, not code
+
+RCE = "{{ cycler.__init__.__globals__.os.popen('touch MARKER').read() }}"
+
+
+def test_a_template_cannot_run_a_command(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    city = tmp_path / "city"
+    city.mkdir()
+    doc = Document(resources.template("form2.docx"))
+    doc.add_paragraph(RCE)
+    doc.save(city / "form2.docx")
+    with pytest.raises(TemplateUnsafe) as refused:
+        Renderer(city).render_bytes(VARIANTS["form2"], fixed_records())
+    assert not (tmp_path / "MARKER").exists()
+    assert str(refused.value).startswith(
+        "テンプレート form2.docx に安全でない式があるため使えません"
+    )
+    assert "__init__" in str(refused.value)
+
+
+def test_templates_stay_autoescaped_in_the_sandbox(renderer):
+    assert make_environment().autoescape is True
+    records = Records(contracts=(b.contract(work_name="<w:p>&"),))
+    assert "1\t契約件名\t<w:p>&" in paragraphs(render(renderer, VARIANTS["form2"], records))

@@ -261,7 +261,10 @@ def _parts(path: Path) -> Iterator[tuple[str, str]]:
 def _unsafe(name: str, part: str, tree: nodes.Template) -> list[TemplateIssue]:
     """Expressions the sandbox would refuse, found without evaluating anything."""
     found: list[TemplateIssue] = []
+    inside_reported: set[int] = set()  # one report per expression, for its outermost unsafe step
     for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Filter)):
+        if id(node) in inside_reported:
+            continue
         if isinstance(node, nodes.Getattr):
             key: object = node.attr
         elif isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
@@ -276,6 +279,7 @@ def _unsafe(name: str, part: str, tree: nodes.Template) -> list[TemplateIssue]:
         else:
             continue
         if isinstance(key, str) and (key.startswith("_") or key in _UNSAFE_NAMES):
+            inside_reported.update(id(n) for n in node.find_all(nodes.Node))
             found.append(
                 TemplateIssue(
                     name,
