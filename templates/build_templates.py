@@ -1,4 +1,4 @@
-"""Build templates/form1.docx … form7.docx and cover.docx (docxtpl) with python-docx.
+"""Build hino_forms/resources/templates/form1.docx … form7.docx and cover.docx (docxtpl) with python-docx.
 
 Run from the repository root:  .venv/bin/python templates/build_templates.py
 
@@ -6,12 +6,12 @@ Every page is made of the named styles defined in ``define_styles`` (様式番�
 宛先, 提出者, 表題, 前文, 記, 項目, 項目本文, 表見出し, 表本文, 表中央, 表後, 注記, 結語,
 警告, 様式フッター and the table style 様式表), so city staff can change the look
 in Word or LibreOffice by editing a style, not every paragraph. The variables the
-templates use are documented in hino_forms/contexts.py.
+templates use are documented in hino_forms/forms/contexts.py.
 
 Fonts: ＭＳ 明朝 (Windows) is named in docDefaults and in the Normal style, with the
 theme-font attributes removed because Word lets them override explicit names.
-LibreOffice on Linux has no ＭＳ 明朝; templates/fonts.conf (a fontconfig file, set
-as FONTCONFIG_FILE when converting) maps it to IPAexMincho.
+LibreOffice on Linux has no ＭＳ 明朝; hino_forms/resources/fonts.conf (a fontconfig
+file, set as FONTCONFIG_FILE when converting) maps it to IPAexMincho.
 """
 
 from __future__ import annotations

@@ -871,3 +871,21 @@ def test_templates_stay_autoescaped_in_the_sandbox(renderer):
     assert make_environment().autoescape is True
     records = Records(contracts=(b.contract(work_name="<w:p>&"),))
     assert "1\t契約件名\t<w:p>&" in paragraphs(render(renderer, VARIANTS["form2"], records))
+
+
+def test_generate_with_such_a_template_runs_nothing_and_names_it(
+    cli, sample_path, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    city = tmp_path / "city"
+    city.mkdir()
+    doc = Document(resources.template("form2.docx"))
+    doc.add_paragraph(RCE)
+    doc.save(city / "form2.docx")
+    result = cli(
+        "generate", sample_path, "--out", tmp_path / "out", "--no-pdf",
+        "--contract", "R7-003", "--templates", city,
+    )  # fmt: skip
+    assert not (tmp_path / "MARKER").exists()
+    assert result.code == 1
+    assert "テンプレート form2.docx に安全でない式があるため使えません" in result.out + result.err
