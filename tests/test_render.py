@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate, InlineImage, RichText
 from lxml import etree
@@ -889,3 +891,18 @@ def test_generate_with_such_a_template_runs_nothing_and_names_it(
     assert not (tmp_path / "MARKER").exists()
     assert result.code == 1
     assert "テンプレート form2.docx に安全でない式があるため使えません" in result.out + result.err
+
+
+def test_a_reference_is_judged_by_its_own_element(tmp_path):
+    # A template with a hyperlink of its own, and a value that adds an unknown picture.
+    doc = Document()
+    p = doc.add_paragraph("{{ value }}")
+    rid = doc.part.relate_to("https://example.jp/", RT.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), rid)
+    p._p.append(link)
+    doc.save(tmp_path / "linked.docx")
+    prepared = prepared_from(tmp_path / "linked.docx")
+    assert prepared.render({"value": "文字だけ"})  # its own link is fine
+    message = refusal(prepared, Markup('<w:r><a:blip r:embed="rId77"/></w:r>'))
+    assert "画像は差し込めません" in message

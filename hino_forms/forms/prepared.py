@@ -165,7 +165,7 @@ class PreparedTemplate:
         self._static = static.getvalue()
 
     def render(self, context: dict[str, Any]) -> bytes:
-        """The .docx bytes docxtpl would save for ``DocxTemplate.render(context, env)``."""
+        """The .docx docxtpl would save for ``DocxTemplate.render(context, env)`` (members in another order)."""
         try:
             return self._render(context)
         except SecurityError as exc:
@@ -208,11 +208,14 @@ class PreparedTemplate:
         unknown = {rid for rid in _REFERENCE.findall(xml) if rid not in known}
         if not unknown:
             return
-        if re.search(r"<w:hyperlink\b[^>]*\br:id=", xml):
-            raise TemplateUnsupported(self.name, "リンク（RichText のハイパーリンク）")
-        if re.search(r' r:(?:embed|link)="', xml):
+        rid = min(unknown)
+        found = re.search(rf'<([\w:]+)[^<>]* r:(\w+)="{re.escape(rid)}"', xml)
+        tag, attribute = found.groups() if found else ("", "")
+        if tag == "w:hyperlink":
+            raise TemplateUnsupported(self.name, "リンク（ハイパーリンク）")
+        if attribute in ("embed", "link"):
             raise TemplateUnsupported(self.name, "画像")
-        raise TemplateUnsupported(self.name, f"埋め込みの部品（{', '.join(sorted(unknown))}）")
+        raise TemplateUnsupported(self.name, f"埋め込みの部品（{tag or rid}）")
 
     def _replacing(self, what: str) -> NoReturn:
         raise TemplateUnsupported(self.name, f"画像・埋め込みファイルの差し替え（{what}）")
