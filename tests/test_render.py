@@ -13,6 +13,7 @@ import io
 import os
 import shutil
 import subprocess
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -607,7 +608,11 @@ def test_city_templates_replace_shipped_ones(tmp_path):
 def test_prepared_template_equals_plain_docxtpl(renderer, variant):
     sub = VARIANTS[variant]
     records = fixed_records()
-    fast = part_xml(renderer.render_bytes(sub, records))
+    data = renderer.render_bytes(sub, records)
+    with zipfile.ZipFile(io.BytesIO(data)) as package:  # every CRC checks, no name twice
+        assert package.testzip() is None
+        assert len(set(package.namelist())) == len(package.namelist())
+    fast = part_xml(data)
     tpl = DocxTemplate(str(renderer.template_path(template_name(sub.form))))
     tpl.render(renderer.context(sub, records), make_environment(), autoescape=True)
     buf = io.BytesIO()
