@@ -42,6 +42,8 @@ _WINDOWS_SOFFICE = (
     Path(r"C:\Program Files (x86)\LibreOffice\program\soffice.exe"),
 )
 _MACOS_SOFFICE = (Path("/Applications/LibreOffice.app/Contents/MacOS/soffice"),)
+
+
 def soffice_environment(base: dict[str, str] | None = None) -> dict[str, str]:
     """The environment soffice runs in: the shipped font substitutions unless the user set their own."""
     env = dict(os.environ if base is None else base)
