@@ -67,7 +67,7 @@ _FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.foo
 
 @dataclass(frozen=True)
 class TemplateIssue:
-    """One finding: which template, what kind (syntax / variable / attribute / render), the message."""
+    """One finding: which template, what kind (syntax / unsafe / variable / attribute / render), the message."""
 
     template: str
     kind: str
