@@ -238,6 +238,10 @@ class PreparedTemplate:
         self._replacing("replace_zipname")
 
 
+# What a printed value may be that docxtpl would turn into new package parts.
+_PART_MAKERS = (InlineImage, Subdoc, RichText, RichTextParagraph)
+
+
 def _refusing(env: Environment, template: str) -> Environment:
     """``env`` whose ``{{ }}`` outputs refuse values docxtpl would turn into new package parts.
 
@@ -250,13 +254,17 @@ def _refusing(env: Environment, template: str) -> Environment:
             "PreparedTemplate: finalize with pass_context/pass_environment is not supported"
         )
 
-    def finalize(value: Any) -> Any:
+    def refuse(value: object) -> None:
         if isinstance(value, InlineImage):
             raise TemplateUnsupported(template, "画像（InlineImage）")
         if isinstance(value, Subdoc):
             raise TemplateUnsupported(template, "サブ文書（Subdoc）")
         if isinstance(value, (RichText, RichTextParagraph)) and "<w:hyperlink" in value.xml:
             raise TemplateUnsupported(template, "リンク（RichText のハイパーリンク）")
+
+    def finalize(value: Any) -> Any:
+        if isinstance(value, _PART_MAKERS):  # one check for the common case: plain text
+            refuse(value)
         return value if inner is None else inner(value)
 
     return env.overlay(finalize=finalize)
