@@ -182,3 +182,49 @@ class PdfUnavailable(HinoFormsError):
             "LibreOffice（soffice）が見つからないため PDF を作成できません。"
             "LibreOffice をインストールする（make demo）か、--no-pdf で Word だけを作成してください"
         )
+
+
+class ResourceMissing(HinoFormsError):
+    """A file the package ships (a template, a checklist, fonts.conf) cannot be found: a broken install."""
+
+    def __init__(self, name: str, where: str) -> None:
+        super().__init__(name, where)
+        self.name = name
+        self.where = where
+
+    def __str__(self) -> str:
+        return (
+            f"同梱ファイル「{self.name}」が見つかりません（{self.where}）。"
+            "hino-forms を入れ直してください（例: pip install --force-reinstall .）。"
+        )
+
+
+class TemplateUnsupported(HinoFormsError):
+    """A template or its data asks for what the prepared render path cannot do (images, subdocuments…)."""
+
+    def __init__(self, template: str, what: str) -> None:
+        super().__init__(template, what)
+        self.template = template
+        self.what = what
+
+    def __str__(self) -> str:
+        return (
+            f"テンプレート {self.template}: {self.what}は差し込めません"
+            "（hino-forms の様式は文字・表・チェック欄だけを差し込みます）。"
+            "テンプレートからその差し込みを外してください。"
+        )
+
+
+class TemplateUnsafe(HinoFormsError):
+    """A template expression reaches into Python internals; the sandbox refused to evaluate it."""
+
+    def __init__(self, template: str, detail: str) -> None:
+        super().__init__(template, detail)
+        self.template = template
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return (
+            f"テンプレート {self.template} に安全でない式があるため使えません（{self.detail}）。"
+            "templates check で場所を確かめ、その式を消してください。"
+        )

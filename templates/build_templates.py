@@ -1,4 +1,4 @@
-"""Build templates/form1.docx … form7.docx and cover.docx (docxtpl) with python-docx.
+"""Build hino_forms/resources/templates/form1.docx … form7.docx and cover.docx (docxtpl) with python-docx.
 
 Run from the repository root:  .venv/bin/python templates/build_templates.py
 
@@ -6,12 +6,12 @@ Every page is made of the named styles defined in ``define_styles`` (様式番�
 宛先, 提出者, 表題, 前文, 記, 項目, 項目本文, 表見出し, 表本文, 表中央, 表後, 注記, 結語,
 警告, 様式フッター and the table style 様式表), so city staff can change the look
 in Word or LibreOffice by editing a style, not every paragraph. The variables the
-templates use are documented in hino_forms/contexts.py.
+templates use are documented in hino_forms/forms/contexts.py.
 
 Fonts: ＭＳ 明朝 (Windows) is named in docDefaults and in the Normal style, with the
 theme-font attributes removed because Word lets them override explicit names.
-LibreOffice on Linux has no ＭＳ 明朝; templates/fonts.conf (a fontconfig file, set
-as FONTCONFIG_FILE when converting) maps it to IPAexMincho.
+LibreOffice on Linux has no ＭＳ 明朝; hino_forms/resources/fonts.conf (a fontconfig
+file, set as FONTCONFIG_FILE when converting) maps it to IPAexMincho.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
@@ -915,6 +916,26 @@ def prune_styles(doc: Document) -> None:
             styles.remove(el)
 
 
+# Parts python-docx's default template carries that no form uses. Each is written
+# into every rendered document; stylesWithEffects.xml alone is 438 KB to deflate.
+UNUSED_PARTS = (
+    "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects",
+    RT.CUSTOM_XML,  # customXml/item1.xml: a bibliography sources list
+    RT.THUMBNAIL,  # docProps/thumbnail.jpeg: a picture of python-docx's blank page
+)
+
+
+def drop_unused_parts(doc: Document) -> None:
+    """Remove the relationships to ``UNUSED_PARTS``; python-docx then does not write the parts."""
+    for rId, rel in list(doc.part.rels.items()):
+        if rel.reltype in UNUSED_PARTS:
+            doc.part.drop_rel(rId)
+    package_rels = doc.part.package.rels
+    for rId, rel in list(package_rels.items()):
+        if rel.reltype in UNUSED_PARTS:
+            del package_rels[rId]
+
+
 def _members(data: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         return {n: z.read(n) for n in z.namelist()}
@@ -925,6 +946,7 @@ def main(out_dir: Path = HERE.parent / "hino_forms" / "resources" / "templates")
     for name, build in BUILDERS.items():
         doc = build()
         prune_styles(doc)
+        drop_unused_parts(doc)
         doc.core_properties.title = ""
         doc.core_properties.author = "hino-forms"
         doc.core_properties.comments = "templates/build_templates.py で生成"

@@ -13,18 +13,23 @@ import io
 import os
 import shutil
 import subprocess
+import zipfile
 from datetime import date
 from pathlib import Path
 
 import pytest
 from docx import Document
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docxtpl import DocxTemplate
+from docxtpl import DocxTemplate, InlineImage, RichText
 from lxml import etree
+from markupsafe import Markup
 
-from hino_forms.forms.prepared import part_xml
+from hino_forms import resources
+from hino_forms.errors import TemplateUnsafe, TemplateUnsupported
+from hino_forms.forms.prepared import PreparedTemplate, part_xml
 from hino_forms.forms.render import (
-    SHIPPED_TEMPLATES,
     Cover,
     CoverEntry,
     Renderer,
@@ -43,7 +48,6 @@ from hino_forms.models import (
     Submitter,
     Timing,
 )
-from hino_forms.output.pdf import FONTCONFIG_FILE
 from tests import builders as b
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -559,7 +563,7 @@ def test_staff_table_header_row_repeats(renderer):
 
 
 def test_fonts_are_explicit_and_not_theme(tmp_path):
-    doc = Document(SHIPPED_TEMPLATES / "form2.docx")
+    doc = Document(resources.template("form2.docx"))
     styles = doc.styles.element
     fonts = (
         styles.find(qn("w:docDefaults"))
@@ -577,7 +581,7 @@ def test_fonts_are_explicit_and_not_theme(tmp_path):
 
 
 def test_notes_stay_whole_and_with_the_closing():
-    doc = Document(SHIPPED_TEMPLATES / "form3.docx")
+    doc = Document(resources.template("form3.docx"))
     assert doc.styles["Normal"].paragraph_format.widow_control
     note = doc.styles["注記"].paragraph_format
     assert note.keep_together and note.keep_with_next  # no "第7項）。" + 以上 alone on a page
@@ -604,7 +608,7 @@ def test_wareki_filter(value, shown):
 
 
 def test_city_templates_replace_shipped_ones(tmp_path):
-    doc = Document(SHIPPED_TEMPLATES / "form2.docx")
+    doc = Document(resources.template("form2.docx"))
     doc.add_paragraph("市独自の確認欄：{{ contract.department }}")
     doc.save(tmp_path / "form2.docx")
     city = Renderer(tmp_path)
@@ -619,13 +623,18 @@ def test_city_templates_replace_shipped_ones(tmp_path):
 def test_prepared_template_equals_plain_docxtpl(renderer, variant):
     sub = VARIANTS[variant]
     records = fixed_records()
-    fast = part_xml(renderer.render_bytes(sub, records))
+    data = renderer.render_bytes(sub, records)
+    with zipfile.ZipFile(io.BytesIO(data)) as package:  # every CRC checks, no name twice
+        assert package.testzip() is None
+        assert len(set(package.namelist())) == len(package.namelist())
+    fast = part_xml(data)
     tpl = DocxTemplate(str(renderer.template_path(template_name(sub.form))))
     tpl.render(renderer.context(sub, records), make_environment(), autoescape=True)
     buf = io.BytesIO()
     tpl.save(buf)
     plain = part_xml(buf.getvalue())
-    assert list(fast) == list(plain)
+    # The same members; only their order differs (the unchanged ones come first).
+    assert sorted(fast) == sorted(plain) and next(iter(fast)) == "[Content_Types].xml"
     for name in plain:
         assert fast[name] == plain[name], name
 
@@ -690,7 +699,9 @@ def test_sample_workbook_renders(renderer, sample_path, tmp_path):
 
 
 def to_pdf(docx: Path, out: Path, fontconfig: bool = True) -> Path:
-    env = dict(os.environ, **({"FONTCONFIG_FILE": str(FONTCONFIG_FILE)} if fontconfig else {}))
+    env = dict(
+        os.environ, **({"FONTCONFIG_FILE": str(resources.fontconfig())} if fontconfig else {})
+    )
     profile = out / "profile"
     subprocess.run(
         [
@@ -790,3 +801,128 @@ def test_property_elements_in_schema_order(renderer, variant):
                     tag,
                     [etree.QName(c).localname for c in el],
                 )
+
+
+# ---------------------------------------------------------------- what the prepared path refuses
+
+
+def one_tag_template(tmp_path: Path, tag: str = "{{ value }}") -> Path:
+    """A .docx whose body is one paragraph holding ``tag`` (what a clerk might type)."""
+    doc = Document()
+    doc.add_paragraph(tag)
+    path = tmp_path / "clerk.docx"
+    doc.save(path)
+    return path
+
+
+def prepared_from(path: Path) -> PreparedTemplate:
+    return PreparedTemplate(path.read_bytes(), make_environment(), path.name)
+
+
+def refusal(prepared: PreparedTemplate, value: object) -> str:
+    with pytest.raises(TemplateUnsupported) as refused:
+        prepared.render({"value": value})
+    return str(refused.value)
+
+
+def test_inline_image_is_refused_not_dropped(tmp_path):
+    path = one_tag_template(tmp_path)
+    image = InlineImage(DocxTemplate(path), str(tmp_path / "logo.png"))
+    message = refusal(prepared_from(path), image)
+    assert message.startswith("テンプレート clerk.docx: 画像（InlineImage）は差し込めません")
+
+
+def test_subdocument_is_refused(tmp_path):
+    path = one_tag_template(tmp_path, "{{p value }}")
+    subdoc = DocxTemplate(path).new_subdoc()
+    subdoc.add_paragraph("差し込みたい文書")
+    assert "サブ文書（Subdoc）は差し込めません" in refusal(prepared_from(path), subdoc)
+
+
+def test_richtext_hyperlink_is_refused_plain_richtext_is_not(tmp_path):
+    path = one_tag_template(tmp_path, "{{r value }}")
+    prepared = prepared_from(path)
+    link = RichText("市のページ", url_id=DocxTemplate(path).build_url_id("https://example.jp/"))
+    assert "リンク（RichText のハイパーリンク）は差し込めません" in refusal(prepared, link)
+    doc = Document(io.BytesIO(prepared.render({"value": RichText("太字", bold=True)})))
+    assert text(doc).strip() == "太字"
+
+
+@pytest.mark.parametrize(
+    "xml, what",
+    [
+        ('<w:hyperlink r:id="rId99"><w:r><w:t>x</w:t></w:r></w:hyperlink>', "リンク"),
+        ('<w:r><w:drawing><a:blip r:embed="rId98"/></w:drawing></w:r>', "画像"),
+    ],
+)
+def test_any_reference_to_a_part_the_template_lacks_is_refused(tmp_path, xml, what):
+    # Markup passes through escaping as it is: the backstop looks at the rendered XML.
+    message = refusal(prepared_from(one_tag_template(tmp_path)), Markup(xml))
+    assert f"{what}" in message and "clerk.docx" in message
+
+
+@pytest.mark.parametrize("method", ["replace_media", "replace_pic", "replace_embedded"])
+def test_media_replacement_is_refused(tmp_path, method):
+    prepared = prepared_from(one_tag_template(tmp_path))
+    with pytest.raises(TemplateUnsupported, match=f"差し替え（{method}）"):
+        getattr(prepared, method)("dummy.png", "logo.png")
+
+
+# ---------------------------------------------------------------- templates are data, not code
+
+RCE = "{{ cycler.__init__.__globals__.os.popen('touch MARKER').read() }}"
+
+
+def test_a_template_cannot_run_a_command(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    city = tmp_path / "city"
+    city.mkdir()
+    doc = Document(resources.template("form2.docx"))
+    doc.add_paragraph(RCE)
+    doc.save(city / "form2.docx")
+    with pytest.raises(TemplateUnsafe) as refused:
+        Renderer(city).render_bytes(VARIANTS["form2"], fixed_records())
+    assert not (tmp_path / "MARKER").exists()
+    assert str(refused.value).startswith(
+        "テンプレート form2.docx に安全でない式があるため使えません"
+    )
+    assert "__init__" in str(refused.value)
+
+
+def test_templates_stay_autoescaped_in_the_sandbox(renderer):
+    assert make_environment().autoescape is True
+    records = Records(contracts=(b.contract(work_name="<w:p>&"),))
+    assert "1\t契約件名\t<w:p>&" in paragraphs(render(renderer, VARIANTS["form2"], records))
+
+
+def test_generate_with_such_a_template_runs_nothing_and_names_it(
+    cli, sample_path, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    city = tmp_path / "city"
+    city.mkdir()
+    doc = Document(resources.template("form2.docx"))
+    doc.add_paragraph(RCE)
+    doc.save(city / "form2.docx")
+    result = cli(
+        "generate", sample_path, "--out", tmp_path / "out", "--no-pdf",
+        "--contract", "R7-003", "--templates", city,
+    )  # fmt: skip
+    assert not (tmp_path / "MARKER").exists()
+    assert result.code == 1
+    assert "テンプレート form2.docx に安全でない式があるため使えません" in result.out + result.err
+
+
+def test_a_reference_is_judged_by_its_own_element(tmp_path):
+    # A template with a hyperlink of its own, and a value that adds an unknown picture.
+    doc = Document()
+    p = doc.add_paragraph("{{ value }}")
+    rid = doc.part.relate_to("https://example.jp/", RT.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), rid)
+    p._p.append(link)
+    doc.save(tmp_path / "linked.docx")
+    prepared = prepared_from(tmp_path / "linked.docx")
+    assert prepared.render({"value": "文字だけ"})  # its own link is fine
+    message = refusal(prepared, Markup('<w:r><a:blip r:embed="rId77"/></w:r>'))
+    assert "画像は差し込めません" in message

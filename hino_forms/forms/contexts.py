@@ -34,20 +34,17 @@ nothing here compiles it; characters XML cannot hold are dropped (``clean``).
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
-from hino_forms import resources
 from hino_forms.dates import (
     fiscal_year_of,
     fiscal_year_span,
@@ -55,6 +52,7 @@ from hino_forms.dates import (
     format_wareki,
     format_wareki_year,
 )
+from hino_forms.forms.checklists import ChecklistItem, load_checklist
 from hino_forms.models import (
     Answer,
     Contract,
@@ -70,9 +68,6 @@ from hino_forms.models import (
     Timing,
 )
 from hino_forms.planning.training import training_status
-
-CHECKLIST_DIR = resources.CHECKLISTS_DIR
-CHECKLIST_FILES = {3: "form3_topics.json", 4: "form4_items.json", 5: "form5_items.json"}
 
 DEFAULT_CONDITIONS = (
     "再委託先は、日野市「外部委託における情報セキュリティ遵守事項」を遵守すること。",
@@ -222,18 +217,6 @@ class ProblemRow:
     message: str
 
 
-@dataclass(frozen=True)
-class ChecklistItem:
-    """One item of a checklist file (resources/checklists/*.json)."""
-
-    no: str
-    text: str
-    section: str
-    timings: tuple[str, ...] = ("①", "②", "③")
-    keywords: tuple[str, ...] = ()
-    na_unless: str = ""  # pre-tick 該当なし when the contract lacks this property
-
-
 # ---------------------------------------------------------------- helpers
 
 _Record = TypeVar("_Record", bound="DataclassInstance")
@@ -257,29 +240,6 @@ def _cleaned(record: _Record) -> _Record:
             if fixed is not value:
                 changes[f.name] = fixed
     return dataclasses.replace(record, **changes) if changes else record
-
-
-def load_checklist(form: int, directory: Path | None = None) -> tuple[ChecklistItem, ...]:
-    """The checklist of form 3, 4 or 5; a file of the same name in ``directory`` wins."""
-    name = CHECKLIST_FILES[form]
-    path = directory / name if directory is not None and (directory / name).is_file() else None
-    return _read_checklist(path or CHECKLIST_DIR / name)
-
-
-@lru_cache(maxsize=16)
-def _read_checklist(path: Path) -> tuple[ChecklistItem, ...]:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return tuple(
-        ChecklistItem(
-            no=str(raw["no"]),
-            text=raw["text"],
-            section=raw.get("section", ""),
-            timings=tuple(raw.get("timings", ("①", "②", "③"))),
-            keywords=tuple(raw.get("keywords", ())),
-            na_unless=raw.get("na_unless", ""),
-        )
-        for raw in data["items"]
-    )
 
 
 _ANSWERS = {

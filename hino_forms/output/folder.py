@@ -31,7 +31,9 @@ def only_run(out: Path) -> Iterator[None]:
     """One run at a time per output folder: a second one stops instead of undoing the first's work."""
     try:
         import fcntl
-    except ImportError:  # Windows has no flock; concurrent runs into one folder are not guarded there
+    except (
+        ImportError
+    ):  # Windows has no flock; concurrent runs into one folder are not guarded there
         yield
         return
     lock_path = out / LOCK

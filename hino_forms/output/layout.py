@@ -15,7 +15,9 @@ from pathlib import Path
 
 from hino_forms.models import Submission, Submitter, Timing
 
-MAX_NAME_BYTES = 120  # well under the 255-byte limit of common file systems, leaving room for suffixes
+MAX_NAME_BYTES = (
+    120  # well under the 255-byte limit of common file systems, leaving room for suffixes
+)
 _FORBIDDEN = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 _DOTS = re.compile(r"\.{2,}")
 _RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{p}{i}" for p in ("COM", "LPT") for i in range(1, 10)}
