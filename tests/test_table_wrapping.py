@@ -33,10 +33,10 @@ from docx import Document
 from docx.oxml.ns import qn
 from lxml import etree
 
+from hino_forms import resources
 from hino_forms.forms.cover import CoverBuilder
 from hino_forms.forms.render import Renderer, form_filename
 from hino_forms.models import Answer, Records, Submission, Submitter, Timing
-from hino_forms.output.pdf import FONTCONFIG_FILE
 from hino_forms.planning.rules import plan
 from hino_forms.workbook.reader import read_workbook
 from tests import builders as b
@@ -388,7 +388,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> list[Rendered]:
             path = out / f"{tag}-cover-{cid}.docx"
             renderer.render_cover(cover, path)
             docs.append(path)
-    env = dict(os.environ, FONTCONFIG_FILE=str(FONTCONFIG_FILE))
+    env = dict(os.environ, FONTCONFIG_FILE=str(resources.fontconfig()))
     subprocess.run(
         [
             shutil.which("soffice") or "libreoffice",
