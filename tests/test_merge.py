@@ -24,7 +24,7 @@ from hino_forms.contractor.merge import Action, merge_workbooks
 from hino_forms.contractor.prefill import load_prefill
 from hino_forms.contractor.returned import expand_returned
 from hino_forms.errors import BadOption, OutputExists
-from hino_forms.forms.contexts import load_checklist
+from hino_forms.forms.checklists import load_checklist
 from hino_forms.planning.rules import plan
 from hino_forms.workbook.reader import read_workbook
 from hino_forms.workbook.schema import SHEETS

@@ -44,7 +44,7 @@ def test_an_existing_file_needs_force_and_the_result_is_owner_only(
 def test_the_input_workbook_is_never_the_output(book: Path, cli: Cli, fmt: str) -> None:
     before = book.read_bytes()
     done = cli("plan", book, "--format", fmt, "--out", book, "--force")
-    assert done.code == 2 and "入力ブックそのもの" in done.err
+    assert done.code == 2 and "入力のブックと同じ" in done.err
     assert book.read_bytes() == before
 
 

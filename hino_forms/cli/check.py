@@ -14,8 +14,6 @@ from hino_forms.contractor.coverage import coverage
 from hino_forms.models import Records, Severity
 from hino_forms.workbook.reader import read_workbook
 
-SEVERITY_LABELS = {Severity.ERROR: "エラー", Severity.WARNING: "警告"}
-
 
 @app.command()
 def check(
@@ -50,10 +48,10 @@ def problems_table(records: Records) -> Table:
         style = "red" if p.severity is Severity.ERROR else "yellow"
         # Text(), not str: workbook text may contain [brackets] that rich would read as markup.
         cells = (
-            SEVERITY_LABELS[p.severity],
+            p.severity.label,
             p.where,
             p.contract_id or "—",
-            p.detail,
+            p.text,
         )
         table.add_row(*(Text(c) for c in cells), style=style)
     return table

@@ -56,7 +56,7 @@ def init(
     if master is None and (report_from or report_to):
         raise BadOption("--report-from・--report-to は --from・--contract と一緒に指定してください")
     if out.exists() and not force:
-        raise OutputExists(f"{out} は既にあります。上書きするときは --force を付けてください")
+        raise OutputExists(out)
     if master is not None and out.exists() and out.resolve() == master.resolve():
         raise BadOption(f"出力先 {out} が台帳ブックと同じです。別のファイル名を指定してください")
     prefill = None
@@ -143,7 +143,7 @@ def _check_report_path(report: Path, inputs: list[Path], force: bool) -> None:
             f"--report の出力先フォルダ {report.parent} がありません。先に作成してください"
         )
     if report.exists() and not force:
-        raise OutputExists(f"{report} は既にあります。上書きするときは --force を付けてください")
+        raise OutputExists(report)
 
 
 def summary(report: MergeReport, report_path: Path | None = None) -> str:

@@ -16,8 +16,8 @@ from rich.table import Table
 from hino_forms.cli.app import app, console
 from hino_forms.cli.options import ContractOption, FromOption, TimingOption, ToOption, selection
 from hino_forms.dates import format_wareki
-from hino_forms.errors import BadOption, OutputExists
-from hino_forms.models import FORM_TITLES, Problem, Severity, Submission
+from hino_forms.errors import BadOption, OutputExists, OutputIsInput
+from hino_forms.models import Problem, Severity, Submission
 from hino_forms.planning import export as schedule
 from hino_forms.xlsx import write_atomically
 
@@ -113,13 +113,11 @@ def _check_out(out: Path, input_path: Path, force: bool) -> None:
     if out.resolve() == input_path.resolve() or (
         out.exists() and input_path.exists() and out.samefile(input_path)
     ):
-        raise BadOption(
-            f"--out {out} は入力ブックそのものです。入力ブックは上書きしません。別の名前にしてください"
-        )
+        raise OutputIsInput(out)
     if out.is_dir():
         raise BadOption(f"--out {out} はフォルダです。書き出すファイルの名前を指定してください")
     if out.exists() and not force:
-        raise OutputExists(f"{out} は既にあります。上書きするときは --force を付けてください")
+        raise OutputExists(out)
 
 
 def _problem_summary(problems: Sequence[Problem]) -> str:
@@ -145,10 +143,10 @@ def _print_table(submissions: Sequence[Submission], problems: Sequence[Problem])
                 shown,
                 s.contract_id,
                 s.label,
-                f"{s.timing.mark}{s.timing.japanese}",
-                schedule.SUBMITTER_NAMES[s.submitter],
+                s.timing.label,
+                s.submitter.label,
                 s.subcontractor or "",
-                schedule.STATUS_NAMES[s.status],
+                s.status.label,
             )
         table.add_section()
     console.print(table)
@@ -158,13 +156,12 @@ def _print_table(submissions: Sequence[Submission], problems: Sequence[Problem])
     totals.add_column("件数", justify="right")
     counts = Counter(s.form for s in submissions)
     for form in sorted(counts):
-        totals.add_row(f"様式第{form}号 {FORM_TITLES[form]}", str(counts[form]))
+        totals.add_row(f"{form.label} {form.title}", str(counts[form]))
     totals.add_section()
     totals.add_row("合計", str(len(submissions)))
     console.print(totals)
 
     for p in problems:
-        label = "エラー" if p.severity is Severity.ERROR else "警告"
-        console.print(f"{label} {p.where}: {p.detail}", markup=False, highlight=False)
+        console.print(f"{p.severity.label} {p.message}", markup=False, highlight=False)
     if any(p.severity is Severity.ERROR for p in problems):
         console.print("エラーのある契約は予定から除いています。", markup=False, highlight=False)

@@ -69,7 +69,7 @@ def write_input_workbook(out: Path, *, prefill: Prefill | None = None, force: bo
     """Write the input workbook to ``out`` (atomically, owner-only); refuse an existing file
     without ``force``."""
     if out.exists() and not force:
-        raise OutputExists(f"{out} は既にあります。上書きするときは --force を付けてください")
+        raise OutputExists(out)
     if out.suffix.lower() != ".xlsx":
         raise BadOption(f"出力ファイル名は .xlsx で終わる必要があります: {out}")
     if not out.parent.is_dir():

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hino_forms.forms.contexts import load_checklist
+from hino_forms.forms.checklists import load_checklist
 from hino_forms.models import Records, Status, Submission, Timing
 from hino_forms.planning import rules
-from hino_forms.planning.training import training_status, work_start
+from hino_forms.planning.training import training_status
 from hino_forms.workbook.schema import CONTRACT, SHEETS
 
 # The sheets whose rows each form prints (契約 feeds every form and is left out).
@@ -42,8 +42,7 @@ def coverage(records: Records, contract_id: str) -> list[FormCoverage]:
 def _one(records: Records, s: Submission) -> FormCoverage:
     cid = s.contract_id
     party = (s.subcontractor or "") if s.form not in (6, 7) else ""  # 6, 7: the contractor's
-    contract = records.contract(cid)
-    sub = next((x for x in records.subcontractors_of(cid) if x.name == party), None)
+    who = records.party(cid, party)
     staff = records.staff_of(cid, party)
     sheets = FED_BY[s.form]
     if s.form == 1:
@@ -53,7 +52,7 @@ def _one(records: Records, s: Submission) -> FormCoverage:
         rows = len(staff)
         missing = "" if rows else "従事者の行がありません"
     elif s.form == 3:
-        start = work_start(contract, sub)
+        start = who.start
         before = [t for t in records.trainings_of(cid, party) if t.held_on and t.held_on <= start]
         untrained = [m.name for m in staff if not training_status(m, start).trained]
         rows = len(records.trainings_of(cid, party)) + len(staff)
@@ -74,8 +73,8 @@ def _one(records: Records, s: Submission) -> FormCoverage:
         }
         # An item that applies only to what this submitter lacks prints as 該当なし by itself.
         lacks = {
-            "system_development": not contract.system_development,
-            "stores_important": not (sub or contract).stores_important,
+            "system_development": not who.system_development,
+            "stores_important": not who.stores_important,
         }
         items = [
             i.no

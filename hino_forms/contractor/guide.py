@@ -14,8 +14,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from hino_forms.contractor.prefill import Prefill
-from hino_forms.forms.contexts import load_checklist
-from hino_forms.models import FORM_TITLES
+from hino_forms.forms.checklists import load_checklist
+from hino_forms.models import Form
 from hino_forms.workbook.schema import (
     CONTRACT,
     SHEETS,
@@ -101,7 +101,7 @@ def write_items(ws: Worksheet) -> None:
                 cell.border = BOX
                 cell.alignment = wrap
             ws.row_dimensions[r].height = text_height(item.text, 78)
-    ws.cell(r + 2, 1, f"様式第4号: {FORM_TITLES[4]}　様式第5号: {FORM_TITLES[5]}")
+    ws.cell(r + 2, 1, "　".join(f"{Form(f).label}: {Form(f).title}" for f in (4, 5)))
     ws.freeze_panes = "A3"
     print_setup(ws, landscape=False)
     ws.print_title_rows = "2:2"

@@ -39,7 +39,7 @@ from hino_forms.contractor.returned import (
     read_returned,
 )
 from hino_forms.contractor.rows import Key, changed_columns, row_key
-from hino_forms.errors import BadOption, InputUnusable, OutputExists
+from hino_forms.errors import BadOption, InputUnusable, OutputExists, OutputIsInput
 from hino_forms.workbook.ids import nearest
 from hino_forms.workbook.schema import (
     CONTRACT,
@@ -162,11 +162,9 @@ def _check_paths(ledger: Path, returned: Sequence[Path], out: Path, force: bool)
         raise InputUnusable(f"統合先のブック {ledger} が見つかりません")
     for p in (ledger, *returned):
         if out.resolve() == p.resolve() or (out.exists() and p.exists() and out.samefile(p)):
-            raise BadOption(
-                f"出力先 {out} が入力のブックと同じです。別のファイル名を --out に指定してください"
-            )
+            raise OutputIsInput(out)
     if out.exists() and not force:
-        raise OutputExists(f"{out} は既にあります。上書きするときは --force を付けてください")
+        raise OutputExists(out)
     if out.suffix.lower() != ".xlsx":
         raise BadOption(f"出力ファイル名は .xlsx で終わる必要があります: {out}")
     if not out.parent.is_dir():
@@ -504,9 +502,9 @@ def _change(
     elif action is Action.ADDED and row is not None and sheet is REPORT:
         detail = "、".join(f"{h}「{row.text(h)}」" for h in ("回答", "備考") if row.text(h))
     elif action is Action.KEPT:
-        detail = "返送ブックにないため台帳に残しました（削除するには --replace）"
+        detail = "返送ブックにないため台帳に残しました"
     elif action is Action.REMOVED:
-        detail = "返送ブックにないため削除しました（--replace）"
+        detail = "返送ブックにないため削除しました"
     cell = f"{sheet.name}!{row.cell(sheet.key[-1]) or f'{row.row}行目'}" if row is not None else ""
     return Change(
         source,

@@ -18,7 +18,7 @@ from typing import Any
 
 from hino_forms.contractor.rows import Key, row_key
 from hino_forms.errors import BadOption, HinoFormsError, InputUnusable
-from hino_forms.forms.contexts import load_checklist
+from hino_forms.forms.checklists import load_checklist
 from hino_forms.models import Submission
 from hino_forms.planning import rules
 from hino_forms.workbook.reader import read_workbook

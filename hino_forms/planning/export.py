@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from hino_forms.dates import format_wareki, format_wareki_year
-from hino_forms.models import Contract, Problem, Severity, Status, Submission, Submitter
+from hino_forms.models import Contract, Problem, Status, Submission
 from hino_forms.xlsx import append, display_width, is_formula_like
 
 SCHEDULE_SHEET = "提出予定一覧"
@@ -43,13 +43,6 @@ HEADERS = (
 )
 FILE_HEADER = "ファイル"
 PROBLEM_HEADERS = ("重要度", "シート", "セル", "契約番号", "内容")
-SUBMITTER_NAMES = {
-    Submitter.CONTRACTOR: "受託者",
-    Submitter.SUBCONTRACTOR: "再委託先（受託者経由）",
-    Submitter.CITY: "市",
-}
-STATUS_NAMES = {Status.READY: "予定", Status.PENDING: "承認待ち（承認日未入力）"}
-SEVERITY_NAMES = {Severity.ERROR: "エラー", Severity.WARNING: "警告"}
 REASON_SEPARATOR = "／"
 UID_DOMAIN = "hino-forms"
 _MAX_WIDTH = 60
@@ -150,7 +143,7 @@ def write_xlsx(
     wp = wb.create_sheet(PROBLEMS_SHEET)
     append(wp, PROBLEM_HEADERS)
     for p in problems:
-        append(wp, [SEVERITY_NAMES[p.severity], p.sheet, p.cell, p.contract_id or "", p.message])
+        append(wp, [p.severity.label, p.sheet, p.cell, p.contract_id or "", p.message])
     _finish(wp)
     wb.save(path)
 
@@ -209,7 +202,7 @@ def _description(sub: Submission, contract: Contract | None) -> str:
             f"受託者: {contract.contractor_name}",
             f"担当課: {contract.department}",
         ]
-    lines.append(f"提出者: {SUBMITTER_NAMES[sub.submitter]}")
+    lines.append(f"提出者: {sub.submitter.label}")
     if sub.subcontractor:
         lines.append(f"再委託先: {sub.subcontractor}")
     lines.append("根拠:")
@@ -218,7 +211,7 @@ def _description(sub: Submission, contract: Contract | None) -> str:
 
 
 def _timing(sub: Submission) -> str:
-    return f"{sub.timing.mark}{sub.timing.japanese}"
+    return sub.timing.label
 
 
 def _row(sub: Submission, contracts: Mapping[str, Contract]) -> list[object]:
@@ -233,9 +226,9 @@ def _row(sub: Submission, contracts: Mapping[str, Contract]) -> list[object]:
         sub.date,
         format_wareki(sub.date) if sub.date else "未定",
         sub.fiscal_year,
-        SUBMITTER_NAMES[sub.submitter],
+        sub.submitter.label,
         sub.subcontractor or "",
-        STATUS_NAMES[sub.status],
+        sub.status.label,
         REASON_SEPARATOR.join(sub.reasons),
     ]
 

@@ -23,7 +23,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +35,10 @@ from hino_forms.dates import DateFormatError, parse_date, parse_fiscal_year
 from hino_forms.errors import InputUnusable
 from hino_forms.models import (
     Answer,
+    Cells,
     Contract,
     Disposal,
+    Form,
     Person,
     Problem,
     Records,
@@ -47,7 +49,7 @@ from hino_forms.models import (
     Training,
 )
 from hino_forms.workbook import schema
-from hino_forms.workbook.consistency import Cells, check_consistency, problem_sort_key
+from hino_forms.workbook.consistency import check_consistency
 from hino_forms.workbook.schema import CONTRACT_ID, Kind
 from hino_forms.xlsx import SPACES, cell_text, text_of
 
@@ -76,9 +78,10 @@ def read_workbook(path: Path) -> Records:
         trainings=tuple(_records(tables.get(schema.TRAINING.name), problems, only)),
         disposals=tuple(_records(tables.get(schema.DISPOSAL.name), problems, only)),
         answers=tuple(_records(tables.get(schema.REPORT.name), problems, only)),
+        problems=tuple(problems),
     )
     problems.extend(check_consistency(raw, cells=cells, listed_ids=listed))
-    return _attached_only(raw, sorted(problems, key=problem_sort_key))
+    return _attached_only(raw, sorted(problems, key=lambda p: p.sort_key))
 
 
 # ---------------------------------------------------------------- the file
@@ -166,10 +169,13 @@ def _read_table(
                 Problem(
                     Severity.WARNING,
                     sheet.name,
-                    f"{letter}1",
+                    1,
+                    header,
                     None,
-                    f"{sheet.name}!{letter}1: 列「{header}」は使わないため無視します。"
+                    None,
+                    f"列「{header}」は使わないため無視します。"
                     f"見出しの誤字なら正しい名前（{'、'.join(sheet.headers)}）に直してください。",
+                    column=letter,
                 )
             )
         elif header in table.index:
@@ -177,10 +183,13 @@ def _read_table(
                 Problem(
                     Severity.WARNING,
                     sheet.name,
-                    f"{letter}1",
+                    1,
+                    header,
                     None,
-                    f"{sheet.name}!{letter}1: 列「{header}」が2つあります。"
+                    None,
+                    f"列「{header}」が2つあります。"
                     f"左の列（{table.letters[header]}列）を使い、この列は無視します。",
+                    column=letter,
                 )
             )
         else:
@@ -220,9 +229,11 @@ def _require_columns(table: _Table, path: Path, problems: list[Problem]) -> None
             Problem(
                 Severity.ERROR,
                 sheet.name,
-                "",
+                1,
+                None,
                 cid,
-                f"{sheet.name}!1行目: 必須の列 {names} がないため、契約「{cid}」の{sheet.name}"
+                None,
+                f"必須の列 {names} がないため、契約「{cid}」の{sheet.name}"
                 "シートの行を読めません。1行目に見出しを追加してください。",
             )
         )
@@ -230,7 +241,7 @@ def _require_columns(table: _Table, path: Path, problems: list[Problem]) -> None
 
 
 def _sheet_warning(sheet: str, text: str) -> Problem:
-    return Problem(Severity.WARNING, sheet, "", None, f"{sheet}: {text}")
+    return Problem(Severity.WARNING, sheet, None, None, None, None, text)
 
 
 # ---------------------------------------------------------------- cells
@@ -255,7 +266,8 @@ _nfkc = cell_text
 
 def _date(value: Any) -> date:
     if isinstance(value, (int, float)) and not isinstance(value, bool) and int(value) in _SERIALS:
-        return from_excel(value).date()
+        serial: datetime = from_excel(value)  # openpyxl is untyped
+        return serial.date()
     try:
         return parse_date(value)
     except DateFormatError as err:
@@ -321,27 +333,23 @@ class _Row:
     values: Sequence[Any]
     problems: list[Problem]
     contract_id: str | None = None
+    subcontractor: str | None = None  # the row's 再委託先名称: whose row it is
     failed: bool = False  # a required cell is empty or unreadable: no record can be made
     # In a workbook of one contract, a blank 契約番号 on the other sheets means that contract.
     default_contract: str | None = None
 
-    def ref(self, header: str) -> tuple[str, str]:
-        """(cell, "sheet!cell") of this row's ``header``."""
-        letter = self.table.letters.get(header)
-        cell = f"{letter}{self.number}" if letter else ""
-        where = (
-            f"{self.table.sheet.name}!{cell}"
-            if cell
-            else f"{self.table.sheet.name}!{self.number}行目"
-        )
-        return cell, where
-
     def error(self, header: str, text: str, severity: Severity = Severity.ERROR) -> None:
-        cell, where = self.ref(header)
+        sheet = self.table.sheet.name
         who = f"契約「{self.contract_id}」の" if self.contract_id else ""
         self.problems.append(
-            Problem(
-                severity, self.table.sheet.name, cell, self.contract_id, f"{where}: {who}{text}"
+            Cells({sheet: self.table.letters}).problem(
+                severity,
+                sheet,
+                self.number,
+                header,
+                self.contract_id,
+                f"{who}{text}",
+                subcontractor=self.subcontractor,
             )
         )
 
@@ -354,6 +362,9 @@ class _Row:
         if _blank(cid):
             cid = self.default_contract
         self.contract_id = None if _blank(cid) else _text(cid)
+        i = self.table.index.get("再委託先名称")
+        owner = values[i] if i is not None and i < n else None
+        self.subcontractor = None if _blank(owner) else _text(owner)
         for column, i, parse, blank in self.table.plan:
             raw = values[i] if i is not None and i < n else None
             if column.header == CONTRACT_ID and _blank(raw):
@@ -471,7 +482,7 @@ def _answer_fields(row: _Row, fields: dict[str, Any]) -> dict[str, Any] | None:
             )
         return None
     fields.update(
-        form=int(fields["form"]),
+        form=Form(int(fields["form"])),
         timing=timing,
         fiscal_year=fields["fiscal_year"] if timing is Timing.FISCAL_YEAR else None,
     )
@@ -492,15 +503,16 @@ def _dedupe_subcontractors(
     for s in subs:
         key = (s.contract_id, s.name)
         if key in seen:
-            cell, where = cells.ref(schema.SUBCONTRACT.name, "再委託先名称", s.row)
             problems.append(
-                Problem(
+                cells.problem(
                     Severity.ERROR,
                     schema.SUBCONTRACT.name,
-                    cell,
+                    s.row,
+                    "再委託先名称",
                     s.contract_id,
-                    f"{where}: 契約「{s.contract_id}」の再委託先「{s.name}」が"
+                    f"契約「{s.contract_id}」の再委託先「{s.name}」が"
                     f"{seen[key].row}行目と重複しています。1社1行にしてください。",
+                    subcontractor=s.name,
                 )
             )
             continue
