@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from hino_forms.errors import BadOption, WeakPassword
+from hino_forms.errors import PasswordUnavailable, PasswordUnreadable, WeakPassword
 
 PASSWORD_ENV = "HINO_FORMS_PASSWORD"
 MIN_LENGTH = 8
@@ -91,9 +91,7 @@ def check_password(password: str, account: str) -> None:
     """Raise WeakPassword naming every clause of the policy ``password`` fails."""
     problems = password_problems(password, account)
     if problems:
-        raise WeakPassword(
-            "暗号化のパスワードが市のパスワードポリシーを満たしません: " + " ".join(problems)
-        )
+        raise WeakPassword(problems)
 
 
 def read_password(
@@ -115,25 +113,18 @@ def read_password(
         try:
             text = Path(password_file).read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as err:
-            raise BadOption(
-                f"--password-file {password_file} を読めませんでした（{err}）。"
-                "パスワードを 1 行目に書いた UTF-8 のテキストファイルを指定してください。"
-            ) from err
+            raise PasswordUnavailable(PASSWORD_ENV, password_file, str(err)) from err
         password = _without_final_line_break(text)
-        source = f"--password-file {password_file} の中身"
+        source = "file"
     elif env.get(PASSWORD_ENV):
-        password = _without_final_line_break(env[PASSWORD_ENV])
-        source = f"環境変数 {PASSWORD_ENV}"
+        password, source = _without_final_line_break(env[PASSWORD_ENV]), "env"
     elif prompt is not None:
-        password, source = prompt(), "入力されたパスワード"
+        password, source = prompt(), "prompt"
     else:
-        raise BadOption(
-            f"--encrypt にはパスワードが必要です。環境変数 {PASSWORD_ENV} か "
-            "--password-file で渡してください。"
-        )
+        raise PasswordUnavailable(PASSWORD_ENV)
     if not password:
-        raise BadOption(f"{source}が空です。暗号化のパスワードを指定してください。")
-    _refuse_control_characters(password, source)
+        raise PasswordUnavailable(PASSWORD_ENV, password_file, empty_from=source)
+    _refuse_control_characters(password, source, password_file)
     return password
 
 
@@ -145,17 +136,12 @@ def _without_final_line_break(text: str) -> str:
     return text
 
 
-def _refuse_control_characters(password: str, source: str) -> None:
+def _refuse_control_characters(password: str, source: str, file: Path | None) -> None:
     # A line break, tab or invisible character cannot be typed at the PDF viewer's prompt:
     # an encrypted bundle with one could never be opened. Name the position, never the password.
     for at, ch in enumerate(password, start=1):
         if unicodedata.category(ch) in ("Cc", "Cf"):
-            what = "改行" if ch in "\r\n" else f"制御文字（U+{ord(ch):04X}）"
-            raise BadOption(
-                f"{source}の {at} 文字目に{what}があります。"
-                "パスワードは 1 行で、改行・タブ・見えない文字を含めずに書いてください"
-                "（末尾の改行 1 つは取り除きます）。"
-            )
+            raise PasswordUnreadable(PASSWORD_ENV, source, file, at, ch)
 
 
 def _same(typed: str, letter: str) -> bool:

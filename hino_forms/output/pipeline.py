@@ -18,15 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from hino_forms.output import bundle
-from hino_forms.output import folder as outdir
-from hino_forms.output import pdf
-from hino_forms.planning import export as schedule
-from hino_forms.forms.cover import CoverBuilder
 from hino_forms.errors import PdfUnavailable
-from hino_forms.models import Contract, Problem, Records, Severity, Status, Submission, Submitter
-from hino_forms.output.layout import bundle_stem, inside, safe_name, submitter_key, timing_folder
+from hino_forms.forms.cover import CoverBuilder
 from hino_forms.forms.render import Renderer, form_filename
+from hino_forms.models import Contract, Problem, Records, Severity, Status, Submission, Submitter
+from hino_forms.output import bundle, pdf
+from hino_forms.output import folder as outdir
+from hino_forms.output.layout import bundle_stem, inside, safe_name, submitter_key, timing_folder
+from hino_forms.planning import export as schedule
 from hino_forms.planning.selection import Selection
 from hino_forms.workbook.reader import read_workbook
 
@@ -253,9 +252,13 @@ class _Run:
             self._fail(owner[docx].contract_id, owner[docx].label, f"PDF 変換に失敗（{reason}）")
         return dict(result.converted)
 
-    def _bundles(self, bundles: dict[BundleKey, list[Item]], pdfs: dict[Path, Path], work: Path) -> None:
+    def _bundles(
+        self, bundles: dict[BundleKey, list[Item]], pdfs: dict[Path, Path], work: Path
+    ) -> None:
         """Cover + forms → one Word bundle and (with PDFs) one bookmarked PDF bundle per key."""
-        covers = {key: self._cover_docx(key, items, pdfs, cover_pages=1) for key, items in bundles.items()}
+        covers = {
+            key: self._cover_docx(key, items, pdfs, cover_pages=1) for key, items in bundles.items()
+        }
         cover_pdfs = self._cover_pdfs(covers, bundles, pdfs)
         for key, items in bundles.items():
             first = items[0][0]
@@ -295,7 +298,7 @@ class _Run:
             [bundle.BundlePart(cover_pdf, None)]
             + [bundle.BundlePart(pdfs[d], f"{s.label} {s.title}") for s, d in items],
             target,
-            title=f"{contract.work_name} {first.timing.mark}{first.timing.japanese}",
+            title=f"{contract.work_name} {first.timing.label}",
             author=_submitter_name(contract, first),
             subject=f"{contract.contract_id} {contract.work_name}",
             password=self.options.password,
@@ -308,11 +311,16 @@ class _Run:
         first = items[0][0]
         path = items[0][1].parent / f"{bundle_stem(key[0], first)}_表紙.docx"
         pages = [pdf.page_count(pdfs[d]) if d in pdfs else None for _, d in items]
-        self.renderer.render_cover(self.covers.cover([s for s, _ in items], pages, cover_pages), path)
+        self.renderer.render_cover(
+            self.covers.cover([s for s, _ in items], pages, cover_pages), path
+        )
         return path
 
     def _cover_pdfs(
-        self, covers: dict[BundleKey, Path], bundles: dict[BundleKey, list[Item]], pdfs: dict[Path, Path]
+        self,
+        covers: dict[BundleKey, Path],
+        bundles: dict[BundleKey, list[Item]],
+        pdfs: dict[Path, Path],
     ) -> dict[Path, Path]:
         """The covers as PDF; a cover that ran past one page is made again with the pages shifted."""
         if not self.soffice or not covers:
@@ -340,7 +348,9 @@ class _Run:
         out = self.options.out
         manifest = {"generator": "hino-forms", "files": [w.entry(out) for w in self.written]}
         text = json.dumps(manifest, ensure_ascii=False, indent=2)
-        outdir.write_aside(out / outdir.MANIFEST, work_root, lambda p: p.write_text(text, encoding="utf-8"))
+        outdir.write_aside(
+            out / outdir.MANIFEST, work_root, lambda p: p.write_text(text, encoding="utf-8")
+        )
         contracts = {c.contract_id: c for c in self.records.contracts}
         outdir.write_aside(
             out / outdir.SCHEDULE,
@@ -351,7 +361,9 @@ class _Run:
         )
 
     def _wrote(self, path: Path, work: Path, sub: Submission, form: int | None, kind: str) -> None:
-        self.written.append(_Written(path.relative_to(work), sub.contract_id, form, sub.timing.value, kind))
+        self.written.append(
+            _Written(path.relative_to(work), sub.contract_id, form, sub.timing.value, kind)
+        )
 
     def _fail(self, contract_id: str, what: str, reason: str) -> None:
         self.summary.failures.append(Failure(contract_id, what, reason))
@@ -371,19 +383,13 @@ def _submitter_name(contract: Contract, sub: Submission) -> str:
 
 def _soffice_for(options: Options, summary: Summary) -> Path | None:
     """LibreOffice when PDFs are wanted and possible; explicit --pdf without it is an error."""
-    if options.pdf is False:
-        summary.pdf_skipped_reason = "--no-pdf が指定されたため PDF は作成しません"
+    if options.pdf is False:  # asked for: the CLI says so, the summary only records a surprise
         return None
     found = pdf.find_soffice()
     if found is None:
         if options.pdf:
-            raise PdfUnavailable(
-                "LibreOffice（soffice）が見つからないため PDF を作成できません。"
-                "make demo でインストールするか、--no-pdf で Word だけを作成してください"
-            )
-        summary.pdf_skipped_reason = (
-            "LibreOffice（soffice）が見つからないため PDF は作成せず、Word (.docx) だけを作成しました"
-        )
+            raise PdfUnavailable()
+        summary.pdf_skipped_reason = "LibreOffice（soffice）が見つからないため PDF は作成せず、Word (.docx) だけを作成しました"
     return found
 
 
@@ -393,4 +399,6 @@ def _timed(summary: Summary, stage: str) -> Iterator[None]:
     try:
         yield
     finally:
-        summary.stage_seconds[stage] = summary.stage_seconds.get(stage, 0.0) + time.perf_counter() - t0
+        summary.stage_seconds[stage] = (
+            summary.stage_seconds.get(stage, 0.0) + time.perf_counter() - t0
+        )
