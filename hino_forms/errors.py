@@ -27,3 +27,7 @@ class WeakPassword(HinoFormsError):
 
 class PdfUnavailable(HinoFormsError):
     """PDFs were requested but LibreOffice (soffice) cannot be found."""
+
+
+class OutputUnwritable(HinoFormsError):
+    """The output folder or a file in it cannot be written: a file, a dead link, locked by Excel."""

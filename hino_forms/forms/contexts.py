@@ -51,6 +51,10 @@ from hino_forms.dates import (
     format_wareki,
     format_wareki_year,
 )
+
+# Cover and CoverEntry live with the cover logic (forms/cover.py); re-exported for render.py.
+from hino_forms.forms.cover import Cover as Cover
+from hino_forms.forms.cover import CoverEntry as CoverEntry
 from hino_forms.models import (
     FORM_TITLES,
     Answer,
@@ -87,28 +91,6 @@ class Settings:
     city_sender: str = "日野市長"  # sender of form 7
     seal_omitted: bool = True  # print （公印省略） on form 7
     approval_conditions: tuple[str, ...] = DEFAULT_CONDITIONS  # 承認条件 of form 7
-
-
-@dataclass(frozen=True)
-class CoverEntry:
-    """One form inside a bundle: 様式第2号, its title, its first page (None: unknown)."""
-
-    label: str
-    title: str
-    first_page: int | None
-
-
-@dataclass(frozen=True)
-class Cover:
-    """The 送付書 of one bundle (one contract, timing folder and submitter)."""
-
-    contract: Contract
-    timing: Timing
-    date: date | None
-    fiscal_year: int | None
-    submitter_label: str
-    entries: tuple[CoverEntry, ...]
-    problems: tuple[Problem, ...] = ()
 
 
 # ---------------------------------------------------------------- row views
