@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> None:
     except HinoFormsError as err:
         _fail(str(err), err.exit_code)
     except (KeyboardInterrupt, typer.Abort):
-        _fail("中断しました。出力フォルダには完成したものだけが残っています。", 130)
+        code = 130
     except Exception as err:
         if not hasattr(err, "format_message"):  # not a usage error: a real bug, keep its traceback
             raise
@@ -34,6 +34,8 @@ def main(argv: list[str] | None = None) -> None:
             console.print(err.format_message(), markup=False, highlight=False)
             sys.exit(0)
         _fail(f"{usage_message(err)}（使い方: hino-forms --help）", 2)
+    if code == 130:  # Ctrl-C (and SIGTERM/SIGHUP in generate); typer's own exit 130 is silent
+        _fail("中断しました。出力フォルダには完成したものだけが残っています。", 130)
     sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -205,13 +205,16 @@ def convert(
                     continue
                 # Every worker is gone: LibreOffice hung (the rest is not worth another
                 # timeout each), or no temporary folder could be made. Answer for the rest.
-                docx = next(f for f in files if f not in converted and f not in failed)
-                pdf = None
                 reason = (
                     f"LibreOffice が {timeout:.0f} 秒以上応答しなかったため、PDF 変換を中止しました。"
                     if pool.stalled.is_set()
                     else "LibreOffice の作業フォルダを作れず、PDF にできませんでした。"
                 )
+                for docx in [f for f in files if f not in converted and f not in failed]:
+                    failed[docx] = reason
+                    if progress is not None:
+                        progress(docx, None)
+                break
             if pdf is None:
                 failed[docx] = reason
             else:
