@@ -101,7 +101,7 @@ def test_a_worker_killed_mid_batch_loses_no_file_and_leaves_no_process(
     assert all(d.with_suffix(".pdf").read_bytes().startswith(b"%PDF-") for d in docs)
     assert sorted(d for d, _ in seen) == sorted(docs)  # one progress call per file
     assert_none_alive(state)
-    assert len(recorded_pids(state)) > 3  # the dead batch was retried file by file
+    assert len(recorded_pids(state)) > 3  # the dead batch was retried
 
 
 @posix_only

@@ -32,9 +32,10 @@ from hino_forms.output.folder import atomic_write
 
 Progress = Callable[[Path, Path | None], None]
 
-# One soffice start per this many files at most: large enough to pay the start
-# cost back, small enough that a crash loses little and the workers stay busy.
-MAX_BATCH = 50
+# One soffice start per this many files at most. A start costs seconds, so one
+# conversion (a chunk's forms and the previous chunk's covers) is normally one
+# batch per worker; a crash costs a restart, not the batch (see _convert_batch).
+MAX_BATCH = 400
 # Seconds between looks for finished PDFs (they are reported as they come).
 POLL = 0.25
 
@@ -279,14 +280,31 @@ class _Pool:
     def _convert_batch(
         self, batch: list[Path], folder: Path, profile: str, left: set[Path]
     ) -> None:
-        """Convert a batch in one soffice run; retry the missing files one by one."""
-        outcome = self._run(batch, folder, profile, left)
-        # A lone file that soffice simply could not convert is not worth a second start;
-        # nothing is after a timeout (a hung LibreOffice would hang again, once per file).
-        worth_retry = (len(batch) > 1 or bool(outcome.reason)) and not self.stalled.is_set()
-        outcomes = dict.fromkeys(left, outcome)
-        for i, docx in enumerate(sorted(left) if worth_retry else []):
-            outcomes[docx] = self._run([docx], folder / f"retry{i}", profile, left)
+        """Convert a batch in one soffice run; after a crash, retry what is left.
+
+        soffice converts in order, so a crash happened at the first file still
+        without a PDF: that one is tried alone, the rest again as one batch. A
+        batch is thus never retried file by file (one start each).
+        """
+        pending = list(batch)
+        outcomes: dict[Path, _Outcome] = {}
+        runs = 0
+        while pending and not self._stopping.is_set():
+            runs += 1
+            outcome = self._run(pending, folder / f"run{runs}", profile, left)
+            missing = [d for d in pending if d in left]
+            outcomes.update(dict.fromkeys(missing, outcome))
+            if not missing or self.stalled.is_set() or len(pending) == 1:
+                break
+            if outcome.reason:  # it crashed at ``missing[0]``
+                culprit, pending = missing[0], missing[1:]
+                runs += 1
+                outcomes[culprit] = self._run([culprit], folder / f"run{runs}", profile, left)
+            else:  # it ended normally but skipped these: each gets one more try alone
+                for docx in missing:
+                    runs += 1
+                    outcomes[docx] = self._run([docx], folder / f"run{runs}", profile, left)
+                pending = []
         for docx in sorted(left):
             if self._stopping.is_set():
                 return
