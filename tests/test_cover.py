@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from hino_forms.forms.cover import CoverBuilder
+from hino_forms.forms.cover import Cover, CoverBuilder, Pagination
 from hino_forms.models import Records, Status
 from hino_forms.output.bundle import Bundle, group_bundles
 from hino_forms.planning import rules
@@ -87,3 +89,26 @@ def test_a_bundle_names_its_submitter_once_for_cover_metadata_and_file(sample: R
     assert {b.author for b in city} == {"日野市長"}
     assert {b.submitter_label for b in city} == {"日野市（再委託承認通知書）"}
     assert all(b.title.startswith(b.work_name) for b in every.values())
+
+
+def test_a_cover_that_runs_past_one_page_is_made_again_with_the_pages_shifted(
+    sample: Records, tmp_path: Path
+) -> None:
+    b = bundles(sample)[("R7-001", "①契約締結時_2025-03-25", "")]
+    rendered: list[Cover] = []
+    pagination = Pagination(
+        bundle=b,
+        form_pages=(1, 2, 1, 3),
+        docx=tmp_path / "cover.docx",
+        render=lambda cover, path: rendered.append(cover),
+        builder=CoverBuilder(sample),
+    )
+    pagination.start()
+    first_pdf = tmp_path / "cover.pdf"
+    first_pdf.write_bytes(b"%PDF-")
+    assert not pagination.settle(first_pdf, pages=2)  # it came out two pages long
+    assert not first_pdf.exists() and pagination.pdf is None
+    assert [e.first_page for e in rendered[-1].entries] == [3, 4, 6, 7]
+    second_pdf = tmp_path / "cover-again.pdf"
+    assert pagination.settle(second_pdf, pages=2)
+    assert pagination.pdf == second_pdf and len(rendered) == 2

@@ -161,17 +161,3 @@ class Pagination:
         self.cover_pages = pages
         self.start()
         return False
-
-
-def paginate(
-    pagination: Pagination, convert: Callable[[Path], tuple[Path, int] | None]
-) -> Path | None:
-    """Render and convert a cover until its page numbers are right; its PDF (None: no PDF)."""
-    pagination.start()
-    for _ in range(3):  # a cover grows at most once in practice; never loop for ever
-        done = convert(pagination.docx)
-        if done is None:
-            return None
-        if pagination.settle(*done):
-            return pagination.pdf
-    return None
