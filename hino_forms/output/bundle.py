@@ -169,7 +169,7 @@ def make_pdf_bundle(
             }
         )
     pages = len(writer.pages)
-    with atomic_write(out_path) as tmp:
+    with atomic_write(out_path, private=True) as tmp:
         writer.write(tmp)
     return pages
 
@@ -221,7 +221,7 @@ def make_docx_bundle(docx_paths: Sequence[Path], out_path: Path) -> None:
         pg_num_type.attrib.pop(qn("w:start"), None)
         if not pg_num_type.attrib:  # nothing left to say (and possibly out of schema order)
             pg_num_type.getparent().remove(pg_num_type)
-    with atomic_write(out_path) as tmp:
+    with atomic_write(out_path, private=True) as tmp:
         composer.save(str(tmp))
 
 

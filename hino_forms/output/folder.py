@@ -182,12 +182,13 @@ def move_into_place(src: Path, dest: Path, force: bool) -> None:
 
 
 @contextlib.contextmanager
-def atomic_write(target: Path, *, private: bool = False) -> Iterator[Path]:
+def atomic_write(target: Path, *, private: bool) -> Iterator[Path]:
     """A temporary path beside ``target`` that replaces it only when the block succeeds.
 
     Readers see the old file or the whole new one, never half of it; on failure the
     temporary file goes and ``target`` is untouched. ``private``: owner-only (0600)
-    whatever the umask, for files that hold personal data.
+    whatever the umask, for files that hold personal data (and from threads: the
+    other branch reads the umask by setting it, which is process-wide).
     """
     target = Path(target)
     fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent)

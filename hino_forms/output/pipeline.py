@@ -17,6 +17,7 @@ import contextlib
 import json
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -184,6 +185,8 @@ class _Chunk:
     pages: dict[Path, int] = field(default_factory=dict)  # form .docx → its PDF's pages
     bundles: list[Bundle] = field(default_factory=list)
     covers: dict[Path, tuple[Bundle, Pagination]] = field(default_factory=dict)  # by cover .docx
+    words: dict[Path, int] = field(default_factory=dict)  # cover .docx → its pages in the Word bundle
+    word_errors: dict[Path, str] = field(default_factory=dict)  # cover .docx → why no Word bundle
 
     def waiting(self) -> list[Path]:
         """The covers still to be converted (their PDF not known yet)."""
@@ -227,7 +230,8 @@ class _Run:
             self._render(chunk)
             # The previous chunk's covers ride along with this chunk's forms.
             waiting = previous.waiting() if previous else []
-            converted = self._convert([*chunk.docx.values(), *waiting], chunk)
+            with self._meanwhile(previous):
+                converted = self._convert([*chunk.docx.values(), *waiting], chunk)
             if previous:
                 self._finish(previous, converted)
             self._take_pdfs(chunk, converted)
@@ -359,15 +363,57 @@ class _Run:
             outdir.move_into_place(chunk.work / name, self.options.out / name, self.options.force)
         shutil.rmtree(chunk.work, ignore_errors=True)
 
+    @contextlib.contextmanager
+    def _meanwhile(self, chunk: _Chunk | None) -> Iterator[None]:
+        """Compose ``chunk``'s Word bundles in a thread while the block (a conversion) runs.
+
+        Composing is Python work and converting is LibreOffice's, so they overlap; the
+        thread is told to stop and joined before an error or Ctrl-C goes further.
+        """
+        if chunk is None or self.encrypt:
+            yield
+            return
+        cancel = threading.Event()
+        thread = threading.Thread(target=self._word_bundles, args=(chunk, cancel), daemon=True)
+        thread.start()
+        try:
+            yield
+        except BaseException:
+            cancel.set()
+            raise
+        finally:
+            thread.join()
+
+    def _word_bundles(self, chunk: _Chunk, cancel: threading.Event) -> None:
+        for b, pagination in list(chunk.covers.values()):
+            if cancel.is_set():
+                return
+            self._word_bundle(b, pagination, chunk)
+
+    def _word_bundle(self, b: Bundle, pagination: Pagination, chunk: _Chunk) -> None:
+        """Cover + forms → one Word bundle; a failure is kept for ``_bundle`` to report."""
+        word = pagination.docx.parent / f"{b.stem}.docx"
+        try:
+            compose.make_docx_bundle([pagination.docx, *(chunk.docx[s] for s in b.submissions)], word)
+        except Exception as err:  # noqa: BLE001 — reported with the bundle
+            chunk.word_errors[pagination.docx] = str(err)
+            return
+        chunk.word_errors.pop(pagination.docx, None)
+        chunk.words[pagination.docx] = pagination.cover_pages
+
     def _bundle(self, b: Bundle, pagination: Pagination, chunk: _Chunk) -> None:
-        """Cover + forms → one Word bundle and (with PDFs) one bookmarked PDF bundle."""
+        """One Word bundle (made already, unless its cover grew) and, with PDFs, one PDF bundle."""
         folder = pagination.docx.parent
         docs = [chunk.docx[s] for s in b.submissions]
         if not self.encrypt:
-            word = folder / f"{b.stem}.docx"
-            compose.make_docx_bundle([pagination.docx, *docs], word)
-            self._wrote(word, chunk.work, b.first, None, "bundle")
-            self.summary.bundles += 1
+            if chunk.words.get(pagination.docx) != pagination.cover_pages:
+                self._word_bundle(b, pagination, chunk)
+            if pagination.docx in chunk.word_errors:
+                reason = chunk.word_errors[pagination.docx]
+                self._fail(b.contract_id, f"綴り {b.stem}.docx", f"作成に失敗しました（{reason}）")
+            else:
+                self._wrote(folder / f"{b.stem}.docx", chunk.work, b.first, None, "bundle")
+                self.summary.bundles += 1
         if pagination.pdf is None or not all(d in chunk.pdfs for d in docs):
             if self.encrypt:  # nothing unencrypted may stay, so these forms are not kept
                 self._fail(
