@@ -95,22 +95,33 @@ def only_run(out: Path) -> Iterator[None]:
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o600)
     except OSError as err:
         raise OutputUnwritable(f"{lock_path} を作れませんでした（{err.strerror}）") from None
+    flock = _has_flock()
     with os.fdopen(fd, "r+b") as lock:
-        if not _try_lock(lock):
+        if not _try_lock(lock, flock):
             raise OutputExists(
                 f"別の hino-forms が出力先 {out} に書き込み中です。終わってから実行してください"
             )
         try:
             yield
         finally:
-            lock_path.unlink(missing_ok=True)
+            if flock:  # removed while still locked, so no other run's lock file is ever removed
+                lock_path.unlink(missing_ok=True)
+    if not flock:  # Windows removes no file that is open; the next run simply reuses it if this fails
+        with contextlib.suppress(OSError):
+            lock_path.unlink()
 
 
-def _try_lock(file: IO[bytes]) -> bool:
-    """Lock ``file`` without waiting; False when another process holds it."""
+def _has_flock() -> bool:
     try:
-        import fcntl
+        import fcntl  # noqa: F401
     except ImportError:  # Windows
+        return False
+    return True
+
+
+def _try_lock(file: IO[bytes], flock: bool) -> bool:
+    """Lock ``file`` without waiting (flock, else msvcrt); False when another process holds it."""
+    if not flock:
         import msvcrt
 
         try:
@@ -118,6 +129,8 @@ def _try_lock(file: IO[bytes]) -> bool:
         except OSError:
             return False
         return True
+    import fcntl
+
     try:
         fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
