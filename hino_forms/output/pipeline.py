@@ -231,7 +231,7 @@ class _Run:
             # The previous chunk's covers ride along with this chunk's forms.
             waiting = previous.waiting() if previous else []
             with self._meanwhile(previous):
-                converted = self._convert([*chunk.docx.values(), *waiting], chunk)
+                converted = self._convert([*chunk.docx.values(), *waiting], chunk, previous)
             if previous:
                 self._finish(previous, converted)
             self._take_pdfs(chunk, converted)
@@ -270,7 +270,9 @@ class _Run:
         self.summary.forms += 1
         return docx
 
-    def _convert(self, docs: Sequence[Path], chunk: _Chunk) -> dict[Path, Path]:
+    def _convert(
+        self, docs: Sequence[Path], chunk: _Chunk, previous: _Chunk | None = None
+    ) -> dict[Path, Path]:
         """PDFs of ``docs`` (forms and covers) in one conversion; failures are reported."""
         if not self.converter or not docs:
             return {}
@@ -286,7 +288,8 @@ class _Run:
             self.converter = None
             self.summary.pdf_skipped_reason = "LibreOffice が応答しなくなったため、以降の PDF は作成せず Word (.docx) だけを作成しました"
         for docx, reason in result.failed.items():
-            self._fail_conversion(docx, chunk, f"PDF 変換に失敗（{reason}）")
+            owner = previous if previous and docx in previous.covers else chunk
+            self._fail_conversion(docx, owner, f"PDF 変換に失敗（{reason}）")
         return dict(result.converted)
 
     def _take_pdfs(self, chunk: _Chunk, converted: dict[Path, Path]) -> None:
