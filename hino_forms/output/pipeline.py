@@ -332,8 +332,11 @@ class _Run:
                 made = converted.get(docx)
                 if made is None:
                     continue
-                pages = _page_count(made)
-                if pages is not None and not chunk.covers[docx][1].settle(made, pages):
+                if (pages := _page_count(made)) is None:
+                    made.unlink(missing_ok=True)
+                    reason = "PDF 変換に失敗（LibreOffice の PDF が壊れていました）"
+                    self._fail_conversion(docx, chunk, reason)
+                elif not chunk.covers[docx][1].settle(made, pages):
                     again.append(docx)
             if not again:
                 break
