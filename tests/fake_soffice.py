@@ -3,7 +3,8 @@
 What an input says decides what happens: "ok", "broken" (no PDF, an error
 line), "hang". A real .docx (a zip, not text) is "ok" unless the
 environment says otherwise: FAKE_SOFFICE=hang (every run hangs) or
-FAKE_SOFFICE=corrupt-first (the very first file converted is a corrupt PDF).
+FAKE_SOFFICE=corrupt-first (the very first file converted is a corrupt PDF),
+FAKE_SOFFICE=corrupt-covers (every cover, 送付書, comes back corrupt).
 Every process it starts is recorded, so a test can check none outlives it.
 """
 
@@ -42,6 +43,12 @@ def once(name):
     except FileExistsError:
         return False
 first = once("first")
+def is_cover(path):
+    import zipfile
+    try:
+        return "送付書" in zipfile.ZipFile(path).read("word/document.xml").decode("utf-8")
+    except (zipfile.BadZipFile, KeyError):
+        return False
 def helper():
     # Like soffice.bin under oosplash: a child in the same process group.
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
@@ -59,7 +66,9 @@ for n, path in enumerate(inputs):
         continue
     stem = os.path.splitext(os.path.basename(path))[0]
     target = os.path.join(outdir, stem + ".pdf")
-    if mode == "corrupt-first" and once("corrupted"):
+    if (mode == "corrupt-first" and once("corrupted")) or (
+        mode == "corrupt-covers" and what == "ok" and is_cover(path)
+    ):
         with open(target, "wb") as f:
             f.write(b"%PDF-1.7\\nthis is not a PDF body\\n%%EOF\\n")
         continue

@@ -83,6 +83,24 @@ def test_one_corrupt_pdf_loses_one_form_not_the_run(
 
 
 @posix_only
+def test_a_corrupt_cover_loses_its_pdf_bundle_not_the_forms(
+    tmp_path: Path, cli: Cli, fake_soffice: tuple[MakeFake, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make, _ = fake_soffice
+    monkeypatch.setenv("FAKE_SOFFICE", "corrupt-covers")
+    out = tmp_path / "out"
+
+    result = cli("generate", SAMPLE, "--out", out, "--contract", "R7-001", "--soffice", make())
+
+    assert result.code == 1 and "Traceback" not in result.err
+    failures = [line for line in result.err.splitlines() if line.startswith("失敗")]
+    assert len(failures) == 2 and all("表紙" in f and "壊れていました" in f for f in failures)
+    assert len(list(out.rglob("様式*.pdf"))) == 7  # every form's PDF
+    assert len(list(out.rglob("R7-001_*.docx"))) == 2 and not any(out.rglob("R7-001_*.pdf"))
+    assert not any(out.rglob("*表紙*"))
+
+
+@posix_only
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
 def test_a_signal_ends_the_run_like_ctrl_c(
     tmp_path: Path, fake_soffice: tuple[MakeFake, Path], signum: int
