@@ -11,7 +11,7 @@ import string
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from hino_forms.errors import BadOption, WeakPassword
+from hino_forms.errors import PasswordUnavailable, WeakPassword
 
 PASSWORD_ENV = "HINO_FORMS_PASSWORD"
 MIN_LENGTH = 8
@@ -85,9 +85,7 @@ def check_password(password: str, account: str) -> None:
     """Raise WeakPassword naming every clause of the policy ``password`` fails."""
     problems = password_problems(password, account)
     if problems:
-        raise WeakPassword(
-            "暗号化のパスワードが市のパスワードポリシーを満たしません: " + " ".join(problems)
-        )
+        raise WeakPassword(problems)
 
 
 def read_password(
@@ -105,24 +103,18 @@ def read_password(
         try:
             text = Path(password_file).read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as err:
-            raise BadOption(
-                f"--password-file {password_file} を読めませんでした（{err}）。"
-                "パスワードを 1 行目に書いた UTF-8 のテキストファイルを指定してください。"
-            ) from err
+            raise PasswordUnavailable(PASSWORD_ENV, password_file, str(err)) from err
         lines = text.splitlines()
         password = lines[0] if lines else ""
-        source = f"--password-file {password_file} の 1 行目"
+        source = "file"
     elif env.get(PASSWORD_ENV):
-        password, source = env[PASSWORD_ENV], f"環境変数 {PASSWORD_ENV}"
+        password, source = env[PASSWORD_ENV], "env"
     elif prompt is not None:
-        password, source = prompt(), "入力されたパスワード"
+        password, source = prompt(), "prompt"
     else:
-        raise BadOption(
-            f"--encrypt にはパスワードが必要です。環境変数 {PASSWORD_ENV} か "
-            "--password-file で渡してください。"
-        )
+        raise PasswordUnavailable(PASSWORD_ENV)
     if not password:
-        raise BadOption(f"{source}が空です。暗号化のパスワードを指定してください。")
+        raise PasswordUnavailable(PASSWORD_ENV, password_file, empty_from=source)
     return password
 
 

@@ -301,7 +301,7 @@ class Real:
 @pytest.fixture(scope="module")
 def real(tmp_path_factory: pytest.TempPathFactory) -> Real:
     """The ① bundle of a fictional My Number contract from the shipped templates."""
-    from hino_forms.forms.contexts import Cover, CoverEntry
+    from hino_forms.forms.cover import Cover, CoverEntry
     from hino_forms.forms.render import Renderer, form_filename
     from hino_forms.models import Records, Status, Timing
     from hino_forms.planning import rules

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
 from hino_forms.forms.cover import Cover, CoverBuilder, Pagination
-from hino_forms.models import Records, Status
+from hino_forms.models import Problem, Records, Severity, Status
 from hino_forms.output.bundle import Bundle, group_bundles
 from hino_forms.planning import rules
 from hino_forms.workbook.reader import read_workbook
@@ -112,3 +113,20 @@ def test_a_cover_that_runs_past_one_page_is_made_again_with_the_pages_shifted(
     second_pdf = tmp_path / "cover-again.pdf"
     assert pagination.settle(second_pdf, pages=2)
     assert pagination.pdf == second_pdf and len(rendered) == 2
+
+
+def test_a_warning_about_a_row_without_its_column_stays_with_its_owner(sample: Records) -> None:
+    # A 従事者 row of the subcontractor whose cell cannot be addressed (the column is missing):
+    # the problem still says whose row it is, so only that subcontractor's cover lists it.
+    sub = "有限会社たまデータサポート"
+    problem = Problem(
+        Severity.WARNING, "従事者", 12, "研修受講日", "R7-002", sub, "確認してください"
+    )
+    assert problem.where == "従事者!12行目"
+    records = dataclasses.replace(sample, problems=(*sample.problems, problem))
+    builder = CoverBuilder(records)
+    folder = "①契約締結時_2025-09-12"
+    theirs = bundles(records)[("R7-002", folder, sub)]
+    own = bundles(records)[("R7-002", folder, "")]
+    assert problem in builder.cover(theirs, [1] * len(theirs.submissions), 1).problems
+    assert problem not in builder.cover(own, [1] * len(own.submissions), 1).problems

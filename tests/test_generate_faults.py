@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from hino_forms.errors import OutputExists
+from hino_forms.errors import OutputBusy
 from hino_forms.output import folder as outdir
 from hino_forms.output import pdf
 from hino_forms.output.pipeline import Options, generate
@@ -180,7 +180,7 @@ def test_without_fcntl_the_lock_is_taken_with_msvcrt(
     monkeypatch.setitem(sys.modules, "msvcrt", types.SimpleNamespace(LK_NBLCK=2, locking=locking))
     with outdir.only_run(tmp_path):
         assert held and (tmp_path / outdir.LOCK).exists()
-        with pytest.raises(OutputExists, match="書き込み中"), outdir.only_run(tmp_path):
+        with pytest.raises(OutputBusy, match="書き込み中"), outdir.only_run(tmp_path):
             pass
     assert not (tmp_path / outdir.LOCK).exists()
 

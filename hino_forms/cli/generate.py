@@ -24,7 +24,7 @@ from rich.progress import (
 
 from hino_forms.cli.app import app, console, err_console
 from hino_forms.cli.options import ContractOption, FromOption, TimingOption, ToOption, selection
-from hino_forms.errors import BadOption
+from hino_forms.errors import BadOption, EncryptWithoutPdf
 from hino_forms.output.folder import SCHEDULE
 
 if TYPE_CHECKING:
@@ -128,9 +128,7 @@ def generate(
     if templates is not None and not templates.is_dir():
         raise BadOption(f"--templates のフォルダ {templates} がありません")
     if encrypt and pdf is False:  # before asking for a password: nothing could be encrypted
-        raise BadOption(
-            "--encrypt は暗号化した PDF だけを出力するため、--no-pdf とは一緒に使えません"
-        )
+        raise EncryptWithoutPdf()
     options = Options(
         input_path=input_path,
         out=out,
@@ -144,7 +142,7 @@ def generate(
     )
     with _stop_signals_interrupt():
         summary = _run(options, run_generate)
-    _report(summary)
+    _report(summary, pdf_off=pdf is False)
     raise typer.Exit(0 if summary.ok else 1)
 
 
@@ -182,9 +180,12 @@ def _run(options: Options, run_generate: Callable[..., Summary]) -> Summary:
     return run_generate(options, _Lines())
 
 
-def _report(summary: Summary) -> None:
-    if summary.pdf_skipped_reason:
-        err_console.print(f"注意: {summary.pdf_skipped_reason}", markup=False, highlight=False)
+def _report(summary: Summary, *, pdf_off: bool) -> None:
+    reason = (
+        "--no-pdf が指定されたため PDF は作成しません" if pdf_off else summary.pdf_skipped_reason
+    )
+    if reason:
+        err_console.print(f"注意: {reason}", markup=False, highlight=False)
     for cid in summary.skipped:
         err_console.print(
             f"スキップ: 契約 {cid} はエラーがあるため作成しませんでした（check で内容を確認してください）",

@@ -33,7 +33,6 @@ from hino_forms.models import Records, Submission, Submitter, Timing
 from hino_forms.output.folder import atomic_write
 from hino_forms.output.layout import safe_name, timing_folder
 
-
 # What the reader of an encrypted bundle may do: print it (also in full quality), read it
 # aloud, not change, copy out, annotate or fill it.
 BUNDLE_PERMISSIONS = Perm.PRINT | Perm.PRINT_TO_REPRESENTATION | Perm.EXTRACT_TEXT_AND_GRAPHICS
@@ -62,7 +61,7 @@ class Bundle:
     @property
     def title(self) -> str:
         """The PDF's title: the work's name and the timing."""
-        return f"{self.work_name} {self.timing.mark}{self.timing.japanese}"
+        return f"{self.work_name} {self.timing.label}"
 
     @property
     def author(self) -> str:
@@ -102,7 +101,7 @@ def group_bundles(submissions: Iterable[Submission], records: Records) -> list[B
     bundles = []
     for (contract_id, folder, who), subs in grouped.items():
         contract = records.contract(contract_id)
-        stem = f"{contract_id}_{subs[0].timing.mark}{subs[0].timing.japanese}"
+        stem = f"{contract_id}_{subs[0].timing.label}"
         bundles.append(
             Bundle(
                 contract_id=contract_id,
@@ -174,7 +173,7 @@ def make_pdf_bundle(
     return pages
 
 
-class _SectionKeepingComposer(Composer):
+class _SectionKeepingComposer(Composer):  # type: ignore[misc]  # docxcompose has no types
     """A docxcompose Composer that leaves the header and footer references in place.
 
     docxcompose keeps the master's header and footer for everything and drops
@@ -252,7 +251,7 @@ def sha256_file(path: Path) -> str:
 
 def _body_sect_pr(doc: DocxDocument) -> BaseOxmlElement:
     """The section properties of a document's last section (``w:body/w:sectPr``)."""
-    found = doc.element.body.find(qn("w:sectPr"))
+    found: BaseOxmlElement | None = doc.element.body.find(qn("w:sectPr"))
     if found is None:
         found = OxmlElement("w:sectPr")
         doc.element.body.append(found)
@@ -306,4 +305,5 @@ def _copy_story_part(composer: Composer, doc: DocxDocument, src: Part, reltype: 
             else:
                 new = composer.add_relationship(src, part, inner).rId
             node.set(attr, new)
-    return composer.doc.part.relate_to(part, reltype)
+    rid: str = composer.doc.part.relate_to(part, reltype)
+    return rid

@@ -12,7 +12,17 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
-from hino_forms.errors import OutputExists, OutputUnwritable
+from hino_forms.errors import (
+    LockIsLink,
+    LockUncreatable,
+    OutputAppeared,
+    OutputBusy,
+    OutputDanglingLink,
+    OutputExists,
+    OutputNotAFolder,
+    OutputNotPermitted,
+    OutputOpenElsewhere,
+)
 
 WORK_DIR = ".hino-forms-work"  # where contract folders are built before their rename into place
 LOCK = ".hino-forms.lock"  # held while a run writes into the folder
@@ -24,20 +34,13 @@ _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # POSIX; Windows checks for a link fir
 def check_out_folder(out: Path) -> None:
     """Stop before anything is written when ``out`` cannot be the output folder: one line naming why."""
     if out.is_symlink() and not out.exists():
-        raise OutputUnwritable(
-            f"出力先 {out} は行き先のないリンクです。別のフォルダを --out に指定してください"
-        )
+        raise OutputDanglingLink(out)
     for parent in (out, *out.parents):
         if parent.exists() and not parent.is_dir():
-            where = "" if parent == out else f"（{parent} がファイルです）"
-            raise OutputUnwritable(
-                f"出力先 {out} はフォルダではありません{where}。別のフォルダを --out に指定してください"
-            )
+            raise OutputNotAFolder(out, None if parent == out else parent)
         if parent.exists():
             if not os.access(parent, os.W_OK | os.X_OK):
-                raise OutputUnwritable(
-                    f"出力先 {parent} に書き込む権限がありません。別のフォルダを --out に指定してください"
-                )
+                raise OutputNotPermitted(parent)
             return
 
 
@@ -48,11 +51,7 @@ def refuse_to_overwrite(out: Path, names: Iterable[str], force: bool) -> None:
         return
     existing = [n for n in (*names, MANIFEST, SCHEDULE) if (out / n).exists()]
     if existing and not force:
-        shown = "、".join(existing[:5]) + (" ほか" if len(existing) > 5 else "")
-        raise OutputExists(
-            f"出力先 {out} に既存の出力（{shown}）があります。何も変更していません。"
-            "置き換える場合は --force を付けてください"
-        )
+        raise OutputExists(out, existing)
     for name in existing:
         path = out / name
         for file in [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file()):
@@ -60,23 +59,17 @@ def refuse_to_overwrite(out: Path, names: Iterable[str], force: bool) -> None:
 
 
 def _check_replaceable(path: Path) -> None:
-    """Raise OutputUnwritable when ``path`` is locked by another program or may not be replaced."""
+    """Raise OutputOpenElsewhere when ``path`` is locked by another program or may not be replaced."""
     try:
         with path.open("r+b"):  # Windows refuses this while Excel, Word or Acrobat holds the file
             pass
     except PermissionError:
-        raise OutputUnwritable(
-            f"{path} が他のプログラム（Excel・Word・Acrobat など）で開かれているか、書き込めません。"
-            "閉じてからもう一度実行してください。何も変更していません"
-        ) from None
+        raise OutputOpenElsewhere(path) from None
 
 
-def locked_elsewhere(path: Path) -> OutputUnwritable:
+def locked_elsewhere(path: Path) -> OutputOpenElsewhere:
     """The error for a file that could not be replaced midway (a lock taken after the check)."""
-    return OutputUnwritable(
-        f"{path} を置き換えられませんでした（他のプログラムで開かれています）。"
-        "閉じてから --force を付けてもう一度実行してください"
-    )
+    return OutputOpenElsewhere(path, midway=True)
 
 
 @contextlib.contextmanager
@@ -88,25 +81,23 @@ def only_run(out: Path) -> Iterator[None]:
     """
     lock_path = out / LOCK
     if lock_path.is_symlink():
-        raise OutputUnwritable(
-            f"{lock_path} がリンクになっています。削除してからもう一度実行してください"
-        )
+        raise LockIsLink(lock_path)
     try:
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o600)
     except OSError as err:
-        raise OutputUnwritable(f"{lock_path} を作れませんでした（{err.strerror}）") from None
+        raise LockUncreatable(lock_path, err.strerror or str(err)) from None
     flock = _has_flock()
     with os.fdopen(fd, "r+b") as lock:
         if not _try_lock(lock, flock):
-            raise OutputExists(
-                f"別の hino-forms が出力先 {out} に書き込み中です。終わってから実行してください"
-            )
+            raise OutputBusy(out)
         try:
             yield
         finally:
             if flock:  # removed while still locked, so no other run's lock file is ever removed
                 lock_path.unlink(missing_ok=True)
-    if not flock:  # Windows removes no file that is open; the next run simply reuses it if this fails
+    if (
+        not flock
+    ):  # Windows removes no file that is open; the next run simply reuses it if this fails
         with contextlib.suppress(OSError):
             lock_path.unlink()
 
@@ -181,7 +172,7 @@ def move_into_place(src: Path, dest: Path, force: bool) -> None:
             os.replace(src, dest)
             return
         if not force:  # checked up front; a folder that appeared meanwhile is still not overwritten
-            raise OutputExists(f"{dest} が実行中に作成されました。置き換えていません")
+            raise OutputAppeared(dest)
         trash = src.parent / f"{src.name}.old"
         os.replace(dest, trash)
         try:

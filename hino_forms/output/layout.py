@@ -53,7 +53,7 @@ def inside(root: Path, path: Path) -> Path:
 
 def timing_folder(sub: Submission) -> str:
     """①契約締結時_2025-03-25, ②年度切替時_2026, ③契約終了時_2027-03-31."""
-    label = f"{sub.timing.mark}{sub.timing.japanese}"
+    label = sub.timing.label
     if sub.timing is Timing.FISCAL_YEAR and sub.fiscal_year is not None:
         return f"{label}_{sub.fiscal_year}"
     return f"{label}_{sub.date.isoformat()}" if sub.date else label

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from hino_forms.errors import BadOption, PdfUnavailable
+from hino_forms.errors import EncryptWithoutPdf, PdfUnavailable
 from hino_forms.forms.cover import CoverBuilder, Pagination
 from hino_forms.forms.render import Renderer, form_filename
 from hino_forms.models import Problem, Records, Severity, Status, Submission
@@ -185,7 +185,9 @@ class _Chunk:
     pages: dict[Path, int] = field(default_factory=dict)  # form .docx → its PDF's pages
     bundles: list[Bundle] = field(default_factory=list)
     covers: dict[Path, tuple[Bundle, Pagination]] = field(default_factory=dict)  # by cover .docx
-    words: dict[Path, int] = field(default_factory=dict)  # cover .docx → its pages in the Word bundle
+    words: dict[Path, int] = field(
+        default_factory=dict
+    )  # cover .docx → its pages in the Word bundle
     word_errors: dict[Path, str] = field(default_factory=dict)  # cover .docx → why no Word bundle
 
     def waiting(self) -> list[Path]:
@@ -400,7 +402,9 @@ class _Run:
         """Cover + forms → one Word bundle; a failure is kept for ``_bundle`` to report."""
         word = pagination.docx.parent / f"{b.stem}.docx"
         try:
-            compose.make_docx_bundle([pagination.docx, *(chunk.docx[s] for s in b.submissions)], word)
+            compose.make_docx_bundle(
+                [pagination.docx, *(chunk.docx[s] for s in b.submissions)], word
+            )
         except Exception as err:  # noqa: BLE001 — reported with the bundle
             chunk.word_errors[pagination.docx] = str(err)
             return
@@ -494,26 +498,18 @@ def _page_count(made: Path) -> int | None:
 
 
 def _converter_for(options: Options, summary: Summary) -> Converter | None:
-    """How PDFs are made when they are wanted and possible; explicit --pdf (or --encrypt) without
-    LibreOffice is an error raised before anything is read or written."""
+    """How PDFs are made when they are wanted and possible; PDFs asked for (or needed to
+    encrypt) without LibreOffice are an error raised before anything is read or written."""
     if options.pdf is False:
         if options.password is not None:
-            raise BadOption(
-                "--encrypt は暗号化した PDF だけを出力するため、--no-pdf とは一緒に使えません"
-            )
-        summary.pdf_skipped_reason = "--no-pdf が指定されたため PDF は作成しません"
-        return None
+            raise EncryptWithoutPdf()
+        return None  # asked for: the CLI says so, the summary only records a surprise
     if options.converter is not None:
         return options.converter
     found = pdf.find_soffice(options.soffice)
     if found is None:
         if options.pdf or options.password is not None:
-            why = "--encrypt には PDF が必要ですが、" if options.password is not None else ""
-            raise PdfUnavailable(
-                f"{why}LibreOffice（soffice）が見つからないため PDF を作成できません。"
-                "LibreOffice をインストールするか --soffice でその場所を指定してください"
-                + ("" if why else "（--no-pdf なら Word だけを作成します）")
-            )
+            raise PdfUnavailable(for_encryption=options.password is not None)
         summary.pdf_skipped_reason = "LibreOffice（soffice）が見つからないため PDF は作成せず、Word (.docx) だけを作成しました"
         return None
     return pdf.SofficePool(found, jobs=options.jobs)
