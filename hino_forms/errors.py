@@ -341,16 +341,17 @@ class OutputNotPermitted(OutputUnwritable):
 class OutputOpenElsewhere(OutputUnwritable):
     """A file to be replaced is open in another program (Excel, Word, Acrobat lock it on Windows)."""
 
-    def __init__(self, path: Path, *, midway: bool = False) -> None:
+    def __init__(self, path: Path, *, midway: bool = False, force: bool = False) -> None:
         super().__init__(path)
-        self.args = (path, midway)
+        self.args = (path, midway, force)
         self.midway = midway  # found while replacing (after the up-front check), not before
+        self.force = force  # generate had already replaced part of its output: rerun with --force
 
     def __str__(self) -> str:
         if self.midway:
             return (
                 f"{self.path} を置き換えられませんでした（他のプログラムで開かれています）。"
-                "閉じてから --force を付けてもう一度実行してください"
+                f"閉じてから{' --force を付けて' if self.force else ''}もう一度実行してください"
             )
         return (
             f"{self.path} が他のプログラム（Excel・Word・Acrobat など）で開かれているか、"

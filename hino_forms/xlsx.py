@@ -3,25 +3,21 @@
 One definition each of: a cell as comparable text (also the reader's
 normaliser), text cleaned of the invisible and control characters Word pastes
 (which openpyxl refuses to write), the width of Japanese text, a header cell, the print set-up,
-text written so that it can never become a formula, and the atomic,
-owner-only save.
+text written so that it can never become a formula.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -226,27 +222,3 @@ def print_setup(ws: Worksheet, *, landscape: bool = True, repeat_header: bool = 
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     if repeat_header:
         ws.print_title_rows = "1:1"
-
-
-def write_atomically(target: Path, write: Callable[[Path], object]) -> None:
-    """Write ``target`` through a temporary file beside it and one rename: never half a file.
-
-    The file is the owner's only (0600), as everything holding personal data
-    must be: the temporary file is made 0600 from the start (mkstemp), so no
-    other user can open it meanwhile. On failure nothing is left behind and an
-    existing ``target`` is untouched.
-    """
-    target = Path(target)
-    fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        write(tmp)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def save_atomically(wb: Workbook, out: Path) -> None:
-    """Save a workbook with ``write_atomically`` (owner-only, never half a file)."""
-    write_atomically(out, wb.save)

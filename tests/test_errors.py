@@ -61,8 +61,12 @@ PACKAGE = ROOT / "hino_forms"
             "提出予定一覧.xlsx が他のプログラム",
         ),
         (
-            errors.OutputOpenElsewhere(Path("x.pdf"), midway=True),
+            errors.OutputOpenElsewhere(Path("x.pdf"), midway=True, force=True),
             "閉じてから --force を付けてもう一度実行してください",
+        ),
+        (  # plan, init and merge: the target is untouched, the same command again will do
+            errors.OutputOpenElsewhere(Path("予定.xlsx"), midway=True),
+            "予定.xlsx を置き換えられませんでした（他のプログラムで開かれています）。閉じてからもう一度実行してください",
         ),
         (errors.LockIsLink(Path(".hino-forms.lock")), ".hino-forms.lock がリンクになっています"),
         (

@@ -241,4 +241,5 @@ def test_a_lock_taken_during_the_run_is_one_line_not_a_traceback(
 
     assert result.code == 2
     assert outdir.SCHEDULE in result.err and "Traceback" not in result.err
+    assert "--force を付けて" in result.err  # the contract folders were already replaced
     assert not (out / outdir.WORK_DIR).exists()

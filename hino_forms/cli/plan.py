@@ -13,13 +13,13 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from hino_forms.atomic import atomic_write
 from hino_forms.cli.app import app, console
 from hino_forms.cli.options import ContractOption, FromOption, TimingOption, ToOption, selection
 from hino_forms.dates import format_wareki
 from hino_forms.errors import BadOption, OutputExists, OutputIsInput
 from hino_forms.models import Problem, Severity, Submission
 from hino_forms.planning import export as schedule
-from hino_forms.xlsx import write_atomically
 
 
 class PlanFormat(str, Enum):
@@ -92,7 +92,8 @@ def plan(
             sys.stdout.write(schedule.to_json(submissions, problems) + "\n")
         else:
             # Owner-only (it names staff), and never half a file over the user's old one.
-            write_atomically(out, writers[format])
+            with atomic_write(out, private=True) as tmp:
+                writers[format](tmp)
     except OSError as err:
         raise BadOption(f"{out} に書き込めません（{err.strerror or err}）") from None
     if out is not None:

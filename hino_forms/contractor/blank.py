@@ -19,6 +19,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from hino_forms.atomic import atomic_write
 from hino_forms.contractor.guide import (
     EXAMPLE_SHEET,
     GUIDE_SHEET,
@@ -54,7 +55,6 @@ from hino_forms.xlsx import (
     header_cell,
     print_setup,
     put,
-    save_atomically,
 )
 
 LAST_ROW = 1000  # validations and drop-down sources reach this row (further on long sheets)
@@ -74,7 +74,8 @@ def write_input_workbook(out: Path, *, prefill: Prefill | None = None, force: bo
         raise BadOption(f"出力ファイル名は .xlsx で終わる必要があります: {out}")
     if not out.parent.is_dir():
         raise BadOption(f"出力先のフォルダ {out.parent} がありません。先に作成してください")
-    save_atomically(build_input_workbook(prefill), out)
+    with atomic_write(out, private=True) as tmp:
+        build_input_workbook(prefill).save(tmp)
     return out
 
 

@@ -9,8 +9,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from hino_forms.atomic import atomic_write
 from hino_forms.contractor.merge import MergeReport
-from hino_forms.xlsx import append, display_width, print_setup, save_atomically
+from hino_forms.xlsx import append, display_width, print_setup
 
 CHANGES_SHEET, CONFLICTS_SHEET = "統合結果", "取り込まなかったもの"
 CHANGE_HEADERS = (
@@ -54,7 +55,8 @@ def write_report(report: MergeReport, path: Path) -> None:
         )
     for sheet in (ws, wc):
         _finish(sheet)
-    save_atomically(wb, path)
+    with atomic_write(path, private=True) as tmp:
+        wb.save(tmp)
 
 
 def _finish(ws: Worksheet) -> None:

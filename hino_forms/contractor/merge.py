@@ -32,6 +32,7 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from hino_forms.atomic import atomic_write
 from hino_forms.contractor.returned import (
     ROW_SHEETS,
     Conflict,
@@ -50,7 +51,7 @@ from hino_forms.workbook.schema import (
     Filler,
     Sheet,
 )
-from hino_forms.xlsx import SheetRow, Values, cell_text, put, save_atomically
+from hino_forms.xlsx import SheetRow, Values, cell_text, put
 
 _CONTRACTOR_CONTRACT_COLUMNS = CONTRACT.columns_filled_by(Filler.CONTRACTOR)
 
@@ -153,7 +154,8 @@ def merge_workbooks(
             continue
         merged.extend(book.apply(cid, diffs, replace=replace))
     book.finish()
-    save_atomically(book.wb, out)
+    with atomic_write(out, private=True) as tmp:
+        book.wb.save(tmp)
     return MergeReport(out, tuple(merged), tuple(conflicts), tuple(notes))
 
 

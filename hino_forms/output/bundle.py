@@ -1,7 +1,7 @@
 """Bundles: which forms go together (``Bundle``, ``group_bundles``), and the writers that
 join a cover and its forms into one bookmarked PDF (optionally AES-256) and one Word file.
 
-Both files are written through ``folder.atomic_write``, so an interrupted run
+Both files are written through ``atomic.atomic_write``, so an interrupted run
 never leaves a half-written bundle.
 """
 
@@ -29,8 +29,8 @@ from pypdf import PdfWriter
 from pypdf.constants import UserAccessPermissions as Perm
 from pypdf.generic import DictionaryObject, NameObject, NumberObject
 
+from hino_forms.atomic import atomic_write
 from hino_forms.models import Records, Submission, Submitter, Timing
-from hino_forms.output.folder import atomic_write
 from hino_forms.output.layout import safe_name, timing_folder
 
 # What the reader of an encrypted bundle may do: print it (also in full quality), read it

@@ -7,7 +7,6 @@ import contextlib
 import os
 import shutil
 import stat
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
@@ -69,7 +68,7 @@ def _check_replaceable(path: Path) -> None:
 
 def locked_elsewhere(path: Path) -> OutputOpenElsewhere:
     """The error for a file that could not be replaced midway (a lock taken after the check)."""
-    return OutputOpenElsewhere(path, midway=True)
+    return OutputOpenElsewhere(path, midway=True, force=True)
 
 
 @contextlib.contextmanager
@@ -183,30 +182,3 @@ def move_into_place(src: Path, dest: Path, force: bool) -> None:
         _remove(trash)
     except PermissionError:
         raise locked_elsewhere(dest) from None
-
-
-@contextlib.contextmanager
-def atomic_write(target: Path, *, private: bool) -> Iterator[Path]:
-    """A temporary path beside ``target`` that replaces it only when the block succeeds.
-
-    Readers see the old file or the whole new one, never half of it; on failure the
-    temporary file goes and ``target`` is untouched. ``private``: owner-only (0600)
-    whatever the umask, for files that hold personal data (and from threads: the
-    other branch reads the umask by setting it, which is process-wide).
-    """
-    target = Path(target)
-    fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent)
-    os.close(fd)  # mkstemp makes it 0600 already; the writer reopens it by name
-    tmp = Path(name)
-    try:
-        yield tmp
-        if not private:
-            mask = os.umask(0)
-            os.umask(mask)
-            tmp.chmod(0o666 & ~mask)
-        try:
-            os.replace(tmp, target)
-        except PermissionError:
-            raise locked_elsewhere(target) from None
-    finally:
-        tmp.unlink(missing_ok=True)

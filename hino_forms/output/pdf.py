@@ -27,8 +27,8 @@ from typing import Any, Protocol
 from pypdf import PdfReader
 
 from hino_forms import resources
+from hino_forms.atomic import atomic_write
 from hino_forms.errors import PdfUnavailable, SofficeMissing
-from hino_forms.output.folder import atomic_write
 
 Progress = Callable[[Path, Path | None], None]
 

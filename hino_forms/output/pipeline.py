@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from hino_forms.errors import EncryptWithoutPdf, PdfUnavailable
+from hino_forms.atomic import atomic_write
+from hino_forms.errors import EncryptWithoutPdf, OutputOpenElsewhere, PdfUnavailable
 from hino_forms.forms.cover import CoverBuilder, Pagination
 from hino_forms.forms.render import Renderer, form_filename
 from hino_forms.models import Problem, Records, Severity, Status, Submission
@@ -464,14 +465,24 @@ class _Run:
         self._fail("", docx.name, reason)
 
     def _lists(self, work_root: Path) -> None:
-        """manifest.json and 提出予定一覧.xlsx, each written aside and renamed into place."""
+        """manifest.json and 提出予定一覧.xlsx, each written aside and renamed into place.
+
+        The contract folders are in place by now, so a list held open elsewhere means
+        running again with --force (``folder.locked_elsewhere`` says so).
+        """
+        try:
+            self._write_lists()
+        except OutputOpenElsewhere as err:
+            raise outdir.locked_elsewhere(err.path) from None
+
+    def _write_lists(self) -> None:
         out = self.options.out
         manifest = {"generator": "hino-forms", "files": [w.entry(out) for w in self.written]}
         text = json.dumps(manifest, ensure_ascii=False, indent=2)
-        with outdir.atomic_write(out / outdir.MANIFEST, private=True) as tmp:
+        with atomic_write(out / outdir.MANIFEST, private=True) as tmp:
             tmp.write_text(text, encoding="utf-8")
         contracts = {c.contract_id: c for c in self.records.contracts}
-        with outdir.atomic_write(out / outdir.SCHEDULE, private=True) as tmp:
+        with atomic_write(out / outdir.SCHEDULE, private=True) as tmp:
             schedule.write_xlsx(
                 tmp,
                 self.planned,
