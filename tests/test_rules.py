@@ -1,4 +1,4 @@
-"""rules.plan / rules.select: one row per rule case, each citing the rules section it checks.
+"""rules.plan / Selection.apply: one row per rule case, each citing the rules section it checks.
 
 Every row states the exact submissions a city clerk would expect for one
 fictional contract: form, label, timing, date, fiscal year, submitter,
@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from hino_forms.models import Problem, Records, Severity, Status, Timing
-from hino_forms.planning.rules import plan, select
+from hino_forms.planning.rules import plan
+from hino_forms.planning.selection import Selection
 from tests import builders as b
 
 D = date.fromisoformat
@@ -476,35 +477,36 @@ def _two_contracts() -> list[Any]:
 
 
 def test_select_by_contract_keeps_its_pending_approval() -> None:
-    got = select(_two_contracts(), contracts=["A"])
+    got = Selection(contracts=("A",)).apply(_two_contracts())
     assert {s.contract_id for s in got} == {"A"}
     assert [s.form for s in got if s.date is None] == [7]
 
 
 def test_select_by_date_window_is_inclusive_and_keeps_pending() -> None:
-    got = select(_two_contracts(), date_from=D("2026-04-01"), date_to=D("2026-04-01"))
+    got = Selection(date_from=D("2026-04-01"), date_to=D("2026-04-01")).apply(_two_contracts())
     assert [(s.contract_id, s.label) for s in got] == [("A", "様式第4号-②"), ("A", "様式第7号")]
     assert got[-1].status is Status.PENDING
 
 
 def test_select_by_timing() -> None:
-    got = select(_two_contracts(), timing=Timing.END)
+    got = Selection(timing=Timing.END).apply(_two_contracts())
     assert [(s.contract_id, s.label, s.date) for s in got] == [
         ("A", "様式第4号-③", D("2027-03-31"))
     ]
-    both = select(_two_contracts(), timing=[Timing.END, Timing.FISCAL_YEAR])
-    assert [s.label for s in both] == ["様式第4号-②", "様式第4号-③"]
+    fiscal = Selection(timing=Timing.FISCAL_YEAR).apply(_two_contracts())
+    assert [s.label for s in fiscal] == ["様式第4号-②"]
 
 
 def test_select_with_open_window_ends() -> None:
     subs = _two_contracts()
-    assert [s.date for s in select(subs, date_from=D("2025-05-01"))] == [
+    assert [s.date for s in Selection(date_from=D("2025-05-01")).apply(subs)] == [
         D("2025-05-01"),
         D("2026-04-01"),
         D("2027-03-31"),
         None,
     ]
     assert all(
-        s.date is None or s.date <= D("2025-03-25") for s in select(subs, date_to=D("2025-03-25"))
+        s.date is None or s.date <= D("2025-03-25")
+        for s in Selection(date_to=D("2025-03-25")).apply(subs)
     )
-    assert select(subs) == subs
+    assert Selection().apply(subs) == subs

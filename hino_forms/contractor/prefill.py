@@ -21,6 +21,7 @@ from hino_forms.errors import BadOption, HinoFormsError, InputUnusable
 from hino_forms.forms.checklists import load_checklist
 from hino_forms.models import Submission
 from hino_forms.planning import rules
+from hino_forms.planning.selection import Selection
 from hino_forms.workbook.reader import read_workbook
 from hino_forms.workbook.schema import (
     CONTRACT,
@@ -128,13 +129,9 @@ def _reports(
         return [], "台帳の契約の行が読めないため、確認項目を並べていません。"
     # Errors elsewhere in the ledger (or in this contract) must not hide the items to answer.
     planned = rules.plan(dataclasses.replace(records, problems=()))
-    chosen = [
-        s
-        for s in rules.select(
-            planned, contracts=[contract_id], date_from=date_from, date_to=date_to
-        )
-        if s.form in (4, 5)
-    ]
+    reversed_window = date_from is not None and date_to is not None and date_from > date_to
+    window = Selection(contracts=(contract_id,), date_from=date_from, date_to=date_to)
+    chosen = [] if reversed_window else [s for s in window.apply(planned) if s.form in (4, 5)]
     if not chosen:
         return [], "この期間に提出する様式第4号・第5号はありません。"
     return chosen, ""

@@ -21,7 +21,7 @@ Decisions the SPEC leaves open, taken here and tested in tests/test_rules.py:
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
 
 from hino_forms.dates import april_firsts, format_wareki
@@ -69,40 +69,6 @@ def plan(records: Records) -> list[Submission]:
                 out += _subcontract_forms(party)
             out += _party_forms(party, records.disposals_of(c.contract_id, party.key))
     return sorted(out, key=Submission.sort_key)
-
-
-def select(
-    submissions: Iterable[Submission],
-    *,
-    contracts: Collection[str] | None = None,
-    timing: Timing | Collection[Timing] | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-) -> list[Submission]:
-    """The submissions of the chosen contracts and timings dated in [date_from, date_to].
-
-    ``None`` means no restriction. Pending submissions (form 7 without 承認日, date None)
-    are kept whenever their contract and timing are chosen, whatever the date window:
-    their date is not known, so no window can rule them out, and an approval still
-    outstanding is what the user must chase before the subcontracted work starts (§12(1)).
-    """
-    timings: Collection[Timing] | None = (
-        {timing} if isinstance(timing, Timing) else (set(timing) if timing is not None else None)
-    )
-    chosen = set(contracts) if contracts is not None else None
-    kept = []
-    for s in submissions:
-        if chosen is not None and s.contract_id not in chosen:
-            continue
-        if timings is not None and s.timing not in timings:
-            continue
-        if s.date is not None:
-            if date_from is not None and s.date < date_from:
-                continue
-            if date_to is not None and s.date > date_to:
-                continue
-        kept.append(s)
-    return kept
 
 
 def _party_forms(p: Party, disposals: Sequence[Disposal]) -> list[Submission]:

@@ -7,6 +7,7 @@ the same options.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -38,12 +39,27 @@ class Selection:
 
     def submissions(self, records: Records) -> list[Submission]:
         """The planned submissions this selection covers, in SPEC §4's order."""
-        return rules.select(
-            rules.plan(records),
-            contracts=self.contracts or None,
-            timing=self.timing,
-            date_from=self.date_from,
-            date_to=self.date_to,
+        return self.apply(rules.plan(records))
+
+    def apply(self, submissions: Iterable[Submission]) -> list[Submission]:
+        """The submissions of the chosen contracts and timing dated in [date_from, date_to].
+
+        Pending submissions (form 7 without 承認日, date None) are kept whenever their
+        contract and timing are chosen, whatever the date window: their date is not known,
+        so no window can rule them out, and an approval still outstanding is what the user
+        must chase before the subcontracted work starts (§12(1)).
+        """
+        return [
+            s
+            for s in submissions
+            if (not self.contracts or s.contract_id in self.contracts)
+            and (self.timing is None or s.timing is self.timing)
+            and (s.date is None or self._in_window(s.date))
+        ]
+
+    def _in_window(self, day: date) -> bool:
+        return (self.date_from is None or day >= self.date_from) and (
+            self.date_to is None or day <= self.date_to
         )
 
     def problems(self, records: Records) -> list[Problem]:
