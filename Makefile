@@ -9,11 +9,13 @@ STAMP  := $(VENV)/.installed
 demo: setup
 	$(PY) generate.py data/sample.xlsx --force
 
+# Two pytest workers (pytest-xdist): each test file runs whole in one of them, so its
+# module fixtures (a LibreOffice conversion, the wheel) are made once.
 test: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
 setup: $(STAMP) system-deps
 

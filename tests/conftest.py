@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,6 +12,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample.xlsx"
+
+# rich reads COLUMNS once, when the CLI's consoles are made at import: a width inherited from the
+# shell, or the COLUMNS=80 a pytest-xdist worker starts with, would fix every table at that width
+# before a test can widen it (monkeypatch.setenv("COLUMNS", ...) works only when this is unset).
+for _size in ("COLUMNS", "LINES"):
+    os.environ.pop(_size, None)
 
 
 def soffice_available() -> bool:

@@ -265,7 +265,7 @@ generate(Options(input_path=book, out=out, pdf=False, chunk_contracts=2), Stall(
 
 def test_a_killed_run_leaves_no_partial_contract_folder(tmp_path: Path, cli: Cli) -> None:
     book = tmp_path / "many.xlsx"
-    rows = [contract_row(契約番号=f"K-{i:03d}", 機密性区分=3, 特定個人情報="有") for i in range(10)]
+    rows = [contract_row(契約番号=f"K-{i:03d}", 機密性区分=3, 特定個人情報="有") for i in range(5)]
     write_workbook(book, {"契約": rows})
     out = tmp_path / "out"
     proc = subprocess.Popen(
@@ -290,7 +290,7 @@ def test_a_killed_run_leaves_no_partial_contract_folder(tmp_path: Path, cli: Cli
 
     result = cli("generate", book, "--out", out, "--no-pdf", "--force")
     assert result.code == 0, result.err
-    assert len(list(out.glob("K-*"))) == 10
+    assert len(list(out.glob("K-*"))) == 5
     assert not (out / ".hino-forms-work").exists()
 
 

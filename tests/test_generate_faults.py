@@ -112,7 +112,12 @@ def test_a_signal_ends_the_run_like_ctrl_c(
     env = {**os.environ, "PYTHONPATH": str(ROOT), "FAKE_SOFFICE": "hang", "TMPDIR": str(temp)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "hino_forms", "generate", str(SAMPLE), "--out", str(out)]
-        + ["--soffice", str(make())],
+        + [
+            "--contract",
+            "R7-001",
+            "--soffice",
+            str(make()),
+        ],  # one contract: the signal is the point
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
