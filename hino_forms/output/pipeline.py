@@ -13,7 +13,7 @@ import json
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -30,6 +30,7 @@ from hino_forms.forms.render import Renderer, form_filename
 from hino_forms.planning.selection import Selection
 from hino_forms.workbook.reader import read_workbook
 
+Converter = Callable[..., pdf.ConversionResult]  # pdf.convert's call shape (also output/uno.py)
 CHUNK_CONTRACTS = 40  # contracts per render/convert round: bounds memory and disk in flight
 
 
@@ -105,6 +106,7 @@ class Options:
     templates_dir: Path | None = None
     password: str | None = None
     force: bool = False
+    converter: Converter | None = None  # None: the soffice pool (pdf.convert)
 
 
 @dataclass(frozen=True)
@@ -241,7 +243,7 @@ class _Run:
         if not self.soffice or not docs:
             return {}
         with _timed(self.summary, "convert"):
-            result = pdf.convert(
+            result = (self.options.converter or pdf.convert)(
                 docs,
                 jobs=self.options.jobs,
                 soffice=self.soffice,
@@ -330,7 +332,8 @@ class _Run:
         return converted
 
     def _convert_covers(self, covers: list[Path]) -> dict[Path, Path]:
-        result = pdf.convert(covers, jobs=self.options.jobs, soffice=self.soffice)
+        convert = self.options.converter or pdf.convert
+        result = convert(covers, jobs=self.options.jobs, soffice=self.soffice)
         for docx, reason in result.failed.items():
             self._fail(docx.parent.parent.name, f"表紙 {docx.stem}", f"PDF 変換に失敗（{reason}）")
         return dict(result.converted)
