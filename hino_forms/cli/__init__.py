@@ -12,11 +12,11 @@ import sys
 
 import typer
 
-from hino_forms.cli import check, generate, init, plan, templates  # registers each command
+from hino_forms.cli import check, generate, init, plan, serve, templates  # registers each command
 from hino_forms.cli.app import app, console, err_console
 from hino_forms.errors import HinoFormsError
 
-__all__ = ["app", "check", "generate", "init", "main", "plan", "templates"]
+__all__ = ["app", "check", "generate", "init", "main", "plan", "serve", "templates"]
 
 
 def main(argv: list[str] | None = None) -> None:
