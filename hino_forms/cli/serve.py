@@ -41,4 +41,7 @@ def serve(
         markup=False,
         highlight=False,
     )
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    # A bounded wait for open pages (an event stream) at Ctrl+C, so the clean-up always runs.
+    uvicorn.run(
+        create_app(settings), host=host, port=port, log_level="warning", timeout_graceful_shutdown=5
+    )

@@ -29,6 +29,7 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
+    "--lang=ja-JP",  # the browser's own labels (the file button, date fields) in Japanese
 ]
 # The test server's limits: small enough that a test can exceed them cheaply.
 TEST_SETTINGS = dict(max_upload_bytes=1 * MB, local_unoservers=1, workers=2, max_jobs=4)
@@ -57,7 +58,9 @@ def server() -> Iterator[Server]:
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     app = create_app(Settings(**TEST_SETTINGS))  # type: ignore[arg-type]
-    uv = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    uv = uvicorn.Server(
+        uvicorn.Config(app, log_level="warning", lifespan="on", timeout_graceful_shutdown=5)
+    )
     thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"

@@ -1,0 +1,126 @@
+"""The safety list without a browser: upload limits, CSRF, headers, the access password, the queue."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import Workbook
+
+from hino_forms.web.app import create_app
+from hino_forms.web.limits import UploadRefused, check_xlsx
+from hino_forms.web.settings import Settings
+from tests.conftest import SAMPLE
+
+LIMITS = dict(max_unpacked=10 * 1024 * 1024, max_rows=100)
+
+
+def client_for(**settings: object) -> Iterator[TestClient]:
+    app = create_app(Settings(local_unoservers=0, **settings))  # type: ignore[arg-type]
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        yield client
+
+
+@pytest.fixture
+def client() -> Iterator[TestClient]:
+    yield from client_for()
+
+
+def csrf(client: TestClient, path: str = "/") -> str:
+    match = re.search(r'name="csrf" value="([^"]+)"', client.get(path).text)
+    assert match, "every page with a form carries the CSRF token"
+    return match[1]
+
+
+def test_the_sample_passes_the_limits() -> None:
+    check_xlsx(SAMPLE, name="sample.xlsx", **LIMITS)  # type: ignore[arg-type]
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        zf.writestr("xl/media/huge.bin", bytes(20 * 1024 * 1024))  # compresses to ~20 KB
+    assert bomb.stat().st_size < 100_000
+    with pytest.raises(UploadRefused, match=r"展開すると 20 MB になり、上限 10 MB を超えます"):
+        check_xlsx(bomb, name="bomb.xlsx", **LIMITS)  # type: ignore[arg-type]
+
+
+def test_a_sheet_with_too_many_rows_is_named(tmp_path: Path) -> None:
+    wb = Workbook()
+    wb.active.title = "従事者"
+    for i in range(150):
+        wb.active.append([f"架空 {i}"])
+    path = tmp_path / "many.xlsx"
+    wb.save(path)
+    with pytest.raises(UploadRefused, match=r"シート「従事者」の行数が上限 100 行を超えます"):
+        check_xlsx(path, name="many.xlsx", **LIMITS)  # type: ignore[arg-type]
+
+
+def test_a_form_without_the_sessions_token_is_refused(client: TestClient) -> None:
+    with SAMPLE.open("rb") as f:
+        r = client.post("/upload", data={"next": "check"}, files={"file": ("s.xlsx", f)})
+    assert r.status_code == 403
+    assert "ページの有効期限が切れています" in r.text
+
+
+def test_every_page_sends_the_security_headers(client: TestClient) -> None:
+    r = client.get("/check")
+    csp = r.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["referrer-policy"] == "no-referrer"
+    assert r.headers["cache-control"] == "no-store"
+    assert (
+        "<script>" not in r.text and " style=" not in r.text
+    )  # nothing inline for the CSP to block
+    cookie = r.headers["set-cookie"]
+    assert "httponly" in cookie.lower() and "samesite=strict" in cookie.lower()
+
+
+def test_paths_and_templates_never_come_from_a_request(client: TestClient) -> None:
+    token = csrf(client)
+    with SAMPLE.open("rb") as f:
+        client.post(
+            "/upload",
+            data={"csrf": token, "next": "../../etc"},
+            files={"file": ("../../evil.xlsx", f)},
+        )
+    assert client.get("/check").status_code == 200  # "next" fell back to the check page
+    assert "evil.xlsx" in client.get("/check").text  # the name is shown, never used as a path
+    for url in (
+        "/plan/download.pdf",
+        "/jobs/..%2F..%2Fetc/zip",
+        "/jobs/x/files/-1",
+        "/static/../app.py",
+    ):
+        assert client.get(url).status_code == 404, url
+
+
+def test_the_access_password_guards_every_page() -> None:
+    for client in client_for(password="Hino-Test-2026"):
+        r = client.get("/check", follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/login"
+        token = csrf(client, "/login")
+        wrong = client.post("/login", data={"csrf": token, "password": "違う"})
+        assert wrong.status_code == 400 and "パスワードが違います" in wrong.text
+        client.post("/login", data={"csrf": token, "password": "Hino-Test-2026"})
+        assert client.get("/check", follow_redirects=False).status_code == 200
+
+
+def test_a_full_queue_says_so_instead_of_falling_over() -> None:
+    for client in client_for(max_jobs=0):
+        token = csrf(client)
+        with SAMPLE.open("rb") as f:
+            client.post(
+                "/upload", data={"csrf": token, "next": "generate"}, files={"file": ("s.xlsx", f)}
+            )
+        r = client.post(
+            "/generate", data={"csrf": token, "contract": "R7-003", "from": "", "to": ""}
+        )
+        assert r.status_code == 503
+        assert "混み合っています" in r.text
