@@ -141,7 +141,7 @@ def filters_from(params: Mapping[str, Any], contracts: list[str]) -> Filters:
         date_from=str(params.get("from") or "").strip(),
         date_to=str(params.get("to") or "").strip(),
     )
-    f.selection()  # records unreadable dates in f.errors
+    safe_selection(f)  # records unreadable dates and a reversed window in f.errors
     return f
 
 
@@ -150,7 +150,7 @@ def safe_selection(f: Filters) -> Selection:
     try:
         return f.selection()
     except HinoFormsError as err:
-        f.errors["to"] = str(err).replace("--from", "開始日").replace("--to", "終了日")
+        f.errors["to"] = str(err).replace("--from", "開始日").replace(" --to", "終了日")
         return Selection(contracts=tuple(f.contracts), timing=None)
 
 

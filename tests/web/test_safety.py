@@ -124,3 +124,14 @@ def test_a_full_queue_says_so_instead_of_falling_over() -> None:
         )
         assert r.status_code == 503
         assert "混み合っています" in r.text
+
+
+def test_a_window_that_ends_before_it_starts_is_named_next_to_the_date(
+    client: TestClient,
+) -> None:
+    token = csrf(client)
+    with SAMPLE.open("rb") as f:
+        client.post("/upload", data={"csrf": token, "next": "plan"}, files={"file": ("s.xlsx", f)})
+    r = client.get("/plan", params={"from": "2026-05-01", "to": "2026-04-01"})
+    assert r.status_code == 200
+    assert "開始日（2026-05-01）が終了日（2026-04-01）より後になっています" in r.text
