@@ -135,3 +135,18 @@ def test_a_window_that_ends_before_it_starts_is_named_next_to_the_date(
     r = client.get("/plan", params={"from": "2026-05-01", "to": "2026-04-01"})
     assert r.status_code == 200
     assert "開始日（2026-05-01）が終了日（2026-04-01）より後になっています" in r.text
+
+
+def test_a_clean_workbook_says_so(client: TestClient, tmp_path: Path) -> None:
+    from hino_forms.contractor.blank import write_input_workbook
+    from tests.test_init import fill_example
+
+    clean = write_input_workbook(tmp_path / "記入済み.xlsx")
+    fill_example(clean)
+    token = csrf(client)
+    with clean.open("rb") as f:
+        r = client.post(
+            "/upload", data={"csrf": token, "next": "check"}, files={"file": ("記入済み.xlsx", f)}
+        )
+    assert "問題はありませんでした" in r.text
+    assert "契約 1 件すべてについて、様式を作成できます" in r.text
