@@ -29,7 +29,6 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
-    "--lang=ja-JP",  # the browser's own labels (the file button, date fields) in Japanese
 ]
 # The test server's limits: small enough that a test can exceed them cheaply.
 TEST_SETTINGS = dict(max_upload_bytes=1 * MB, local_unoservers=1, workers=2, max_jobs=4)
@@ -90,7 +89,11 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
         pytest.skip(
             "chromium がないためブラウザのテストを省略（scripts/system-deps.sh で入ります）"
         )
-    return {**browser_type_launch_args, "executable_path": path, "args": CHROMIUM_FLAGS}
+    return {
+        **browser_type_launch_args,
+        "executable_path": path,
+        "args": CHROMIUM_FLAGS,
+    }
 
 
 @pytest.fixture(scope="session")
