@@ -257,3 +257,20 @@ def _session_owner(server: Server, job_url: str) -> str:
     """The owner of a job, looked up by its id (the test cannot read the signed cookie)."""
     job_id = job_url.rsplit("/", 1)[1]
     return str(server.app.state.store._jobs[job_id].owner)
+
+
+def test_without_javascript_the_pages_are_plain_forms(browser: Browser, server: Server) -> None:
+    """A locked-down office browser: uploading and filtering still work, as ordinary form posts."""
+    context = browser.new_context(base_url=server.url, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto("/check")
+        page.locator("input[type=file]").set_input_files(SAMPLE)
+        page.get_by_role("button", name="読み込む").click()
+        expect(page.locator(".panel h2")).to_have_text("エラー 0 件・警告 5 件")
+        page.select_option("#sheet", "再委託")
+        page.get_by_role("button", name="絞り込む").click()
+        expect(page.locator("table.problems tbody tr")).to_have_count(1)
+        assert "sheet=" in page.url
+    finally:
+        context.close()
