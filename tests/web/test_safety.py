@@ -150,3 +150,30 @@ def test_a_clean_workbook_says_so(client: TestClient, tmp_path: Path) -> None:
         )
     assert "問題はありませんでした" in r.text
     assert "契約 1 件すべてについて、様式を作成できます" in r.text
+
+
+def test_staff_download_a_prefilled_workbook_and_the_plan_as_a_calendar(
+    client: TestClient, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    token = csrf(client)
+    with SAMPLE.open("rb") as f:
+        client.post(
+            "/upload", data={"csrf": token, "next": "check"}, files={"file": ("台帳.xlsx", f)}
+        )
+    assert "記入済みのブックをダウンロード" in client.get("/contractor").text
+    r = client.get("/contractor/input.xlsx", params={"contract": "R7-001"})
+    assert r.status_code == 200
+    assert (
+        "filename*=utf-8''%E5%85%A5%E5%8A%9B%E3%83%96%E3%83%83%E3%82%AF_R7-001.xlsx"
+        in (r.headers["content-disposition"])
+    )
+    path = tmp_path / "R7-001.xlsx"
+    path.write_bytes(r.content)
+    contract_sheet = load_workbook(path)["契約"]
+    assert contract_sheet["A2"].value == "R7-001"
+    assert client.get("/contractor/input.xlsx", params={"contract": "R9-999"}).status_code == 404
+    ics = client.get("/plan/download.ics", params={"contract": "R7-001", "timing": "conclusion"})
+    assert ics.headers["content-type"].startswith("text/calendar")
+    assert ics.text.count("BEGIN:VEVENT") == 4
