@@ -12,7 +12,7 @@ import time
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from hino_forms.contractor.blank import build_input_workbook, load_prefill, save_atomically
@@ -180,6 +180,4 @@ def _zip(out: Path, target: Path) -> Path:
 
 def default_window(today: date) -> tuple[date, date]:
     """What is due in the next 30 days: the page's default."""
-    from datetime import timedelta
-
     return today, today + timedelta(days=30)

@@ -105,7 +105,7 @@ class Filters:
     errors: dict[str, str] = field(default_factory=dict)
 
     def selection(self) -> Selection:
-        timing = Timing(self.timing) if self.timing in Timing._value2member_map_ else None
+        timing = next((t for t in Timing if t.value == self.timing), None)
         return Selection(
             contracts=tuple(self.contracts),
             timing=timing,
