@@ -608,12 +608,13 @@ def build() -> bytes:
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     for sheet in SHEETS:
         ws = wb.create_sheet(sheet.name)
-        ws.append(list(sheet.headers))
+        headers = [c.header for c in sheet.read_columns]  # a ledger: no reference columns
+        ws.append(headers)
         for cell in ws[1]:
             cell.font, cell.fill = bold, fill
         for row in data[sheet.name]:
-            ws.append([row.get(h) for h in sheet.headers])
-        for i, header in enumerate(sheet.headers, start=1):
+            ws.append([row.get(h) for h in headers])
+        for i, header in enumerate(headers, start=1):
             ws.column_dimensions[ws.cell(1, i).column_letter].width = max(10, 2.2 * len(header) + 2)
         for row in ws.iter_rows(min_row=2):
             for cell in row:

@@ -86,8 +86,11 @@ def format_wareki(value: date | None) -> str:
 
 
 def format_wareki_year(fiscal_year: int) -> str:
-    """2026 → 令和8年度."""
-    text = format_wareki(date(fiscal_year, 4, 1))
+    """2026 → 令和8年度; 2019 → 令和元年度."""
+    # 令和 began on 2019-05-01, a month into the fiscal year that the city (like the
+    # state) names 令和元年度, not 平成31年度. No other era began in April, so the era
+    # in force on May 1 names every fiscal year (1988 stays 昭和63年度).
+    text = format_wareki(date(fiscal_year, 5, 1))
     return text.split("年")[0] + "年度"
 
 

@@ -3,14 +3,22 @@
 Every other module speaks in these types. Dates are ``datetime.date``;
 flags (有/無) are ``bool``; ``row`` is the 1-based sheet row a record came
 from, so problems can name their cell.
+
+The fixed sets (Form, Timing, Severity, Submitter, Status) carry their Japanese
+wording as properties, so every list, form and message says them the same way.
+A ``Party`` (the contractor or one subcontractor) is the one definition of who
+owes forms with which flags over which period; a ``Problem`` keeps where it is
+(sheet, row, column) and whose row it is as data, never inside its text.
 """
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum, IntEnum
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 
@@ -19,6 +27,11 @@ class Severity(str, Enum):
 
     ERROR = "error"  # the contract is left out of generation
     WARNING = "warning"  # reported; the forms are still made
+
+    @property
+    def label(self) -> str:
+        """エラー / 警告, as every list of problems shows it."""
+        return "エラー" if self is Severity.ERROR else "警告"
 
 
 class Timing(str, Enum):
@@ -31,18 +44,22 @@ class Timing(str, Enum):
     @property
     def mark(self) -> str:
         """The circled number: ①, ② or ③."""
-        return {"conclusion": "①", "fiscal_year": "②", "end": "③"}[self.value]
+        return _TIMING_MARKS[self]
 
     @property
     def japanese(self) -> str:
         """The timing's name: 契約締結時, 年度切替時, 契約終了時."""
-        return {"conclusion": "契約締結時", "fiscal_year": "年度切替時", "end": "契約終了時"}[
-            self.value
-        ]
+        return _TIMING_NAMES[self]
+
+    @property
+    def label(self) -> str:
+        """The mark and the name: ①契約締結時."""
+        return f"{self.mark}{self.japanese}"
 
     @property
     def order(self) -> int:
-        return {"conclusion": 0, "fiscal_year": 1, "end": 2}[self.value]
+        """0, 1, 2: the order of §9 (a dict: this runs once per sort key)."""
+        return _TIMING_ORDER[self]
 
     @classmethod
     def from_mark(cls, mark: str) -> Timing:
@@ -51,16 +68,53 @@ class Timing(str, Enum):
         table.update({"1": cls.CONCLUSION, "2": cls.FISCAL_YEAR, "3": cls.END})
         return table[mark.strip()]
 
+    @classmethod
+    def from_text(cls, text: str) -> Timing | None:
+        """A timing as a user may name it (SPEC §6): end, 契約終了時, ③契約終了時, ③ or 3; else None."""
+        key = unicodedata.normalize("NFKC", text).strip().lower()
+        for timing in cls:
+            names = (timing.value, timing.japanese, timing.label, timing.mark)
+            if key in {unicodedata.normalize("NFKC", n).lower() for n in names}:
+                return timing
+        return None
+
+
+_TIMING_MARKS = {Timing.CONCLUSION: "①", Timing.FISCAL_YEAR: "②", Timing.END: "③"}
+_TIMING_ORDER = {Timing.CONCLUSION: 0, Timing.FISCAL_YEAR: 1, Timing.END: 2}
+_TIMING_NAMES = {
+    Timing.CONCLUSION: "契約締結時",
+    Timing.FISCAL_YEAR: "年度切替時",
+    Timing.END: "契約終了時",
+}
+
 
 class Submitter(str, Enum):
+    """Who hands a form to the city."""
+
     CONTRACTOR = "contractor"  # 受託者
     SUBCONTRACTOR = "subcontractor"  # 再委託先 (submitted through the contractor)
     CITY = "city"  # 市 (form 7)
 
+    @property
+    def label(self) -> str:
+        """受託者 / 再委託先（受託者経由） / 市, as the plan lists show it."""
+        return {
+            Submitter.CONTRACTOR: "受託者",
+            Submitter.SUBCONTRACTOR: "再委託先（受託者経由）",
+            Submitter.CITY: "市",
+        }[self]
+
 
 class Status(str, Enum):
+    """Whether a planned form can be made now."""
+
     READY = "ready"
     PENDING = "pending"  # form 7 without 承認日: listed, not rendered
+
+    @property
+    def label(self) -> str:
+        """予定 / 承認待ち（承認日未入力）, as the plan lists show it."""
+        return "予定" if self is Status.READY else "承認待ち（承認日未入力）"
 
 
 class Form(IntEnum):
@@ -76,41 +130,85 @@ class Form(IntEnum):
 
     @property
     def title(self) -> str:
-        return FORM_TITLES[int(self)]
+        """The form's title: 委託業務従事者体制届出書 …"""
+        return _FORM_TITLES[self]
+
+    @property
+    def label(self) -> str:
+        """様式第2号 (without the timing variant; see Submission.label)."""
+        return f"様式第{int(self)}号"
+
+    @property
+    def has_timing_variants(self) -> bool:
+        """Forms 4 and 5 come as ①, ② and ③ (§9)."""
+        return self in (Form.IMPORTANT_INFO_REPORT, Form.MY_NUMBER_REPORT)
+
+    @property
+    def names_subcontractor(self) -> bool:
+        """Forms 6 and 7 are about one subcontractor, though the contractor or the city submits them."""
+        return self in (Form.SUBCONTRACT_APPLICATION, Form.SUBCONTRACT_APPROVAL)
 
 
-FORM_TITLES: dict[int, str] = {
-    1: "重要情報の消去・廃棄（返還）証明書",
-    2: "委託業務従事者体制届出書",
-    3: "教育・研修実施報告書",
-    4: "重要情報の保護に関する報告書",
-    5: "特定個人情報の保護に関する報告書",
-    6: "再委託承認申請書",
-    7: "再委託承認通知書",
+_FORM_TITLES = {
+    Form.DISPOSAL_CERTIFICATE: "重要情報の消去・廃棄（返還）証明書",
+    Form.STAFF_STRUCTURE: "委託業務従事者体制届出書",
+    Form.TRAINING_REPORT: "教育・研修実施報告書",
+    Form.IMPORTANT_INFO_REPORT: "重要情報の保護に関する報告書",
+    Form.MY_NUMBER_REPORT: "特定個人情報の保護に関する報告書",
+    Form.SUBCONTRACT_APPLICATION: "再委託承認申請書",
+    Form.SUBCONTRACT_APPROVAL: "再委託承認通知書",
 }
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One finding of validation, tied to a sheet and cell (``cell`` may be "" for a whole sheet)."""
+    """One finding of validation: where it is (sheet, row, column), whose row, and what is wrong.
+
+    ``row`` None is about the whole sheet; a ``row`` without ``column`` is about a
+    row whose column is missing from the sheet. ``text`` says what is wrong and
+    what to do; the location is never written into it (see ``where``/``message``).
+    """
 
     severity: Severity
     sheet: str
-    cell: str
+    row: int | None  # the 1-based sheet row; None: the whole sheet
+    header: str | None  # the column the problem is about; None: the row or the sheet
     contract_id: str | None
-    message: str
+    subcontractor: (
+        str | None
+    )  # the 再委託先名称 of the row (whose row it is); None: the contractor's
+    text: str
+    column: str = ""  # the header's column letter in this workbook; "" when the sheet lacks it
+
+    @property
+    def cell(self) -> str:
+        """H5, or "" when the problem is not about one cell."""
+        return f"{self.column}{self.row}" if self.column and self.row else ""
 
     @property
     def where(self) -> str:
-        """従事者!H5, or the sheet's name for a whole-sheet problem."""
-        return f"{self.sheet}!{self.cell}" if self.cell else self.sheet
+        """従事者!H5; 従事者!5行目 when the column is missing; 従事者 for the whole sheet."""
+        if self.cell:
+            return f"{self.sheet}!{self.cell}"
+        if self.row:
+            return f"{self.sheet}!{self.row}行目"
+        return self.sheet
 
     @property
-    def detail(self) -> str:
-        """The message without its leading ``where: `` (for tables that show the cell already)."""
-        return self.message.removeprefix(f"{self.where}: ")
+    def message(self) -> str:
+        """The problem as one line: ``where: text``."""
+        return f"{self.where}: {self.text}"
+
+    @property
+    def sort_key(self) -> tuple[int, int, int, str]:
+        """Reading order: sheet as in the schema, then row, then column."""
+        column = 0
+        for ch in self.column:
+            column = column * 26 + ord(ch) - 64
+        return _sheet_rank().get(self.sheet, -1), self.row or 0, column, self.message
 
     def as_dict(self) -> dict[str, str | None]:
+        """The JSON object of SPEC §4's problems."""
         return {
             "severity": self.severity.value,
             "sheet": self.sheet,
@@ -118,6 +216,44 @@ class Problem:
             "contract_id": self.contract_id,
             "message": self.message,
         }
+
+
+@cache
+def _sheet_rank() -> dict[str, int]:
+    # Imported on first use so that models stays importable on its own (the schema orders sheets).
+    from hino_forms.workbook.schema import SHEETS
+
+    return {s.name: i for i, s in enumerate(SHEETS)}
+
+
+@dataclass(frozen=True)
+class Cells:
+    """Where each sheet's headers were found (sheet → header → column letter); makes problems."""
+
+    letters: Mapping[str, Mapping[str, str]]
+
+    def problem(
+        self,
+        severity: Severity,
+        sheet: str,
+        row: int,
+        header: str,
+        contract_id: str | None,
+        text: str,
+        *,
+        subcontractor: str | None = None,
+    ) -> Problem:
+        """A problem at ``header`` of ``row``, addressed by the column the header was found in."""
+        return Problem(
+            severity,
+            sheet,
+            row,
+            header,
+            contract_id,
+            subcontractor or None,
+            text,
+            column=self.letters.get(sheet, {}).get(header, ""),
+        )
 
 
 @dataclass(frozen=True)
@@ -163,6 +299,16 @@ class Contract:
         """重要情報 = 機密性 2 以上 (§1)."""
         return self.confidentiality >= 2
 
+    def end_as_of(self, day: date | None) -> date:
+        """The last day as known on ``day``: the 解除日 once reached, else 契約終了日.
+
+        A form dated before the termination (the ① forms of a contract ended early)
+        shows the period agreed then; ``None`` (undated, or the plan) takes *end*.
+        """
+        if self.terminated is not None and (day is None or day >= self.terminated):
+            return self.terminated
+        return self.end
+
 
 @dataclass(frozen=True, kw_only=True)
 class Subcontractor:
@@ -187,7 +333,85 @@ class Subcontractor:
 
     @property
     def handles_important(self) -> bool:
+        """重要情報 = 機密性 2 以上 (§1)."""
         return self.confidentiality >= 2
+
+
+@dataclass(frozen=True)
+class Party:
+    """Who owes forms 1–5 of a contract: the contractor, or one subcontractor with its own flags.
+
+    The one definition of a party's period: a subcontractor works from
+    再委託開始日 (blank → 契約開始日) to 再委託終了日 (blank → the contract's
+    *end*), never later than the contract's *end* (解除日 if given): a
+    subcontract cannot outlive the contract it is part of (rules §12).
+    """
+
+    contract: Contract
+    subcontractor: Subcontractor | None = None
+
+    @property
+    def submitter(self) -> Submitter:
+        return Submitter.SUBCONTRACTOR if self.subcontractor else Submitter.CONTRACTOR
+
+    @property
+    def name(self) -> str:
+        """受託者名称 or 再委託先名称."""
+        return self.subcontractor.name if self.subcontractor else self.contract.contractor_name
+
+    @property
+    def key(self) -> str:
+        """The 再委託先名称 the party's own rows carry on the other sheets ("" for the contractor)."""
+        return self.subcontractor.name if self.subcontractor else ""
+
+    @property
+    def confidentiality(self) -> int:
+        return (self.subcontractor or self.contract).confidentiality
+
+    @property
+    def my_number(self) -> bool:
+        return (self.subcontractor or self.contract).my_number
+
+    @property
+    def stores_important(self) -> bool:
+        return (self.subcontractor or self.contract).stores_important
+
+    @property
+    def system_development(self) -> bool:
+        """The contract's システム開発: the 再委託 sheet has no such column (rules §11, §12(2))."""
+        return self.contract.system_development
+
+    @property
+    def handles_important(self) -> bool:
+        """重要情報 = 機密性 2 以上 (§1)."""
+        return self.confidentiality >= 2
+
+    @property
+    def first(self) -> date:
+        """The ① date: 申請日 for a subcontractor (blank → 契約締結日), else 契約締結日."""
+        s = self.subcontractor
+        return s.applied if s is not None and s.applied else self.contract.concluded
+
+    @property
+    def start(self) -> date:
+        """The day the party's work starts (rules §7's "before the work")."""
+        s = self.subcontractor
+        return s.start if s is not None and s.start else self.contract.start
+
+    @property
+    def end(self) -> date:
+        """*end*: the last day the party's duties run."""
+        return self.end_as_of(None)
+
+    def end_as_of(self, day: date | None) -> date:
+        """The last day as known on ``day`` (see Contract.end_as_of), within the contract's."""
+        end = self.contract.end_as_of(day)
+        s = self.subcontractor
+        return min(s.end, end) if s is not None and s.end else end
+
+    def period_as_of(self, day: date | None) -> tuple[date, date]:
+        """(start, end) as a form dated ``day`` shows them."""
+        return self.start, self.end_as_of(day)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -243,13 +467,17 @@ class Answer:
 
     contract_id: str
     subcontractor: str = ""
-    form: int  # 4 or 5
+    form: Form  # 4 or 5
     timing: Timing
     fiscal_year: int | None = None  # for ②: the year of the April 1
     item_no: str  # 項目番号, as written in the checklist data ("1", "2", …)
     answer: str = ""  # はい / いいえ / 該当なし
     note: str = ""  # 備考
     row: int = 0
+
+    def __post_init__(self) -> None:
+        if type(self.form) is not Form:  # a plain 4 is accepted and kept as Form
+            object.__setattr__(self, "form", Form(self.form))
 
 
 @dataclass(frozen=True)
@@ -278,34 +506,44 @@ class Records:
         return any(p.severity is Severity.ERROR for p in self.problems)
 
     @cached_property
-    def _index(self) -> dict[str, dict[tuple[str, str], tuple[object, ...]]]:
-        """Rows grouped by (contract, subcontractor) once, so per-form look-ups stay O(1) at scale."""
-        index: dict[str, dict[tuple[str, str], list[object]]] = {}
-        for kind, rows in (
-            ("staff", self.staff),
-            ("trainings", self.trainings),
-            ("disposals", self.disposals),
-            ("answers", self.answers),
-        ):
-            for r in rows:
-                index.setdefault(kind, {}).setdefault((r.contract_id, r.subcontractor), []).append(
-                    r
-                )
-        for sub in self.subcontractors:
-            index.setdefault("subcontractors", {}).setdefault((sub.contract_id, ""), []).append(sub)
-        for p in self.problems:
-            index.setdefault("problems", {}).setdefault((p.contract_id or "", ""), []).append(p)
-        return {k: {key: tuple(v) for key, v in groups.items()} for k, groups in index.items()}
+    def _index(self) -> dict[str, dict[tuple[str, str], tuple[Any, ...]]]:
+        """Rows grouped by (contract, subcontractor), one kind at a time on first use (see _rows)."""
+        return {}
 
     @cached_property
     def _contracts(self) -> dict[str, Contract]:
         return {c.contract_id: c for c in reversed(self.contracts)}  # the first of duplicates wins
 
     def _rows(self, kind: str, contract_id: str, subcontractor: str = "") -> tuple[Any, ...]:
-        return self._index.get(kind, {}).get((contract_id, subcontractor), ())
+        """The rows of ``kind`` owned by one contract and submitter: O(1) per look-up at scale."""
+        groups = self._index.get(kind)
+        if groups is None:  # two threads may both build it: the same result, either one kept
+            grouped: dict[tuple[str, str], list[Any]] = {}
+            for r in getattr(self, kind):
+                grouped.setdefault(_owner(kind, r), []).append(r)
+            groups = self._index[kind] = {k: tuple(v) for k, v in grouped.items()}
+        return groups.get((contract_id, subcontractor), ())
 
     def contract(self, contract_id: str) -> Contract:
         return self._contracts[contract_id]
+
+    def parties_of(self, contract_id: str) -> tuple[Party, ...]:
+        """The contractor, then each subcontractor in sheet order."""
+        contract = self.contract(contract_id)
+        return (
+            Party(contract),
+            *(Party(contract, s) for s in self.subcontractors_of(contract_id)),
+        )
+
+    def party(self, contract_id: str, subcontractor: str | None = None) -> Party:
+        """The contractor (no name) or the named subcontractor of a contract; KeyError if unknown."""
+        contract = self.contract(contract_id)
+        if not subcontractor:
+            return Party(contract)
+        for s in self.subcontractors_of(contract_id):
+            if s.name == subcontractor:
+                return Party(contract, s)
+        raise KeyError(f"{contract_id}: 再委託先「{subcontractor}」がありません")
 
     def subcontractors_of(self, contract_id: str) -> tuple[Subcontractor, ...]:
         return self._rows("subcontractors", contract_id)
@@ -326,12 +564,21 @@ class Records:
         return self._rows("problems", contract_id)
 
 
+def _owner(kind: str, row: Any) -> tuple[str, str]:
+    """The (contract, subcontractor) key a row is grouped under in Records."""
+    if kind == "subcontractors":
+        return row.contract_id, ""
+    if kind == "problems":
+        return row.contract_id or "", ""
+    return row.contract_id, row.subcontractor
+
+
 @dataclass(frozen=True, kw_only=True)
 class Submission:
     """One form due from one submitter at one timing (a row of ``plan``)."""
 
     contract_id: str
-    form: int  # 1–7
+    form: Form
     timing: Timing
     date: date | None  # None only for pending form 7
     fiscal_year: int | None = None  # year of the April 1, for ② rows
@@ -340,16 +587,20 @@ class Submission:
     status: Status = Status.READY
     reasons: tuple[str, ...] = field(default=())
 
+    def __post_init__(self) -> None:
+        if type(self.form) is not Form:  # a plain 4 is accepted and kept as Form
+            object.__setattr__(self, "form", Form(self.form))
+
     @property
     def label(self) -> str:
         """様式第4号-② for forms 4 and 5, 様式第2号 otherwise."""
-        if self.form in (4, 5):
-            return f"様式第{self.form}号-{self.timing.mark}"
-        return f"様式第{self.form}号"
+        if self.form.has_timing_variants:
+            return f"{self.form.label}-{self.timing.mark}"
+        return self.form.label
 
     @property
     def title(self) -> str:
-        return FORM_TITLES[self.form]
+        return self.form.title
 
     def sort_key(self) -> tuple[object, ...]:
         """SPEC §4: date (nulls last), contract, form; then timing and subcontractor for stability."""
@@ -366,7 +617,7 @@ class Submission:
         """The JSON object of SPEC §4."""
         return {
             "contract_id": self.contract_id,
-            "form": self.form,
+            "form": int(self.form),
             "label": self.label,
             "timing": self.timing.value,
             "date": self.date.isoformat() if self.date else None,

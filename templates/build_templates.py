@@ -1,4 +1,4 @@
-"""Build templates/form1.docx … form7.docx and cover.docx (docxtpl) with python-docx.
+"""Build hino_forms/resources/templates/form1.docx … form7.docx and cover.docx (docxtpl) with python-docx.
 
 Run from the repository root:  .venv/bin/python templates/build_templates.py
 
@@ -6,12 +6,12 @@ Every page is made of the named styles defined in ``define_styles`` (様式番�
 宛先, 提出者, 表題, 前文, 記, 項目, 項目本文, 表見出し, 表本文, 表中央, 表後, 注記, 結語,
 警告, 様式フッター and the table style 様式表), so city staff can change the look
 in Word or LibreOffice by editing a style, not every paragraph. The variables the
-templates use are documented in hino_forms/contexts.py.
+templates use are documented in hino_forms/forms/contexts.py.
 
 Fonts: ＭＳ 明朝 (Windows) is named in docDefaults and in the Normal style, with the
 theme-font attributes removed because Word lets them override explicit names.
-LibreOffice on Linux has no ＭＳ 明朝; templates/fonts.conf (a fontconfig file, set
-as FONTCONFIG_FILE when converting) maps it to IPAexMincho.
+LibreOffice on Linux has no ＭＳ 明朝; hino_forms/resources/fonts.conf (a fontconfig
+file, set as FONTCONFIG_FILE when converting) maps it to IPAexMincho.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
@@ -183,10 +184,12 @@ def define_styles(doc: Document) -> None:
         tabs=[(6, WD_TAB_ALIGNMENT.LEFT), (LABEL_TAB_MM, WD_TAB_ALIGNMENT.LEFT)],
     )
     pstyle(doc, "項目本文", align=L, left=6, after=2)
+    # Table text is 9 pt (FORMS.md: never smaller). LibreOffice puts a fifth of an em between
+    # kanji and digits (it ignores w:autoSpaceDN), so a date such as 令和10年12月31日 needs
+    # 34 mm of column: the widths below are measured on that.
     pstyle(doc, "表見出し", size=9, align=C)
     pstyle(doc, "表本文", size=9, align=L)
     pstyle(doc, "表中央", size=9, align=C)
-    pstyle(doc, "表本文小", size=8, align=L)
     pstyle(doc, "条件", align=L, left=17, hanging=11, after=2)
     # A note stays whole and with what follows (the next note, 以上), never split off alone.
     pstyle(
@@ -371,12 +374,15 @@ def _field(paragraph, instr: str) -> None:
     paragraph._p.append(fld("end"))
 
 
-def table(doc, columns, row, *, loop=None, empty="該当なし", header=True, style="表本文"):
+def table(
+    doc, columns, row, *, loop=None, empty="該当なし", header=True, style="表本文", detail=None
+):
     """A bordered table: header row (repeated on every page), then one row per loop item.
 
     ``columns`` = [(heading, width_mm)], ``row`` = cell texts (a list in a cell = paragraphs),
     ``loop`` = the Jinja ``for`` clause (``"s in staff"``); ``empty`` fills a merged row
-    when the list is empty.
+    when the list is empty; ``detail`` is a second row per item, one cell across the table,
+    for long free text that a column would wrap into many short lines.
     """
     t = doc.add_table(rows=0, cols=len(columns))
     t.style = doc.styles["様式表"]
@@ -402,6 +408,10 @@ def table(doc, columns, row, *, loop=None, empty="該当なし", header=True, st
         else:
             st = style
         _cell(cell, text, st)
+    if detail:
+        xr = t.add_row()
+        _cant_split(xr)
+        _cell(xr.cells[0].merge(xr.cells[-1]), detail, style)
     if loop:
         if empty:
             _tag_row(t, "{%tr else %}")
@@ -508,23 +518,22 @@ def form1() -> Document:
     item(doc, "5", "返還・消去・廃棄した重要情報")
     table(
         doc,
-        # 実施日 keeps 31 mm: with the space LibreOffice and Word put between kanji and digits,
-        # 令和10年12月31日 needs about 29 mm even at 8 pt.
+        # Every row is three lines tall (方法 stacks ☐返還 ☐消去 ☐廃棄), so 媒体 sits under
+        # 区分 (and only when it says more: 紙 is not printed twice) and 実施者 under 実施日;
+        # the width goes to the free text: 12 characters of 資料名 and 9 of 具体的方法
+        # (高齢福祉課へ手渡し) on one line, 12,500枚 and 令和10年12月31日 whole.
         [
-            ("資料名・データ名", 28),
-            ("区分", 10),
-            ("媒体", 15),
-            ("数量", 11),
-            ("方法", 15),
-            ("具体的方法", 19),
-            ("実施日", 31),
-            ("実施者", 20),
-            (["立会者", "（市職員）"], 21),
+            ("資料名・データ名", 41),
+            (["区分", "媒体"], 14),
+            ("数量", 18),
+            ("方法", 13),
+            ("具体的方法", 31),
+            (["実施日", "実施者"], 34),
+            (["立会者", "（市職員）"], 19),
         ],
         [
             "{{ d.item }}",
-            ("{{ d.kind }}", "表中央"),
-            "{{ d.medium }}",
+            ["{{ d.kind }}", "{% if d.medium != d.kind %}{{ d.medium }}{% endif %}"],
             "{{ d.quantity }}",
             [
                 "{{ d.returned|check }}返還",
@@ -532,18 +541,16 @@ def form1() -> Document:
                 "{{ d.destroyed|check }}廃棄",
             ],
             "{{ d.detail }}",
-            "{{ d.done_on|wareki }}",
-            "{{ d.done_by }}",
+            ["{{ d.done_on|wareki }}", "{{ d.done_by }}"],
             "{{ d.witness }}",
         ],
         loop="d in disposals",
-        style="表本文小",
     )
     p(doc, "{%p if my_number %}", "注記")
     p(
         doc,
         "※特定個人情報（マイナンバー）を含む資料・データの消去・廃棄には、市の職員が立ち会います"
-        "（遵守事項第4項注記、第10項(3)）。",
+        "（遵守事項4・10(3)）。",
         "注記",
     )
     p(doc, "{%p endif %}", "注記")
@@ -558,8 +565,8 @@ def form2() -> Document:
     header_block(doc)
     title_and_preamble(
         doc,
-        "下記の契約に係る委託業務従事者の体制について、日野市外部委託における情報セキュリティ"
-        "遵守事項第6項に基づき、下記のとおり届け出ます。",
+        "日野市「外部委託における情報セキュリティ遵守事項」6（体制の整備）に基づき、委託業務従事者の"
+        "体制を下記のとおり届け出ます。",
     )
     common_items(doc)
     item(doc, "5", "届出区分", "{{ new_filing|check }}新規　{{ (not new_filing)|check }}変更")
@@ -586,14 +593,15 @@ def form2() -> Document:
     item(doc, "9", "業務従事者")
     table(
         doc,
-        # 役割 holds 情報セキュリティ対策責任者 on one line.
+        # 役割 holds 情報セキュリティ対策責任者 and 所属 15 characters on one line; the 有/無
+        # columns are as narrow as their two-line headings.
         [
-            ("No.", 10),
-            ("氏名", 30),
-            ("所属", 36),
-            ("役割", 50),
-            ("重要情報", 20),
-            ("特定個人情報", 24),
+            ("No.", 8),
+            ("氏名", 31),
+            ("所属", 51),
+            ("役割", 47),
+            (["重要情報", "の取扱"], 15),
+            (["特定個人", "情報の取扱"], 18),
         ],
         [
             ("{{ s.no }}", "表中央"),
@@ -608,7 +616,7 @@ def form2() -> Document:
     p(
         doc,
         "※上記の従事者は全員、受託期間中に知り得た重要情報について、受託期間終了後及び退職後も"
-        "有効な守秘義務を負っています（遵守事項第2項）。",
+        "有効な守秘義務を負っています（遵守事項2）。",
         "注記",
     )
     p(doc, "以上", "結語")
@@ -621,27 +629,29 @@ def form3() -> Document:
     header_block(doc)
     title_and_preamble(
         doc,
-        "下記の契約に係る従事者への教育・研修について、日野市外部委託における情報セキュリティ"
-        "遵守事項第7項に基づき、下記のとおり実施したことを報告します。",
+        "日野市「外部委託における情報セキュリティ遵守事項」7（従事者への教育の義務）に基づき、"
+        "従事者への教育・研修を下記のとおり実施したことを報告します。",
     )
     common_items(doc)
     item(doc, "5", "研修の実施状況")
     table(
         doc,
-        [("研修名", 36), ("実施日", 31), ("実施方法", 22), ("講師", 30), ("研修内容", 51)],
+        # 研修内容 is a sentence or more: it takes a row of its own across the table.
+        [("研修名", 60), ("実施日", 34), ("実施方法", 26), ("講師", 50)],
         [
             "{{ t.title }}",
             "{{ t.held_on|wareki }}",
             "{{ t.method }}",
             "{{ t.instructor }}",
-            "{{ t.content }}",
         ],
         loop="t in trainings",
+        detail="研修内容：{{ t.content }}",
     )
     item(doc, "6", "研修内容（遵守事項の項目）")
     table(
         doc,
-        [("No.", 10), ("項目", 124), ("該当項", 18), ("実施", 18)],
+        # As on forms 4 and 5, the clause has its own column: 遵守事項 | 10(1)②.
+        [("No.", 8), ("項目", 136), ("遵守事項", 16), ("実施", 10)],
         [
             ("{{ k.no }}", "表中央"),
             "{{ k.text }}",
@@ -653,7 +663,7 @@ def form3() -> Document:
     item(doc, "7", "従事者の受講状況")
     table(
         doc,
-        [("No.", 10), ("氏名", 40), ("所属", 52), ("受講日", 38), ("判定", 30)],
+        [("No.", 8), ("氏名", 36), ("所属", 68), ("受講日", 34), ("判定", 24)],
         [
             ("{{ s.no }}", "表中央"),
             "{{ s.name }}",
@@ -665,14 +675,15 @@ def form3() -> Document:
     )
     p(
         doc,
-        "※受講日が{% if is_subcontractor %}再委託開始日{% else %}契約開始日{% endif %}の1年前より前、"
-        "それより後、又は未記入の者は「未受講」としています（遵守事項第7項）。",
+        "※受講日が{% if is_subcontractor %}再委託開始日{% else %}契約開始日{% endif %}の1年前の日より前の者、"
+        "{% if is_subcontractor %}再委託開始日{% else %}契約開始日{% endif %}より後の者及び受講日が未記入の者は"
+        "「未受講」としています（遵守事項7）。",
         "注記",
     )
     p(doc, "{%p if system_development %}", "注記")
     p(
         doc,
-        "※システム開発を含む契約のため、作業開始前に報告します（遵守事項第11項 開発環境の報告）。",
+        "※システム開発を含む契約のため、作業開始前に報告します（遵守事項11 開発環境の報告）。",
         "注記",
     )
     p(doc, "{%p endif %}", "注記")
@@ -688,8 +699,8 @@ def report_form(number: int) -> Document:
     subject = "重要情報" if number == 4 else "特定個人情報"
     title_and_preamble(
         doc,
-        f"下記の契約における{subject}の保護（情報セキュリティ対策の履行状況）について、日野市外部"
-        "委託における情報セキュリティ遵守事項第9項に基づき、下記のとおり報告します。",
+        f"日野市「外部委託における情報セキュリティ遵守事項」9（定期報告）に基づき、{subject}の保護"
+        "（情報セキュリティ対策の履行状況）について下記のとおり報告します。",
     )
     common_items(doc)
     item(
@@ -703,19 +714,22 @@ def report_form(number: int) -> Document:
     item(doc, "7", "確認項目", "（「いいえ」の項目は、備考欄に理由と対応を記入してください。）")
     table(
         doc,
-        # The answer columns are as narrow as their headings allow (該当なし: 13 mm at 9 pt), so
-        # the items take fewer lines and a typical form 5 ends on its first page.
+        # The clause cited has a column (遵守事項 | 10(1)②) so that it never breaks inside an
+        # item's last line; the answer columns are as narrow as their headings allow (該当なし on
+        # two lines), and 備考 holds a short reason (改善計画を提出済み) on one line.
         [
             ("No.", 8),
-            ("確認項目", 100),
-            ("はい", 10),
+            ("確認項目", 85),
+            ("遵守事項", 16),
+            ("はい", 9),
             ("いいえ", 12),
-            ("該当なし", 15),
-            ("備考", 25),
+            (["該当", "なし"], 9),
+            ("備考", 31),
         ],
         [
             ("{{ i.no }}", "表中央"),
-            "{{ i.text }}（{{ i.section }}）",
+            "{{ i.text }}",
+            ("{{ i.section }}", "表中央"),
             ("{{ (i.answer == 'はい')|check }}", "表中央"),
             ("{{ (i.answer == 'いいえ')|check }}", "表中央"),
             ("{{ (i.answer == '該当なし')|check }}", "表中央"),
@@ -733,8 +747,8 @@ def form6() -> Document:
     header_block(doc)
     title_and_preamble(
         doc,
-        "下記の契約に係る業務の一部を再委託したいので、日野市外部委託における情報セキュリティ"
-        "遵守事項第12項に基づき、下記のとおり承認を申請します。",
+        "日野市「外部委託における情報セキュリティ遵守事項」12（再委託の制限）に基づき、業務の一部の"
+        "再委託について下記のとおり承認を申請します。",
     )
     common_items(doc)
     item(doc, "5", "再委託先")
@@ -769,7 +783,7 @@ def form6() -> Document:
     p(
         doc,
         "受託者は、再委託先に本契約に基づく一切の義務を遵守させるとともに、再委託先に対して"
-        "全ての監督責任を負います（遵守事項第12項(2)）。",
+        "全ての監督責任を負います（遵守事項12(2)）。",
         "項目本文",
     )
     item(doc, "11", "添付書類")
@@ -833,8 +847,9 @@ def cover() -> Document:
     item(doc, "7", "同封書類")
     table(
         doc,
-        [("No.", 12), ("様式", 36), ("書類名", 100), ("頁", 22)],
-        [("{{ e.no }}", "表中央"), "{{ e.label }}", "{{ e.title }}", ("{{ e.page }}", "表中央")],
+        # 頁数 is each form's own page count, which its footer (1 / N) counts too.
+        [("No.", 12), ("様式", 36), ("書類名", 100), ("頁数", 22)],
+        [("{{ e.no }}", "表中央"), "{{ e.label }}", "{{ e.title }}", ("{{ e.pages }}", "表中央")],
         loop="e in entries",
         empty="（同封書類なし）",
     )
@@ -901,6 +916,26 @@ def prune_styles(doc: Document) -> None:
             styles.remove(el)
 
 
+# Parts python-docx's default template carries that no form uses. Each is written
+# into every rendered document; stylesWithEffects.xml alone is 438 KB to deflate.
+UNUSED_PARTS = (
+    "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects",
+    RT.CUSTOM_XML,  # customXml/item1.xml: a bibliography sources list
+    RT.THUMBNAIL,  # docProps/thumbnail.jpeg: a picture of python-docx's blank page
+)
+
+
+def drop_unused_parts(doc: Document) -> None:
+    """Remove the relationships to ``UNUSED_PARTS``; python-docx then does not write the parts."""
+    for rId, rel in list(doc.part.rels.items()):
+        if rel.reltype in UNUSED_PARTS:
+            doc.part.drop_rel(rId)
+    package_rels = doc.part.package.rels
+    for rId, rel in list(package_rels.items()):
+        if rel.reltype in UNUSED_PARTS:
+            del package_rels[rId]
+
+
 def _members(data: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         return {n: z.read(n) for n in z.namelist()}
@@ -911,6 +946,7 @@ def main(out_dir: Path = HERE.parent / "hino_forms" / "resources" / "templates")
     for name, build in BUILDERS.items():
         doc = build()
         prune_styles(doc)
+        drop_unused_parts(doc)
         doc.core_properties.title = ""
         doc.core_properties.author = "hino-forms"
         doc.core_properties.comments = "templates/build_templates.py で生成"

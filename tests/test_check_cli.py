@@ -2,34 +2,33 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.builders import contract_row, write_workbook
-from tests.conftest import ROOT, SAMPLE
+from tests.conftest import SAMPLE, CliResult
+
+Cli = Callable[..., CliResult]
 
 
-def run_check(path: Path) -> subprocess.CompletedProcess[str]:
+@pytest.fixture
+def run_check(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> Callable[[Path], CliResult]:
+    """``hino-forms check PATH`` in-process."""
     # A wide terminal so that rich does not fold the messages the test looks for.
-    env = os.environ | {"COLUMNS": "400", "NO_COLOR": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "hino_forms", "check", str(path)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=120,
-    )
+    monkeypatch.setenv("COLUMNS", "400")
+    monkeypatch.setenv("NO_COLOR", "1")
+    return lambda path: cli("check", path)
 
 
-def test_sample_passes_with_its_expected_warnings() -> None:
+Check = Callable[[Path], CliResult]
+
+
+def test_sample_passes_with_its_expected_warnings(run_check: Check) -> None:
     result = run_check(SAMPLE)
-    assert result.returncode == 0, result.stderr
-    out = result.stdout
+    assert result.code == 0, result.err
+    out = result.out
     for header in ("重大度", "場所", "契約番号", "内容"):
         assert header in out
     assert "廃棄!K2" in out and "立会者がいません" in out  # My Number paper 廃棄, no city witness
@@ -37,10 +36,10 @@ def test_sample_passes_with_its_expected_warnings() -> None:
     assert "未受講" in out
     assert "承認日が空欄" in out  # the pending subcontractor
     assert "契約 8 件、エラー 0 件" in out.splitlines()[-1]
-    assert result.stderr == ""
+    assert result.err == ""
 
 
-def test_errors_exit_1_and_name_the_cell(tmp_path: Path) -> None:
+def test_errors_exit_1_and_name_the_cell(run_check: Check, tmp_path: Path) -> None:
     path = write_workbook(
         tmp_path / "in.xlsx",
         {
@@ -51,9 +50,9 @@ def test_errors_exit_1_and_name_the_cell(tmp_path: Path) -> None:
         },
     )
     result = run_check(path)
-    assert result.returncode == 1
-    assert "契約!I3" in result.stdout and "T-002" in result.stdout
-    assert "契約 1 件、エラー 1 件、警告 0 件" in result.stdout
+    assert result.code == 1
+    assert "契約!I3" in result.out and "T-002" in result.out
+    assert "契約 1 件、エラー 1 件、警告 0 件" in result.out
 
 
 def _text_named_xlsx(tmp_path: Path) -> Path:
@@ -83,23 +82,34 @@ def _without_end_column(tmp_path: Path) -> Path:
     ],
     ids=["text file named .xlsx", "no 契約 sheet", "no 契約終了日 column", "missing file"],
 )
-def test_unusable_workbook_exits_2_with_one_line(tmp_path: Path, make, names: str) -> None:
+def test_unusable_workbook_exits_2_with_one_line(
+    run_check: Check, tmp_path: Path, make: Callable[[Path], Path], names: str
+) -> None:
     result = run_check(make(tmp_path))
-    assert result.returncode == 2
-    assert result.stdout == ""
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
+    assert result.code == 2
+    assert result.out == ""
+    lines = result.err.splitlines()
+    assert len(lines) == 1, result.err
     assert names in lines[0] and lines[0].startswith("エラー: ")
-    assert "Traceback" not in result.stderr
+    assert "Traceback" not in result.err
 
 
-def test_help_shows_an_example() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "hino_forms", "check", "--help"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
+def test_help_shows_an_example(cli: Cli) -> None:
+    result = cli("check", "--help")
+    assert result.code == 0
+    assert "python -m hino_forms check data/sample.xlsx" in result.out
+
+
+def test_a_row_whose_column_is_missing_is_located_once(run_check: Check, tmp_path: Path) -> None:
+    # 従事者 without its 氏名 column: the problem is about row 1 of the sheet, said once.
+    path = write_workbook(
+        tmp_path / "no-name.xlsx",
+        {
+            "契約": [contract_row()],
+            "従事者": [{"契約番号": "T-001", "所属": "保守部", "重要情報取扱": "有"}],
+        },
     )
-    assert result.returncode == 0
-    assert "python -m hino_forms check data/sample.xlsx" in result.stdout
+    result = run_check(path)
+    assert result.code == 1
+    row = next(line for line in result.out.splitlines() if "必須の列" in line)
+    assert "従事者!1行目" in row and row.count("従事者!") == 1

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 
 import pytest
 
 from hino_forms.forms.cover import CoverBuilder
-from hino_forms.models import Records, Status, Submission
+from hino_forms.models import Problem, Records, Severity, Status, Submission
 from hino_forms.output.layout import submitter_key, timing_folder
 from hino_forms.planning import rules
 from hino_forms.workbook.reader import read_workbook
@@ -73,3 +74,20 @@ def test_applications_name_their_subcontractor(sample: Records) -> None:
     subs = bundles(sample)[("R7-002", "①契約締結時_2025-09-12", "")]
     titles = [e.title for e in CoverBuilder(sample).cover(subs, [1] * len(subs), 1).entries]
     assert "再委託承認申請書（有限会社たまデータサポート）" in titles
+
+
+def test_a_warning_about_a_row_without_its_column_stays_with_its_owner(sample: Records) -> None:
+    # A 従事者 row of the subcontractor whose cell cannot be addressed (the column is missing):
+    # the problem still says whose row it is, so only that subcontractor's cover lists it.
+    sub = "有限会社たまデータサポート"
+    problem = Problem(
+        Severity.WARNING, "従事者", 12, "研修受講日", "R7-002", sub, "確認してください"
+    )
+    assert problem.where == "従事者!12行目"
+    records = dataclasses.replace(sample, problems=(*sample.problems, problem))
+    builder = CoverBuilder(records)
+    folder = "①契約締結時_2025-09-12"
+    theirs = bundles(records)[("R7-002", folder, sub)]
+    own = bundles(records)[("R7-002", folder, "")]
+    assert problem in builder.cover(theirs, [1] * len(theirs), 1).problems
+    assert problem not in builder.cover(own, [1] * len(own), 1).problems

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from datetime import date
@@ -13,15 +14,15 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from hino_forms.cli import main
-from hino_forms.contractor.blank import (
-    EXAMPLE_ROWS,
-    example_value,
-    load_prefill,
-    write_input_workbook,
-)
+from hino_forms.contractor.blank import write_input_workbook
+from hino_forms.contractor.coverage import coverage
+from hino_forms.contractor.guide import EXAMPLE_ROWS, example_value
+from hino_forms.contractor.merge import merge_workbooks
+from hino_forms.contractor.prefill import load_prefill
 from hino_forms.errors import BadOption, OutputExists
+from hino_forms.forms.checklists import load_checklist
 from hino_forms.workbook.reader import read_workbook
-from hino_forms.workbook.schema import CONTRACT, SHEETS, SHEETS_BY_NAME, Kind
+from hino_forms.workbook.schema import CONTRACT, SHEETS, SHEETS_BY_NAME, Filler, Kind
 from tests.builders import contract_row, write_workbook
 
 INPUT_SHEETS = [s.name for s in SHEETS]
@@ -76,16 +77,20 @@ def blank(tmp_path: Path) -> Path:
 
 def test_sheets_in_reading_order_with_headers_a_contractor_can_see(blank: Path) -> None:
     wb = load_workbook(blank)
-    assert wb.sheetnames == ["記入方法", *INPUT_SHEETS, "記入例"]
+    assert wb.sheetnames == ["記入方法", *INPUT_SHEETS, "確認項目一覧", "記入例"]
     assert wb.active.title == "記入方法"
     for sheet in SHEETS:
         ws = wb[sheet.name]
         assert [c.value for c in ws[1]] == list(sheet.headers)
-        assert all(c.font.b and c.fill.fgColor.rgb.endswith(("BDD7EE", "F8CBAD")) for c in ws[1])
+        # blue: the city fills it, orange: the contractor, grey: for reading only
+        assert all(
+            c.font.b and c.fill.fgColor.rgb.endswith(("BDD7EE", "F8CBAD", "D9D9D9")) for c in ws[1]
+        )
         assert ws.freeze_panes == "A2"
         for i, col in enumerate(sheet.columns, start=1):
             width = ws.column_dimensions[ws.cell(1, i).column_letter].width
-            assert 9 <= width <= 36, (sheet.name, col.header, width)
+            widest = 83 if col.filled_by is Filler.REFERENCE else 36  # an item's wording, wrapped
+            assert 9 <= width <= widest, (sheet.name, col.header, width)
 
 
 def test_who_fills_what_is_shown_by_header_colour(blank: Path) -> None:
@@ -286,6 +291,176 @@ def test_contract_without_master_is_a_bad_option(tmp_path: Path) -> None:
     assert exit_.value.code == 2
 
 
+# ---- pre-filled with everything the ledger holds (issue 12) ----
+
+
+@pytest.fixture
+def full_ledger(tmp_path: Path) -> Path:
+    """R7-001 with two subcontractors, staff, training, disposal and ② answers (tests/test_merge)."""
+    from tests import test_merge as m
+
+    return write_workbook(
+        tmp_path / "全台帳.xlsx",
+        {
+            "契約": m.CONTRACTS,
+            "従事者": m.STAFF,
+            "研修": m.TRAININGS,
+            "再委託": m.SUBS,
+            "廃棄": m.DISPOSALS,
+            "報告": m.OLD_ANSWERS,
+        },
+        headers=m.LEDGER_HEADERS,
+    )
+
+
+def table(ws: Worksheet) -> list[dict[str, Any]]:
+    headers = [c.value for c in ws[1]]
+    return [
+        {h: c for h, c in zip(headers, row)}
+        for row in ws.iter_rows(min_row=2)
+        if any(c.value is not None for c in row)
+    ]
+
+
+def test_prefill_shows_every_row_the_ledger_holds_for_the_contract(
+    full_ledger: Path, tmp_path: Path, cli: Any
+) -> None:
+    from tests import test_merge as m
+
+    out = tmp_path / "R7-001.xlsx"
+    done = cli(
+        "init", out, "--from", full_ledger, "--contract", "R7-001",
+        "--report-from", "2025-03-01", "--report-to", "2025-03-31",
+    )  # fmt: skip
+    assert done.code == 0, done.err
+    assert os.stat(out).st_mode & 0o777 == 0o600  # it names staff: owner-only
+    wb = load_workbook(out)
+    staff = table(wb["従事者"])
+    assert [r["氏名"].value for r in staff] == [s["氏名"] for s in m.STAFF[:7]]  # not R7-002's
+    assert [r["再委託先名称"].value for r in staff[-2:]] == [m.HIKARI] * 2
+    assert not any(c.protection.locked for r in staff for c in r.values())  # all theirs to edit
+    assert [r["研修名"].value for r in table(wb["研修"])] == ["情報セキュリティ研修"] * 2
+    assert [r["資料名"].value for r in table(wb["廃棄"])] == ["申請書控え"]
+    subs = table(wb["再委託"])
+    assert [r["再委託先名称"].value for r in subs] == [m.TAMA, m.HIKARI]
+    assert all(
+        r["承認日"].protection.locked and r["再委託業務内容"].protection.locked for r in subs
+    )
+
+    # 報告: one row per item of each ① form 4 (contractor and both subcontractors), then the
+    # ledger's ② answers; wording shown, key locked, 回答 and 備考 open.
+    report = table(wb["報告"])
+    first = [i for i in load_checklist(4) if "①" in i.timings]
+    listed = [r for r in report if r["時期"].value == "①"]
+    assert len(listed) == 3 * len(first)
+    assert [r["再委託先名称"].value for r in listed[:: len(first)]] == [None, m.TAMA, m.HIKARI]
+    one = listed[0]
+    assert (one["様式"].value, one["項目番号"].value) == (4, first[0].no)
+    assert one["確認項目"].value == first[0].text
+    assert one["項目番号"].protection.locked and one["確認項目"].protection.locked
+    assert not one["回答"].protection.locked and not one["備考"].protection.locked
+    assert one["回答"].value is None
+    old = [r for r in report if r["時期"].value == "②"]
+    assert [(r["項目番号"].value, r["回答"].value, r["備考"].value) for r in old] == [
+        (a["項目番号"], a["回答"], a.get("備考")) for a in m.OLD_ANSWERS
+    ]
+    assert old[0]["確認項目"].value == load_checklist(4)[0].text
+    assert validations(wb["報告"])["回答"].formula1 == '"はい,いいえ,該当なし"'
+
+    # Rows may be inserted and deleted on the contractor's sheets, not on 契約.
+    for name in ("従事者", "研修", "再委託", "廃棄", "報告"):
+        p = wb[name].protection
+        assert p.sheet and not p.insertRows and not p.deleteRows, name
+    assert wb["契約"].protection.insertRows and wb["契約"].protection.deleteRows
+    prompt = validations(wb["従事者"])["契約番号"].prompt
+    assert "空欄は「R7-001」の行です" in prompt
+    guide = "\n".join(str(c.value) for r in wb["記入方法"].iter_rows() for c in r if c.value)
+    assert "様式第4号-①" in guide and m.HIKARI in guide and "行は挿入・削除できます" in guide
+
+
+def test_the_default_window_lists_the_reports_due_within_90_days(full_ledger: Path) -> None:
+    prefill = load_prefill(full_ledger, "R7-001", today=date(2026, 3, 1))
+    shown = {(s.label, s.subcontractor, s.date) for s in prefill.reports}
+    assert ("様式第4号-②", None, date(2026, 4, 1)) in shown  # due within 90 days
+    assert ("様式第4号-①", None, date(2025, 3, 25)) in shown  # past ones stay listed
+    assert not any(s.date and s.date > date(2026, 5, 30) for s in prefill.reports)
+    assert prefill.window == (None, date(2026, 5, 30))
+
+
+def test_a_blank_contract_id_in_a_one_contract_workbook_is_that_contract(
+    full_ledger: Path, tmp_path: Path
+) -> None:
+    out = write_input_workbook(
+        tmp_path / "R7-001.xlsx", prefill=load_prefill(full_ledger, "R7-001")
+    )
+    wb = load_workbook(out)
+    fill(
+        wb["従事者"], [{"氏名": "空欄 契約", "重要情報取扱": "有", "研修受講日": date(2025, 3, 20)}]
+    )
+    wb.save(out)
+    records = read_workbook(out)
+    assert not [p for p in records.problems if p.sheet == "従事者" and p.severity.value == "error"]
+    assert next(s for s in records.staff if s.name == "空欄 契約").contract_id == "R7-001"
+
+
+def test_a_blank_workbook_lists_every_item_read_only(blank: Path) -> None:
+    wb = load_workbook(blank)
+    ws = wb["確認項目一覧"]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=3) if r[0].value in (4, 5)]
+    expected = [(f, i.no, i.text) for f in (4, 5) for i in load_checklist(f)]
+    assert [(r[0], r[1], r[4]) for r in rows] == expected
+    assert ws.protection.sheet
+    assert "確認項目一覧" in "\n".join(
+        str(c.value) for r in wb["記入方法"].iter_rows() for c in r if c.value
+    )
+
+
+def test_init_never_writes_over_the_ledger(full_ledger: Path, cli: Any) -> None:
+    before = full_ledger.read_bytes()
+    done = cli("init", full_ledger, "--from", full_ledger, "--contract", "R7-001", "--force")
+    assert done.code == 2 and "台帳" in done.err
+    assert full_ledger.read_bytes() == before
+
+
+def test_check_on_a_returned_workbook_says_what_each_form_still_lacks(
+    full_ledger: Path, tmp_path: Path, cli: Any
+) -> None:
+    from tests import test_merge as m
+
+    out = write_input_workbook(
+        tmp_path / "R7-001.xlsx",
+        prefill=load_prefill(
+            full_ledger, "R7-001", date_from=date(2025, 3, 1), date_to=date(2025, 3, 31)
+        ),
+    )
+    wb = load_workbook(out)
+    wb["研修"].delete_rows(2)  # the contractor's own session (the subcontractor's stays)
+    report = wb["報告"]
+    for r in range(2, 7):  # items 1–5 of the contractor's 様式第4号-①
+        m.set_cell(report, r, "回答", "はい")
+    wb.save(out)
+
+    records = read_workbook(out)
+    rows = {
+        (c.submission.label, c.submission.subcontractor): c for c in coverage(records, "R7-001")
+    }
+    own3 = rows[("様式第3号", None)]
+    assert own3.sheets == ("従事者", "研修")
+    assert "開始日（2025-04-01）までに実施した研修の行がありません" in own3.missing
+    assert rows[("様式第3号", m.TAMA)].missing == ""  # its own session is still there
+    own4 = rows[("様式第4号-①", None)]
+    # Not system development: the item that applies only to it prints 該当なし by itself.
+    items = [
+        i.no for i in load_checklist(4) if "①" in i.timings and i.na_unless != "system_development"
+    ]
+    assert own4.rows == 5 and own4.missing.startswith(f"未回答 {len(items) - 5} 項目（")
+    assert own4.missing.endswith(f"{items[-1]}）") and f"（{items[5]}" in own4.missing
+    assert rows[("様式第2号", None)].rows == 3 and rows[("様式第2号", None)].missing == ""
+    assert rows[("様式第1号", None)].rows == 1
+    done = cli("check", out)
+    assert done.code == 0 and "契約「R7-001」の様式と入力の状況" in done.out
+
+
 # ---- LibreOffice ----
 
 
@@ -339,5 +514,29 @@ def test_libreoffice_opens_it_and_keeps_the_validations(tmp_path: Path, master: 
         "再委託先一覧": "再委託!$B$2:$B$1000",
     }
     assert after["契約"].protection.sheet
+    # What merge needs survives a save in LibreOffice: the contract the workbook is for, and
+    # row insert/delete allowed on the contractor's sheets.
+    assert after.properties.subject == "R7-002"
+    assert not after["従事者"].protection.insertRows and not after["従事者"].protection.deleteRows
+    # Saved by LibreOffice and returned untouched, it changes nothing in the ledger.
+    merged = merge_workbooks(master, [saved], out=tmp_path / "統合.xlsx")
+    assert (merged.conflicts, merged.changes) == ((), ())
     assert after["契約"]["I2"].protection.locked and not after["契約"]["P2"].protection.locked
     assert CONTRACT.headers[15] == "責任者氏名"
+
+
+@pytest.mark.soffice
+def test_a_prefilled_workbook_saved_by_libreoffice_merges_without_a_change(
+    tmp_path: Path, full_ledger: Path
+) -> None:
+    """Dates, numbers and answers come back from Calc as the same values: no phantom change."""
+    src = write_input_workbook(
+        tmp_path / "R7-001.xlsx",
+        prefill=load_prefill(
+            full_ledger, "R7-001", date_from=date(2025, 3, 1), date_to=date(2026, 4, 30)
+        ),
+    )
+    saved = soffice_convert(src, "xlsx", tmp_path / "lo")
+    merged = merge_workbooks(full_ledger, [saved], out=tmp_path / "統合.xlsx")
+    assert (merged.conflicts, merged.changes) == ((), ())
+    assert len(merged.merged) == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -13,9 +14,8 @@ import pytest
 from icalendar import Calendar
 from openpyxl import load_workbook
 
-from hino_forms.cli import main
 from tests.builders import contract_row, write_workbook
-from tests.conftest import ROOT, SAMPLE
+from tests.conftest import ROOT, SAMPLE, CliResult
 
 SUBMISSION_KEYS = [
     "contract_id",
@@ -32,14 +32,13 @@ SUBMISSION_KEYS = [
 PROBLEM_KEYS = ["severity", "sheet", "cell", "contract_id", "message"]
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        main(["plan", *args])
-        code = 0
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+Cli = Callable[..., CliResult]
+
+
+def run(cli: Cli, *args: str) -> tuple[int, str, str]:
+    """``hino-forms plan ARGS`` in-process: (exit code, stdout, stderr)."""
+    result = cli("plan", *args)
+    return result.code, result.out, result.err
 
 
 @pytest.fixture
@@ -88,8 +87,8 @@ def broken_book(tmp_path: Path) -> Path:
     )
 
 
-def test_json_schema_order_and_exit_0(capsys: pytest.CaptureFixture[str], book: Path) -> None:
-    code, out, _ = run(capsys, str(book), "--format", "json")
+def test_json_schema_order_and_exit_0(cli: Cli, book: Path) -> None:
+    code, out, _ = run(cli, str(book), "--format", "json")
     assert code == 0
     doc = json.loads(out)
     assert list(doc) == ["submissions", "problems"]
@@ -124,10 +123,8 @@ def test_json_schema_order_and_exit_0(capsys: pytest.CaptureFixture[str], book: 
     assert {s["timing"] for s in subs} <= {"conclusion", "fiscal_year", "end"}
 
 
-def test_contract_with_error_exit_1_json_still_printed(
-    capsys: pytest.CaptureFixture[str], broken_book: Path
-) -> None:
-    code, out, _ = run(capsys, str(broken_book), "--format", "json")
+def test_contract_with_error_exit_1_json_still_printed(cli: Cli, broken_book: Path) -> None:
+    code, out, _ = run(cli, str(broken_book), "--format", "json")
     assert code == 1
     doc = json.loads(out)
     assert {s["contract_id"] for s in doc["submissions"]} == {"R7-001"}
@@ -137,31 +134,28 @@ def test_contract_with_error_exit_1_json_still_printed(
     )
 
 
-def test_selecting_only_good_contracts_exits_0(
-    capsys: pytest.CaptureFixture[str], broken_book: Path
-) -> None:
-    code, out, _ = run(capsys, str(broken_book), "--format", "json", "--contract", "R7-001")
+def test_selecting_only_good_contracts_exits_0(cli: Cli, broken_book: Path) -> None:
+    code, out, _ = run(cli, str(broken_book), "--format", "json", "--contract", "R7-001")
     assert code == 0
     assert json.loads(out)["problems"] == []
 
 
-def test_unusable_input_exit_2_message_no_traceback(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_unusable_input_exit_2_message_no_traceback(cli: Cli, tmp_path: Path) -> None:
     bad = tmp_path / "not-a-workbook.xlsx"
     bad.write_text("これは Excel ではありません", encoding="utf-8")
-    code, out, err = run(capsys, str(bad), "--format", "json")
+    code, out, err = run(cli, str(bad), "--format", "json")
     assert code == 2 and out == ""
     assert err.startswith("エラー: ") and "Traceback" not in err
 
 
-def test_missing_contract_sheet_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_missing_contract_sheet_exit_2(cli: Cli, tmp_path: Path) -> None:
     book = write_workbook(tmp_path / "no-contracts.xlsx", {"従事者": [{"契約番号": "R7-001"}]})
-    code, out, err = run(capsys, str(book), "--format", "json")
+    code, out, err = run(cli, str(book), "--format", "json")
     assert code == 2 and out == "" and "契約" in err and "Traceback" not in err
 
 
 def test_subprocess_json_as_outside_tools_call_it(book: Path, tmp_path: Path) -> None:
+    # A real process: what a script calling the command reads from its stdout (UTF-8 JSON).
     done = subprocess.run(
         [sys.executable, "-m", "hino_forms", "plan", str(book), "--format", "json"],
         capture_output=True,
@@ -172,21 +166,17 @@ def test_subprocess_json_as_outside_tools_call_it(book: Path, tmp_path: Path) ->
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["submissions"][0]["label"] == "様式第2号"
-    missing = subprocess.run(
-        [sys.executable, "-m", "hino_forms", "plan", str(tmp_path / "x.xlsx"), "--format", "json"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        encoding="utf-8",
-        check=False,
-    )
-    assert missing.returncode == 2 and missing.stdout == ""
-    assert "Traceback" not in missing.stderr and missing.stderr.strip()
 
 
-def test_date_window_and_contract_filter(capsys: pytest.CaptureFixture[str], book: Path) -> None:
+def test_a_missing_workbook_exits_2_with_nothing_on_stdout(cli: Cli, tmp_path: Path) -> None:
+    code, out, err = run(cli, str(tmp_path / "x.xlsx"), "--format", "json")
+    assert code == 2 and out == ""
+    assert err.startswith("エラー: ") and "x.xlsx" in err and "Traceback" not in err
+
+
+def test_date_window_and_contract_filter(cli: Cli, book: Path) -> None:
     code, out, _ = run(
-        capsys, str(book), "--format", "json", "--from", "令和8年4月1日", "--to", "2026/4/30"
+        cli, str(book), "--format", "json", "--from", "令和8年4月1日", "--to", "2026/4/30"
     )
     assert code == 0
     got = [(s["contract_id"], s["label"], s["date"]) for s in json.loads(out)["submissions"]]
@@ -196,7 +186,7 @@ def test_date_window_and_contract_filter(capsys: pytest.CaptureFixture[str], boo
         ("R7-002", "様式第5号-②", "2026-04-01"),
         ("R7-002", "様式第7号", None),
     ]
-    code, out, _ = run(capsys, str(book), "--format", "json", "--contract", "R7-001")
+    code, out, _ = run(cli, str(book), "--format", "json", "--contract", "R7-001")
     assert {s["contract_id"] for s in json.loads(out)["submissions"]} == {"R7-001"}
 
 
@@ -212,18 +202,16 @@ def test_date_window_and_contract_filter(capsys: pytest.CaptureFixture[str], boo
         (["--format", "ics"], "--out"),
     ],
 )
-def test_bad_options_exit_2(
-    capsys: pytest.CaptureFixture[str], book: Path, args: list[str], words: str
-) -> None:
-    code, _, err = run(capsys, str(book), *args)
+def test_bad_options_exit_2(cli: Cli, book: Path, args: list[str], words: str) -> None:
+    code, _, err = run(cli, str(book), *args)
     assert code == 2 and words in err and "Traceback" not in err
 
 
 def test_table_groups_by_wareki_date_with_totals(
-    capsys: pytest.CaptureFixture[str], book: Path, monkeypatch: pytest.MonkeyPatch
+    cli: Cli, book: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("COLUMNS", "160")
-    code, out, _ = run(capsys, str(book))
+    code, out, _ = run(cli, str(book))
     assert code == 0
     assert "令和7年3月25日" in out and "令和8年4月1日" in out and "未定" in out
     assert out.count("令和8年4月1日") == 1  # one group heading per date
@@ -231,13 +219,11 @@ def test_table_groups_by_wareki_date_with_totals(
     assert "様式第4号 重要情報の保護に関する報告書" in out
 
 
-def test_file_formats_written_to_out(
-    capsys: pytest.CaptureFixture[str], book: Path, tmp_path: Path
-) -> None:
+def test_file_formats_written_to_out(cli: Cli, book: Path, tmp_path: Path) -> None:
     files: dict[str, Any] = {}
     for fmt in ("csv", "xlsx", "ics", "json"):
         files[fmt] = tmp_path / f"plan.{fmt}"
-        code, out, _ = run(capsys, str(book), "--format", fmt, "--out", str(files[fmt]))
+        code, out, _ = run(cli, str(book), "--format", fmt, "--out", str(files[fmt]))
         assert code == 0 and str(files[fmt]) in out
     assert files["csv"].read_bytes().startswith(b"\xef\xbb\xbf")
     ws = load_workbook(files["xlsx"])["提出予定一覧"]
@@ -249,8 +235,46 @@ def test_file_formats_written_to_out(
 
 
 @pytest.mark.skipif(not SAMPLE.exists(), reason="data/sample.xlsx がまだありません")
-def test_sample_workbook_plans(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, str(SAMPLE), "--format", "json")
+def test_sample_workbook_plans(cli: Cli) -> None:
+    code, out, _ = run(cli, str(SAMPLE), "--format", "json")
     doc = json.loads(out)
     assert code in (0, 1) and doc["submissions"]
     assert {s["form"] for s in doc["submissions"]} >= {2, 4}
+
+
+# -- issue 13 item 15: the options take what a Japanese user types, and say so in Japanese
+
+
+@pytest.mark.parametrize("typed", ["契約終了時", "③契約終了時", "③", "END"])
+def test_timing_accepts_the_japanese_labels_and_the_mark(cli: Cli, book: Path, typed: str) -> None:
+    _, by_code, _ = run(cli, str(book), "--format", "json", "--timing", "end")
+    code, out, err = run(cli, str(book), "--format", "json", "--timing", typed)
+    assert code == 0, err
+    assert out == by_code
+    assert {s["timing"] for s in json.loads(out)["submissions"]} == {"end"}
+
+
+def test_an_unknown_timing_lists_the_codes_and_the_japanese_names(cli: Cli, book: Path) -> None:
+    code, out, err = run(cli, str(book), "--timing", "契約途中")
+    assert code == 2 and out == ""
+    assert err.strip() == (
+        "エラー: --timing には conclusion・fiscal_year・end（契約締結時・年度切替時・契約終了時）の"
+        "いずれかを指定してください（指定された値: 契約途中）"
+    )
+
+
+def test_an_unknown_contract_lists_the_valid_ids(cli: Cli, book: Path) -> None:
+    code, out, err = run(cli, str(book), "--contract", "R9-999")
+    assert code == 2 and out == ""
+    assert err.strip() == (
+        "エラー: 契約番号 R9-999 は入力ブックの「契約」シートにありません。"
+        "指定できる契約番号: R7-001、R7-002"
+    )
+
+
+def test_many_valid_ids_are_listed_up_to_ten(cli: Cli, tmp_path: Path) -> None:
+    rows = [contract_row(契約番号=f"R7-{i:03}") for i in range(1, 13)]
+    path = write_workbook(tmp_path / "many.xlsx", {"契約": rows})
+    _, _, err = run(cli, str(path), "--contract", "R7-999")
+    assert "指定できる契約番号: R7-001、R7-002、" in err
+    assert "R7-010 ほか 2 件" in err and "R7-011" not in err

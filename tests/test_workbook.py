@@ -119,29 +119,71 @@ def the_problem(records: Records, severity: Severity, sheet: str, cell: str, cid
 CASES = [
     # a required cell is empty or unreadable; 契約番号 duplicated
     ("required cell empty", {"業務名": None}, {}, (E, "契約", "B3"), "空欄"),
-    ("unreadable date", {"契約開始日": "2025/2/30"}, {}, (E, "契約", "H3"), "存在しない日付"),
-    ("unreadable class", {"機密性区分": "4"}, {}, (E, "契約", "K3"), "機密性区分"),
-    ("unreadable flag", {"特定個人情報": "たぶん"}, {}, (E, "契約", "L3"), "有/無"),
+    (
+        "unreadable date",
+        {"契約開始日": "2025/2/30"},
+        {},
+        (E, "契約", "H3"),
+        "「契約開始日」を読めません: ",
+    ),
+    (
+        "unreadable class",
+        {"機密性区分": "4"},
+        {},
+        (E, "契約", "K3"),
+        "「機密性区分」を読めません: 「4」は機密性区分として読めません（1・2・3 のいずれか）",
+    ),
+    (
+        "unreadable flag",
+        {"特定個人情報": "たぶん"},
+        {},
+        (E, "契約", "L3"),
+        "「特定個人情報」を読めません: 「たぶん」は 有/無 で入力してください",
+    ),
     # 契約終了日 < 契約開始日; 解除日 outside the period; 契約締結日 > 契約終了日
-    ("end before start", {"契約終了日": date(2025, 3, 31)}, {}, (E, "契約", "I3"), "契約開始日"),
-    ("termination after end", {"解除日": date(2026, 4, 1)}, {}, (E, "契約", "J3"), "解除日"),
-    ("termination before start", {"解除日": "R7.3.31"}, {}, (E, "契約", "J3"), "解除日"),
+    (
+        "end before start",
+        {"契約終了日": date(2025, 3, 31)},
+        {},
+        (E, "契約", "I3"),
+        "契約終了日（令和7年3月31日）が契約開始日（令和7年4月1日）より前です",
+    ),
+    (
+        "termination after end",
+        {"解除日": date(2026, 4, 1)},
+        {},
+        (E, "契約", "J3"),
+        "解除日（令和8年4月1日）が契約期間（令和7年4月1日〜令和8年3月31日）の外です",
+    ),
+    (
+        "termination before start",
+        {"解除日": "R7.3.31"},
+        {},
+        (E, "契約", "J3"),
+        "解除日（令和7年3月31日）が契約期間（令和7年4月1日〜令和8年3月31日）の外です",
+    ),
     (
         "concluded after end",
         {"契約締結日": date(2026, 4, 1)},
         {},
         (E, "契約", "G3"),
-        "契約終了日より後",
+        "契約締結日（令和8年4月1日）が契約終了日より後です",
     ),
     # 契約締結日 > 契約開始日: forms 2 and 3 are due before the work (§6(2), §7)
-    ("concluded after start", {"契約締結日": date(2025, 4, 2)}, {}, (W, "契約", "G3"), "§6(2)"),
+    (
+        "concluded after start",
+        {"契約締結日": date(2025, 4, 2)},
+        {},
+        (W, "契約", "G3"),
+        "契約締結日（令和7年4月2日）が契約開始日（令和7年4月1日）より後です",
+    ),
     # 特定個人情報 = 有 but 機密性区分 < 3 (§1)
     (
         "my number below class 3",
         {"特定個人情報": "有", "機密性区分": 2},
         {},
         (E, "契約", "K3"),
-        "機密性3",
+        "特定個人情報が「有」ですが機密性区分が2です",
     ),
     # 重要情報の保存 = 有 but 機密性区分 = 1
     (
@@ -172,7 +214,7 @@ CASES = [
         {"再委託": "有"},
         {"再委託": [sub_row(機密性区分=3)]},
         (E, "再委託", "I2"),
-        "契約の機密性区分（2）を超えて",
+        f"再委託先「{SUB}」の機密性区分（3）が契約の機密性区分（2）を超えて",
     ),
     (
         "sub my number, contract none",
@@ -194,14 +236,14 @@ CASES = [
             ]
         },
         (E, "再委託", "G2"),
-        "契約期間",
+        "再委託開始日（令和7年3月1日）が契約期間（令和7年4月1日〜令和8年3月31日）の外です",
     ),
     (
         "sub ends after contract",
         {"再委託": "有"},
         {"再委託": [sub_row(再委託終了日=date(2026, 4, 30))]},
         (E, "再委託", "H2"),
-        "契約期間",
+        "再委託終了日（令和8年4月30日）が契約期間（令和7年4月1日〜令和8年3月31日）の外です",
     ),
     # 申請日 > 承認日
     (
@@ -209,7 +251,7 @@ CASES = [
         {"再委託": "有"},
         {"再委託": [sub_row(申請日=date(2025, 3, 29))]},
         (E, "再委託", "M2"),
-        "承認日",
+        "申請日（令和7年3月29日）が承認日（令和7年3月28日）より後です",
     ),
     # 承認日 missing, or later than 再委託開始日 (§12(1))
     (
@@ -224,7 +266,7 @@ CASES = [
         {"再委託": "有"},
         {"再委託": [sub_row(承認日=date(2025, 4, 2))]},
         (W, "再委託", "N2"),
-        "再委託開始日（令和7年4月1日）",
+        "契約開始日（令和7年4月1日。再委託開始日が空欄のため）",
     ),
     # staff: important info in a class-1 contract or subcontractor; My Number where none; MN without important
     (
@@ -323,7 +365,7 @@ CASES = [
         MY_NUMBER,
         {"廃棄": [disposal_row(区分="電子", 媒体="ＤＶＤ－Ｒ")]},
         (W, "廃棄", "E2"),
-        "§10(2)",
+        "「申請書控え」の媒体（ＤＶＤ－Ｒ）は可搬記録媒体です",
     ),
     # 研修受講日 missing, more than one year before 契約開始日, or after it (§7)
     (
@@ -331,21 +373,21 @@ CASES = [
         {},
         {"従事者": [staff_row(研修受講日=None)]},
         (W, "従事者", "H3"),
-        "未受講",
+        "従事者「架空 四郎」: 研修受講日が空欄です",
     ),
     (
         "training over a year before",
         {},
         {"従事者": [staff_row(研修受講日=date(2024, 3, 31))]},
         (W, "従事者", "H3"),
-        "1年より前",
+        "研修受講日（令和6年3月31日）が開始日（令和7年4月1日）の1年より前です",
     ),
     (
         "training after start",
         {},
         {"従事者": [staff_row(研修受講日=date(2025, 4, 2))]},
         (W, "従事者", "H3"),
-        "より後",
+        "研修受講日（令和7年4月2日）が開始日（令和7年4月1日）より後です",
     ),
 ]
 
@@ -380,7 +422,9 @@ def test_unreadable_contract_row_is_left_out_without_breaking_its_rows(tmp_path:
 
 def test_duplicate_contract_id_is_an_error_on_the_second_row(tmp_path: Path) -> None:
     records = read(tmp_path, extra_contracts=[contract_row(契約番号="T-BAD", 業務名="二重登録")])
-    assert "重複" in the_problem(records, E, "契約", "A4", "T-BAD")
+    assert "契約番号がほかの行と重複しています（3行目と重複）" in the_problem(
+        records, E, "契約", "A4", "T-BAD"
+    )
     assert [c.work_name for c in records.contracts if c.contract_id == "T-BAD"] == [
         "架空システム保守業務委託"
     ]
@@ -588,7 +632,7 @@ def test_unknown_column_is_a_warning_naming_its_header_cell(tmp_path: Path) -> N
     records = read_workbook(path)
     (problem,) = records.problems
     assert (problem.severity, problem.sheet, problem.cell) == (W, "契約", "W1")
-    assert "備考欄" in problem.message
+    assert problem.message.startswith("契約!W1: 列「備考欄」は使わないため無視します。")
     assert records.failed_contract_ids == frozenset()
 
 
@@ -611,6 +655,7 @@ def test_instruction_sheets_are_ignored_and_unknown_sheets_warned(tmp_path: Path
     )
     (problem,) = records.problems
     assert (problem.severity, problem.sheet, problem.contract_id) == (W, "メモ", None)
+    assert problem.message == "メモ: シート「メモ」は使わないため読み飛ばします。"
     assert [c.contract_id for c in records.contracts] == ["T-001", "T-BAD"]
 
 
@@ -738,3 +783,100 @@ def test_any_cell_values_give_records_and_problems_never_a_crash(
         )
     for p in records.problems:
         assert p.message.startswith(f"{p.sheet}!") or p.message.startswith(f"{p.sheet}:")
+
+
+# -- messages say what is true (issue 13 item 17): the dates typed, the period each check used
+
+
+def messages_at(records: Records, sheet: str, cid: str = "T-BAD") -> list[str]:
+    return [p.message for p in records.problems if p.sheet == sheet and p.contract_id == cid]
+
+
+def test_a_subcontract_starting_after_the_termination_quotes_the_period_up_to_the_termination(
+    tmp_path: Path,
+) -> None:
+    records = read(
+        tmp_path,
+        {"再委託": "有", "解除日": date(2025, 12, 31)},
+        再委託=[sub_row(再委託開始日=date(2026, 1, 15))],
+    )
+    message = the_problem(records, E, "再委託", "G2", "T-BAD")
+    assert "再委託開始日（令和8年1月15日）" in message
+    assert "解除日までの契約期間（令和7年4月1日〜令和7年12月31日）の外です" in message
+    assert "令和8年3月31日" not in message  # the original end is not what the check used
+
+
+def test_a_subcontract_ending_after_the_contract_quotes_the_agreed_period(tmp_path: Path) -> None:
+    # The end is checked against 契約終了日 (a subcontract may run past a 解除日; it is cut there).
+    records = read(
+        tmp_path,
+        {"再委託": "有", "解除日": date(2025, 12, 31)},
+        再委託=[sub_row(再委託終了日=date(2026, 4, 30))],
+    )
+    message = the_problem(records, E, "再委託", "H2", "T-BAD")
+    assert "再委託終了日（令和8年4月30日）が契約期間（令和7年4月1日〜令和8年3月31日）の外です" in (
+        message
+    )
+
+
+def test_dates_the_user_left_blank_are_never_quoted_as_typed(tmp_path: Path) -> None:
+    # 再委託開始日 after the contract, 再委託終了日 blank: one message, about the start only.
+    records = read(
+        tmp_path,
+        {"再委託": "有"},
+        再委託=[sub_row(再委託開始日=date(2026, 5, 1), 承認日=date(2025, 3, 28))],
+    )
+    (message,) = messages_at(records, "再委託")
+    assert "再委託開始日（令和8年5月1日）が契約期間（令和7年4月1日〜令和8年3月31日）の外です" in (
+        message
+    )
+    assert "再委託終了日" not in message
+
+    # 再委託終了日 before the contract, 再委託開始日 blank: the end is outside the period,
+    # not "before a 再委託開始日" the user never typed.
+    records = read(tmp_path, {"再委託": "有"}, 再委託=[sub_row(再委託終了日=date(2025, 3, 1))])
+    (message,) = messages_at(records, "再委託")
+    assert message.startswith("再委託!H2: ")
+    assert "再委託終了日（令和7年3月1日）が契約期間（令和7年4月1日〜令和8年3月31日）の外です" in (
+        message
+    )
+    assert "再委託開始日（" not in message
+
+
+def test_an_unreadable_date_is_not_also_called_blank(tmp_path: Path) -> None:
+    records = read(
+        tmp_path,
+        {"再委託": "有"},
+        再委託=[sub_row(承認日="2025/2/30")],
+        従事者=[staff_row(研修受講日="あした")],
+    )
+    (approval,) = messages_at(records, "再委託")
+    assert approval.startswith("再委託!N2: ") and "承認日」を読めません" in approval
+    (training,) = messages_at(records, "従事者")
+    assert training.startswith("従事者!H3: ") and "研修受講日」を読めません" in training
+    assert not any(
+        "空欄" in m for m in messages_at(records, "再委託") + messages_at(records, "従事者")
+    )
+
+
+@pytest.mark.parametrize(("rows", "where"), [(1, "（2行目）"), (2, "（2行目ほか）")])
+def test_hoka_only_when_there_are_other_rows(tmp_path: Path, rows: int, where: str) -> None:
+    subs = [sub_row(再委託先名称=f"架空下請{i}") for i in range(rows)]
+    records = read(tmp_path, {"再委託": "無"}, 再委託=subs)
+    message = the_problem(records, E, "契約", "N3", "T-BAD")
+    assert f"再委託が「無」ですが、再委託シート{where}に再委託先があります" in message
+
+
+def test_a_header_given_twice_names_the_column_kept(tmp_path: Path) -> None:
+    headers = {"契約": [*HEADERS["契約"], "業務名"]}
+    path = write_workbook(tmp_path / "in.xlsx", {"契約": [contract_row()]}, headers=headers)
+    (problem,) = read_workbook(path).problems
+    assert problem.message == (
+        "契約!W1: 列「業務名」が2つあります。左の列（B列）を使い、この列は無視します。"
+    )
+
+
+def test_a_subcontractor_listed_twice_names_the_first_row(tmp_path: Path) -> None:
+    records = read(tmp_path, {"再委託": "有"}, 再委託=[sub_row(), sub_row(再委託先所在地="別住所")])
+    message = the_problem(records, E, "再委託", "B3", "T-BAD")
+    assert f"再委託先「{SUB}」が2行目と重複しています。1社1行にしてください。" in message

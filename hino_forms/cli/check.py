@@ -10,10 +10,9 @@ from rich.table import Table
 from rich.text import Text
 
 from hino_forms.cli.app import app, console
+from hino_forms.contractor.coverage import coverage
 from hino_forms.models import Records, Severity
 from hino_forms.workbook.reader import read_workbook
-
-SEVERITY_LABELS = {Severity.ERROR: "エラー", Severity.WARNING: "警告"}
 
 
 @app.command()
@@ -31,6 +30,8 @@ def check(
     records = read_workbook(input)
     if records.problems:
         console.print(problems_table(records))
+    if len(records.contracts) == 1:  # a contractor's workbook: what its rows feed, what is missing
+        console.print(coverage_table(records, records.contracts[0].contract_id))
     console.print(summary_line(records), markup=False, highlight=False)
     if records.has_errors:
         raise typer.Exit(1)
@@ -47,12 +48,32 @@ def problems_table(records: Records) -> Table:
         style = "red" if p.severity is Severity.ERROR else "yellow"
         # Text(), not str: workbook text may contain [brackets] that rich would read as markup.
         cells = (
-            SEVERITY_LABELS[p.severity],
+            p.severity.label,
             p.where,
             p.contract_id or "—",
-            p.detail,
+            p.text,
         )
         table.add_row(*(Text(c) for c in cells), style=style)
+    return table
+
+
+def coverage_table(records: Records, contract_id: str) -> Table:
+    """The contract's forms: when, whose, the rows that feed each, and what each still lacks."""
+    table = Table(
+        title=f"契約「{contract_id}」の様式と入力の状況", title_justify="left", show_lines=False
+    )
+    for header in ("提出日", "様式", "提出者", "入力（シート）", "不足"):
+        table.add_column(header, overflow="fold", no_wrap=header in ("提出日", "様式"))
+    for c in coverage(records, contract_id):
+        s = c.submission
+        cells = (
+            s.date.isoformat() if s.date else "未定",
+            s.label,
+            s.subcontractor or "受託者",
+            f"{c.rows}行（{'・'.join(c.sheets)}）",
+            c.missing or "なし",
+        )
+        table.add_row(*(Text(x) for x in cells), style="yellow" if c.missing else None)
     return table
 
 

@@ -136,13 +136,16 @@ def generate(
             summary = run_generate(options, _Bars(bars))
     else:
         summary = run_generate(options, _Lines())
-    _report(summary)
+    _report(summary, pdf_off=pdf is False)
     raise typer.Exit(0 if summary.ok else 1)
 
 
-def _report(summary: Summary) -> None:
-    if summary.pdf_skipped_reason:
-        err_console.print(f"注意: {summary.pdf_skipped_reason}", markup=False, highlight=False)
+def _report(summary: Summary, *, pdf_off: bool) -> None:
+    reason = (
+        "--no-pdf が指定されたため PDF は作成しません" if pdf_off else summary.pdf_skipped_reason
+    )
+    if reason:
+        err_console.print(f"注意: {reason}", markup=False, highlight=False)
     for cid in summary.skipped:
         err_console.print(
             f"スキップ: 契約 {cid} はエラーがあるため作成しませんでした（check で内容を確認してください）",

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from hino_forms.dates import DateFormatError, parse_date
-from hino_forms.errors import BadOption
+from hino_forms.errors import BadOption, UnknownTiming
 from hino_forms.models import Timing
 from hino_forms.planning.selection import Selection
 
@@ -16,7 +16,12 @@ ContractOption = Annotated[
     list[str] | None, typer.Option("--contract", help="この契約番号だけ（複数指定可）")
 ]
 TimingOption = Annotated[
-    Timing | None, typer.Option("--timing", help="この提出時期だけ", case_sensitive=False)
+    str | None,
+    typer.Option(
+        "--timing",
+        metavar="TIMING",
+        help="この提出時期だけ: conclusion・fiscal_year・end（契約締結時・年度切替時・契約終了時、①②③ も可）",
+    ),
 ]
 FromOption = Annotated[
     str | None,
@@ -35,13 +40,23 @@ def parse_option_date(value: str | None, option: str) -> date | None:
         raise BadOption(f"{option} の日付が読めません: {err}") from None
 
 
+def parse_timing(value: str | None) -> Timing | None:
+    """--timing by its code (end), its Japanese name (契約終了時, ③契約終了時) or mark (③) (SPEC §6)."""
+    if value is None:
+        return None
+    timing = Timing.from_text(value)
+    if timing is None:
+        raise UnknownTiming(value, [t.value for t in Timing], [t.japanese for t in Timing])
+    return timing
+
+
 def selection(
-    contract: list[str] | None, timing: Timing | None, date_from: str | None, date_to: str | None
+    contract: list[str] | None, timing: str | None, date_from: str | None, date_to: str | None
 ) -> Selection:
     """The Selection the four options describe."""
     return Selection(
         contracts=tuple(contract or ()),
-        timing=timing,
+        timing=parse_timing(timing),
         date_from=parse_option_date(date_from, "--from"),
         date_to=parse_option_date(date_to, "--to"),
     )

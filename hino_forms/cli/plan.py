@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from enum import Enum
 from itertools import groupby
 from pathlib import Path
@@ -16,9 +16,10 @@ from rich.table import Table
 from hino_forms.cli.app import app, console
 from hino_forms.cli.options import ContractOption, FromOption, TimingOption, ToOption, selection
 from hino_forms.dates import format_wareki
-from hino_forms.errors import BadOption
-from hino_forms.models import FORM_TITLES, Problem, Severity, Submission
+from hino_forms.errors import BadOption, OutputExists, OutputIsInput
+from hino_forms.models import Problem, Severity, Submission
 from hino_forms.planning import export as schedule
+from hino_forms.xlsx import write_atomically
 
 
 class PlanFormat(str, Enum):
@@ -45,6 +46,7 @@ def plan(
     timing: TimingOption = None,
     date_from: FromOption = None,
     date_to: ToOption = None,
+    force: Annotated[bool, typer.Option("--force", help="既にある --out を上書きする")] = False,
 ) -> None:
     """提出予定（どの契約が・どの様式を・いつ提出するか）を表示・出力する。
 
@@ -60,8 +62,8 @@ def plan(
             "--format table は画面に表示します。ファイルに書くには json・csv・xlsx・ics を指定してください"
         )
     chosen = selection(contract, timing, date_from, date_to)
-    if out is not None and not out.parent.is_dir():
-        raise BadOption(f"出力先のフォルダ {out.parent} がありません。先に作成してください")
+    if out is not None:
+        _check_out(out, input_path, force)
 
     from hino_forms.workbook.reader import (
         read_workbook,  # the reader pulls in openpyxl; load it on use
@@ -73,23 +75,24 @@ def plan(
     problems = chosen.problems(records)
     contracts = {c.contract_id: c for c in records.contracts}
 
+    writers: dict[PlanFormat, Callable[[Path], object]] = {
+        PlanFormat.JSON: lambda p: p.write_text(
+            schedule.to_json(submissions, problems) + "\n", encoding="utf-8"
+        ),
+        PlanFormat.CSV: lambda p: schedule.write_csv(p, submissions, contracts),
+        PlanFormat.XLSX: lambda p: schedule.write_xlsx(
+            p, submissions, problems, contracts=contracts
+        ),
+        PlanFormat.ICS: lambda p: schedule.write_ics(p, submissions, contracts),
+    }
     try:
         if format is PlanFormat.TABLE:
             _print_table(submissions, problems)
-        elif format is PlanFormat.JSON:
-            text = schedule.to_json(submissions, problems) + "\n"
-            if out is None:
-                sys.stdout.write(text)
-            else:
-                out.write_text(text, encoding="utf-8")
-        elif out is None:  # unreachable: the file formats were checked to have --out
-            raise BadOption("--out を指定してください")
-        elif format is PlanFormat.CSV:
-            schedule.write_csv(out, submissions, contracts)
-        elif format is PlanFormat.XLSX:
-            schedule.write_xlsx(out, submissions, problems, contracts=contracts)
+        elif out is None:  # JSON to the terminal (the file formats were checked to have --out)
+            sys.stdout.write(schedule.to_json(submissions, problems) + "\n")
         else:
-            schedule.write_ics(out, submissions, contracts)
+            # Owner-only (it names staff), and never half a file over the user's old one.
+            write_atomically(out, writers[format])
     except OSError as err:
         raise BadOption(f"{out} に書き込めません（{err.strerror or err}）") from None
     if out is not None:
@@ -101,6 +104,20 @@ def plan(
         )
     if any(p.severity is Severity.ERROR for p in problems):
         raise typer.Exit(code=1)
+
+
+def _check_out(out: Path, input_path: Path, force: bool) -> None:
+    """--out never replaces the input workbook, nor any file without --force."""
+    if not out.parent.is_dir():
+        raise BadOption(f"出力先のフォルダ {out.parent} がありません。先に作成してください")
+    if out.resolve() == input_path.resolve() or (
+        out.exists() and input_path.exists() and out.samefile(input_path)
+    ):
+        raise OutputIsInput(out)
+    if out.is_dir():
+        raise BadOption(f"--out {out} はフォルダです。書き出すファイルの名前を指定してください")
+    if out.exists() and not force:
+        raise OutputExists(out)
 
 
 def _problem_summary(problems: Sequence[Problem]) -> str:
@@ -126,10 +143,10 @@ def _print_table(submissions: Sequence[Submission], problems: Sequence[Problem])
                 shown,
                 s.contract_id,
                 s.label,
-                f"{s.timing.mark}{s.timing.japanese}",
-                schedule.SUBMITTER_NAMES[s.submitter],
+                s.timing.label,
+                s.submitter.label,
                 s.subcontractor or "",
-                schedule.STATUS_NAMES[s.status],
+                s.status.label,
             )
         table.add_section()
     console.print(table)
@@ -139,13 +156,12 @@ def _print_table(submissions: Sequence[Submission], problems: Sequence[Problem])
     totals.add_column("件数", justify="right")
     counts = Counter(s.form for s in submissions)
     for form in sorted(counts):
-        totals.add_row(f"様式第{form}号 {FORM_TITLES[form]}", str(counts[form]))
+        totals.add_row(f"{form.label} {form.title}", str(counts[form]))
     totals.add_section()
     totals.add_row("合計", str(len(submissions)))
     console.print(totals)
 
     for p in problems:
-        label = "エラー" if p.severity is Severity.ERROR else "警告"
-        console.print(f"{label} {p.where}: {p.detail}", markup=False, highlight=False)
+        console.print(f"{p.severity.label} {p.message}", markup=False, highlight=False)
     if any(p.severity is Severity.ERROR for p in problems):
         console.print("エラーのある契約は予定から除いています。", markup=False, highlight=False)

@@ -1,12 +1,23 @@
-"""``merge``: fold the workbooks contractors returned into a copy of the city's master workbook.
+"""``merge``: fold the workbooks contractors returned into a copy of the city's ledger.
 
-A returned workbook speaks for the contracts on its 契約 sheet. For each of
-them, the contractor's sheets (従事者, 研修, 再委託, 廃棄, 報告) replace that
-contract's rows in the master, and the contractor's own 契約 columns
-(責任者・代行者) are taken over. A contract is left untouched, and reported,
-when its returned rows changed what the city filled (the protected cells of
-``init --from``), or when two returned workbooks claim it. The master file is
-never written: the result goes to a new file.
+Rows are matched by their sheet's key (``schema.Sheet.key``: staff by
+contract + party + 氏名, an answer by contract + party + form + timing + 年度
++ number, …), per contract:
+
+* a returned row with a key the ledger lacks is **added** (at the end of its sheet);
+* a returned row whose contractor cells differ from the ledger's is **changed** in place;
+* a ledger row no returned workbook of that contract holds is **kept** and listed
+  (``replace=True``: removed, and listed);
+* the contractor's own 契約 columns (責任者・代行者) are taken over.
+
+A returned workbook speaks only for the contracts on its 契約 sheet (a
+pre-filled one: the contract it was made for). A contract is left as it
+was, and the reason reported, when the returned rows change what the city
+filled, when a row names a contract or subcontractor that does not exist
+(with the id it was probably meant to be), or when two returned workbooks
+change the same row differently. Text is copied as text, never as a
+formula. The ledger file is never written: the result goes to a new,
+owner-only file.
 """
 
 from __future__ import annotations
@@ -14,43 +25,80 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from hino_forms.contractor.blank import (
-    CONTRACTOR_SHEETS,
-    DATE_FORMAT,
-    SheetRow,
-    cell_text,
-    city_fills,
-    save_atomically,
-    sheet_rows,
+from hino_forms.contractor.returned import (
+    ROW_SHEETS,
+    Conflict,
+    Returned,
+    read_returned,
 )
-from hino_forms.errors import BadOption, InputUnusable, OutputExists
-from hino_forms.workbook.schema import CONTRACT, SHEETS_BY_NAME, SUBCONTRACT
+from hino_forms.contractor.rows import Key, changed_columns, row_key
+from hino_forms.errors import BadOption, InputUnusable, OutputExists, OutputIsInput
+from hino_forms.workbook.ids import nearest
+from hino_forms.workbook.schema import (
+    CONTRACT,
+    CONTRACT_ID,
+    REPORT,
+    SUBCONTRACT,
+    SUBCONTRACTOR_NAME,
+    Filler,
+    Sheet,
+)
+from hino_forms.xlsx import SheetRow, Values, cell_text, put, save_atomically
+
+_CONTRACTOR_CONTRACT_COLUMNS = CONTRACT.columns_filled_by(Filler.CONTRACTOR)
+
+
+class Action(str, Enum):
+    """What happened to one row."""
+
+    ADDED = "added"
+    CHANGED = "changed"
+    KEPT = "kept"  # in the ledger, not in the returned workbook: left as it was
+    REMOVED = "removed"  # the same, with --replace
+
+    @property
+    def label(self) -> str:
+        """追加, 変更, 台帳のみ（残した）, 削除."""
+        return {
+            "added": "追加",
+            "changed": "変更",
+            "kept": "台帳のみ（残した）",
+            "removed": "削除",
+        }[self.value]
 
 
 @dataclass(frozen=True)
-class Conflict:
-    """A contract (or a whole returned file, ``contract_id`` None) that was not merged, and why."""
+class Change:
+    """One row added, changed, kept-but-missing or removed, with where it is."""
 
-    source: Path
-    contract_id: str | None
-    message: str
+    source: Path  # the returned workbook
+    contract_id: str
+    sheet: str
+    action: Action
+    row: str  # the row in words: 氏名「高橋 三郎」
+    cell: str = ""  # in the returned workbook, e.g. 従事者!C5 ("" for a row it lacks)
+    ledger_row: int | None = None  # the row's number in the ledger before the merge
+    detail: str = ""  # what changed: 所属「A」→「B」
 
 
 @dataclass(frozen=True)
 class Merged:
-    """One contract taken from one returned workbook: rows per sheet, 契約 columns updated."""
+    """One contract taken from one returned workbook, and what it changed."""
 
     source: Path
     contract_id: str
-    rows: dict[str, int]  # sheet → rows now in the master; a sheet left as it was is absent
-    contract_columns: tuple[str, ...] = ()
+    changes: tuple[Change, ...] = ()
+
+    def count(self, action: Action) -> int:
+        """How many rows ``action`` touched."""
+        return sum(c.action is action for c in self.changes)
 
 
 @dataclass(frozen=True)
@@ -62,187 +110,427 @@ class MergeReport:
     conflicts: tuple[Conflict, ...] = ()
     notes: tuple[str, ...] = field(default=())
 
-
-@dataclass(frozen=True)
-class _Returned:
-    """A returned workbook, read: its contracts' 契約 rows and the rows of the contractor's sheets."""
-
-    path: Path
-    contracts: dict[str, SheetRow]
-    rows: dict[str, list[SheetRow]]  # sheet → rows (every row names one of ``contracts``)
+    @property
+    def changes(self) -> tuple[Change, ...]:
+        """Every row touched, workbook by workbook."""
+        return tuple(c for m in self.merged for c in m.changes)
 
 
 def merge_workbooks(
-    master: Path, returned: Sequence[Path], *, out: Path, force: bool = False
+    ledger: Path,
+    returned: Sequence[Path],
+    *,
+    out: Path,
+    force: bool = False,
+    replace: bool = False,
 ) -> MergeReport:
-    """Merge ``returned`` workbooks into a copy of ``master`` written to ``out``."""
-    _check_paths(master, returned, out, force)
-    wb = _open(master, data_only=False)  # formulas and formatting of the master survive
-    values = _open(master, data_only=True)  # what the city sees, for comparisons
-    if CONTRACT.name not in wb.sheetnames:
-        raise InputUnusable(f"{master} に「契約」シートがありません")
+    """Merge ``returned`` workbooks into a copy of ``ledger`` written to ``out``."""
+    _check_paths(ledger, returned, out, force)
+    book = _Ledger.open(ledger)
     conflicts: list[Conflict] = []
     notes: list[str] = []
-    claims: dict[str, list[_Returned]] = defaultdict(list)
+    claims: dict[str, list[Returned]] = defaultdict(list)
     for path in returned:
-        item = _read_returned(path, conflicts, notes)
+        item = read_returned(path, book.contract_ids, conflicts, notes)
         if item is not None:
             for cid in item.contracts:
                 claims[cid].append(item)
     merged: list[Merged] = []
     for cid, items in claims.items():
-        if len(items) > 1:
-            names = "、".join(i.path.name for i in items)
-            for i in items:
-                conflicts.append(
-                    Conflict(
-                        i.path,
-                        cid,
-                        (
-                            f"契約番号「{cid}」が複数の返送ブック（{names}）にあります。"
-                            "どちらを取り込むか決め、1つだけ指定してください"
-                        ),
-                    )
-                )
+        held = {c.source for c in conflicts if c.contract_id == cid}
+        diffs: list[_Diff] = []
+        for item in items:
+            if item.path in held:
+                continue
+            if found := book.locked_changes(item, cid) + book.unknown_names(item, cid):
+                conflicts.append(Conflict(item.path, cid, "／".join(found)))
+                continue
+            diffs.append(book.diff(item, cid))
+        if not diffs:
             continue
-        item = items[0]
-        found = _locked_changes(values, item, cid)
-        if found:
-            conflicts.append(Conflict(item.path, cid, "／".join(found)))
+        if clashes := _clashes(diffs):
+            conflicts.extend(Conflict(d.source, cid, "／".join(clashes)) for d in diffs)
             continue
-        merged.append(_apply(wb, item, cid))
-    save_atomically(wb, out)
+        merged.extend(book.apply(cid, diffs, replace=replace))
+    book.finish()
+    save_atomically(book.wb, out)
     return MergeReport(out, tuple(merged), tuple(conflicts), tuple(notes))
 
 
-def _check_paths(master: Path, returned: Sequence[Path], out: Path, force: bool) -> None:
-    if not master.is_file():
-        raise InputUnusable(f"統合先のブック {master} が見つかりません")
-    for p in (master, *returned):
-        if out.resolve() == p.resolve() or (out.exists() and out.samefile(p)):
-            raise BadOption(
-                f"出力先 {out} が入力のブックと同じです。別のファイル名を --out に指定してください"
-            )
+def _check_paths(ledger: Path, returned: Sequence[Path], out: Path, force: bool) -> None:
+    if not ledger.is_file():
+        raise InputUnusable(f"統合先のブック {ledger} が見つかりません")
+    for p in (ledger, *returned):
+        if out.resolve() == p.resolve() or (out.exists() and p.exists() and out.samefile(p)):
+            raise OutputIsInput(out)
     if out.exists() and not force:
-        raise OutputExists(f"{out} は既にあります。上書きするときは --force を付けてください")
+        raise OutputExists(out)
     if out.suffix.lower() != ".xlsx":
         raise BadOption(f"出力ファイル名は .xlsx で終わる必要があります: {out}")
+    if not out.parent.is_dir():
+        raise BadOption(f"出力先のフォルダ {out.parent} がありません。先に作成してください")
 
 
-def _open(path: Path, *, data_only: bool) -> Workbook:
+def _load(path: Path, **options: bool) -> Workbook:
     try:
-        return load_workbook(path, data_only=data_only)
+        return load_workbook(path, **options)
     except (OSError, ValueError, KeyError) as err:
         raise InputUnusable(f"{path} を Excel ブックとして開けません（{err}）") from err
 
 
-def _read_returned(path: Path, conflicts: list[Conflict], notes: list[str]) -> _Returned | None:
-    """Read one returned workbook; a file-wide problem becomes a conflict and None."""
-    try:
-        wb = load_workbook(path, data_only=True)
-    except (OSError, ValueError, KeyError) as err:
-        conflicts.append(Conflict(path, None, f"Excel ブックとして開けません（{err}）"))
-        return None
-    if CONTRACT.name not in wb.sheetnames:
-        conflicts.append(Conflict(path, None, "「契約」シートがありません"))
-        return None
-    _, contract_rows = sheet_rows(wb[CONTRACT.name])
-    contracts: dict[str, SheetRow] = {}
-    for r in contract_rows:
-        if not r.contract_id:
-            conflicts.append(Conflict(path, None, f"契約!A{r.row} の契約番号が空欄です"))
-            return None
-        contracts[r.contract_id] = r
-    if not contracts:
-        conflicts.append(Conflict(path, None, "「契約」シートに契約がありません"))
-        return None
-    rows: dict[str, list[SheetRow]] = {}
-    stray: list[str] = []
-    for name in CONTRACTOR_SHEETS:
-        if name not in wb.sheetnames:
-            continue
-        headers, found = sheet_rows(wb[name])
-        known = set(SHEETS_BY_NAME[name].headers)
-        if extra := [h for h in headers if h and h not in known]:
-            notes.append(f"{path.name} の「{name}」シートの列 {'、'.join(extra)} は取り込みません")
-        col = headers.index("契約番号") + 1 if "契約番号" in headers else 1
-        letter = wb[name].cell(1, col).column_letter
-        for r in found:
-            if r.contract_id not in contracts:
-                shown = f"「{r.contract_id}」" if r.contract_id else "空欄"
-                stray.append(f"{name}!{letter}{r.row}（{shown}）")
-        rows[name] = [r for r in found if r.contract_id in contracts]
-    if stray:
-        conflicts.append(
-            Conflict(
-                path,
-                None,
-                (
-                    "契約番号が「契約」シートのどの契約とも合わない行があります: "
-                    + "、".join(stray[:10])
-                    + ("…" if len(stray) > 10 else "")
-                    + "。契約番号を▼から選び直してください"
-                ),
-            )
-        )
-        return None
-    return _Returned(path, contracts, rows)
+# ---------------------------------------------------------------- the ledger
 
 
-def _locked_changes(master: Workbook, item: _Returned, cid: str) -> list[str]:
-    """What the returned workbook changed among the cells the city filled (empty when none)."""
-    _, masters = sheet_rows(master[CONTRACT.name])
-    mine = [r for r in masters if r.contract_id == cid]
-    if not mine:
-        return [
-            f"契約番号「{cid}」は統合先のブックにありません。市の担当課が先に「契約」シートへ登録してください"
-        ]
-    theirs = item.contracts[cid]
-    out = [
-        f"契約!{_addr(theirs, h)} の「{h}」が市の記入内容（{_shown(mine[0].values.get(h))}）"
-        f"から「{_shown(theirs.values.get(h))}」に変わっています"
-        for h in CONTRACT.headers
-        if city_fills(CONTRACT.name, h)
-        and cell_text(theirs.values.get(h)) != cell_text(mine[0].values.get(h))
+@dataclass
+class _Diff:
+    """What one returned workbook does to one contract: rows by sheet and key."""
+
+    source: Path
+    contract_id: str
+    # sheet → key → (action, returned row or None, ledger row or None, changed headers)
+    rows: dict[
+        str, dict[Key, tuple[Action | None, SheetRow | None, SheetRow | None, tuple[str, ...]]]
     ]
-    out += _subcontract_changes(master, item, cid)
-    if out:
-        out.append("市が記入した内容は変更できません。誤りは市の担当課へ連絡してください")
-    return out
+    contract_row: SheetRow
+    contract_changes: tuple[str, ...]
 
 
-def _subcontract_changes(master: Workbook, item: _Returned, cid: str) -> list[str]:
-    """Approved 再委託 rows must come back unchanged; approval columns are the city's everywhere."""
-    before: dict[str, dict[str, Any]] = {}
-    if SUBCONTRACT.name in master.sheetnames:
-        _, rows = sheet_rows(master[SUBCONTRACT.name])
-        before = {
-            cell_text(r.values.get("再委託先名称")): r.values for r in rows if r.contract_id == cid
+class _Ledger:
+    """The ledger being merged into: ``wb`` keeps formulas and formatting; ``values`` are compared."""
+
+    def __init__(self, wb: Workbook, values: Values) -> None:
+        self.wb = wb
+        self.contract_rows: dict[str, SheetRow] = {}
+        _, rows = values.rows(CONTRACT.name)
+        for r in rows:
+            self.contract_rows.setdefault(r.text(CONTRACT_ID), r)
+        self.contract_ids = [cid for cid in self.contract_rows if cid]
+        default = self.contract_ids[0] if len(self.contract_ids) == 1 else ""
+        # sheet → contract → key (with its occurrence) → row
+        self.rows: dict[str, dict[str, dict[Key, SheetRow]]] = {}
+        self.last_row: dict[str, int] = {}
+        for sheet in ROW_SHEETS:
+            per: dict[str, dict[Key, SheetRow]] = defaultdict(dict)
+            last = 1
+            if sheet.name in values.sheetnames:
+                _, found = values.rows(sheet.name)
+                for r in found:
+                    cid = r.text(CONTRACT_ID) or default
+                    _keyed(per[cid], sheet, r, cid)
+                    last = r.row
+            self.rows[sheet.name] = per
+            self.last_row[sheet.name] = last
+        self.removed: dict[str, list[int]] = defaultdict(list)
+        self.columns: dict[str, dict[str, int]] = {}
+
+    @classmethod
+    def open(cls, path: Path) -> _Ledger:
+        wb = _load(path, data_only=False)  # formulas and formatting of the ledger survive
+        if CONTRACT.name not in wb.sheetnames:
+            raise InputUnusable(f"{path} に「契約」シートがありません")
+        try:  # what the city sees (cached values of formulas), to compare
+            values = Values(path)
+        except Exception as err:  # noqa: BLE001 -- openpyxl opened it; calamine should too
+            raise InputUnusable(f"{path} を Excel ブックとして開けません（{err}）") from err
+        try:
+            return cls(wb, values)
+        finally:
+            values.close()
+
+    def locked_changes(self, item: Returned, cid: str) -> list[str]:
+        """What the returned workbook changed among the cells the city filled (empty when none)."""
+        mine = self.contract_rows.get(cid)
+        if mine is None:
+            return [
+                f"契約番号「{cid}」は統合先のブックにありません。"
+                "市の担当課が先に「契約」シートへ登録してください"
+            ]
+        theirs = item.contracts[cid]
+        out = [
+            f"契約!{_addr(theirs, h)} の「{h}」が市の記入内容（{_shown(mine.values.get(h))}）"
+            f"から「{_shown(theirs.values.get(h))}」に変わっています"
+            for h in CONTRACT.columns_filled_by(Filler.CITY)
+            if h in theirs.values and changed_columns(CONTRACT, mine.values, theirs.values, (h,))
+        ]
+        out += self._subcontract_changes(item, cid)
+        if out:
+            out.append("市が記入した内容は変更できません。誤りは市の担当課へ連絡してください")
+        return out
+
+    def _subcontract_changes(self, item: Returned, cid: str) -> list[str]:
+        """Approved 再委託 rows must come back unchanged; approval columns are the city's."""
+        before = {r.text(SUBCONTRACTOR_NAME): r for r in self.rows[SUBCONTRACT.name][cid].values()}
+        after = {
+            r.text(SUBCONTRACTOR_NAME): r for r in item.rows.get(SUBCONTRACT.name, {}).get(cid, [])
         }
-    after = {
-        cell_text(r.values.get("再委託先名称")): r for r in item.rows.get(SUBCONTRACT.name, [])
-    }
-    out: list[str] = []
-    for name, old in before.items():
-        if cell_text(old.get("承認日")) == "":
-            continue
-        new = after.get(name)
-        if new is None:
-            out.append(f"承認済みの再委託先「{name}」の行が「再委託」シートからなくなっています")
-            continue
-        for h in SUBCONTRACT.headers:
-            if cell_text(new.values.get(h)) != cell_text(old.get(h)):
+        present = item.headers.get(SUBCONTRACT.name, frozenset())
+        out: list[str] = []
+        for name, old in before.items():
+            if old.text("承認日") == "" or SUBCONTRACT.name not in item.rows:
+                continue
+            new = after.get(name)
+            if new is None:
+                out.append(
+                    f"承認済みの再委託先「{name}」の行が「再委託」シートからなくなっています"
+                )
+                continue
+            for h in changed_columns(SUBCONTRACT, old.values, new.values, tuple(sorted(present))):
                 out.append(
                     f"再委託!{_addr(new, h)} 承認済みの再委託先「{name}」の「{h}」が変わっています"
                 )
-    for name, new in after.items():
-        old = before.get(name, {})
-        for h in sorted(h for h in SUBCONTRACT.headers if city_fills(SUBCONTRACT.name, h)):
-            if cell_text(new.values.get(h)) != cell_text(old.get(h)):
-                out.append(
-                    f"再委託!{_addr(new, h)} の「{h}」は市が記入する欄です（受託者は空欄のまま）"
+        city = SUBCONTRACT.columns_filled_by(Filler.CITY)
+        for name, new in after.items():
+            old_values = before[name].values if name in before else {}
+            for h in changed_columns(SUBCONTRACT, old_values, new.values, city):
+                if h in present:
+                    out.append(
+                        f"再委託!{_addr(new, h)} の「{h}」は市が記入する欄です（受託者は空欄のまま）"
+                    )
+        return sorted(dict.fromkeys(out), key=out.index)
+
+    def unknown_names(self, item: Returned, cid: str) -> list[str]:
+        """Rows naming a subcontractor neither the ledger nor the workbook has (with the likely one)."""
+        names = [str(k[1]) for k in self.rows[SUBCONTRACT.name][cid]]
+        names += [
+            r.text(SUBCONTRACTOR_NAME) for r in item.rows.get(SUBCONTRACT.name, {}).get(cid, [])
+        ]
+        out: list[str] = []
+        for sheet in ROW_SHEETS:
+            if sheet is SUBCONTRACT:
+                continue
+            for r in item.rows.get(sheet.name, {}).get(cid, []):
+                name = r.text(SUBCONTRACTOR_NAME)
+                if not name or name in names:
+                    continue
+                near = nearest(name, names)
+                hint = (
+                    f"「{'」「'.join(str(n) for n in near)}」の誤りではありませんか。"
+                    if near
+                    else ""
                 )
+                out.append(
+                    f"{sheet.name}!{_addr(r, SUBCONTRACTOR_NAME)} の再委託先「{name}」は「再委託」シートに"
+                    f"ありません。{hint}このままでは契約「{cid}」の{sheet.forms_text}に"
+                    "この行が入りません"
+                )
+        return out
+
+    def diff(self, item: Returned, cid: str) -> _Diff:
+        """Compare one returned workbook's rows of ``cid`` with the ledger's, sheet by sheet."""
+        rows: dict[str, dict[Key, Any]] = {}
+        for sheet in ROW_SHEETS:
+            if sheet.name not in item.rows:
+                continue  # the workbook has no such sheet: it says nothing about those rows
+            compared = tuple(
+                h
+                for h in sheet.columns_filled_by(Filler.CONTRACTOR)
+                if h in item.headers[sheet.name]
+            )
+            theirs: dict[Key, SheetRow] = {}
+            for r in item.rows[sheet.name].get(cid, []):
+                if sheet is REPORT and not (r.text("回答") or r.text("備考")):
+                    continue  # an item listed for answering, left unanswered
+                _keyed(theirs, sheet, r, cid)
+            ours = self.rows[sheet.name][cid]
+            out: dict[Key, Any] = {}
+            for key, r in theirs.items():
+                old = ours.get(key)
+                if old is None:
+                    out[key] = (Action.ADDED, r, None, compared)
+                    continue
+                changed = changed_columns(sheet, old.values, r.values, compared)
+                out[key] = (Action.CHANGED if changed else None, r, old, changed)
+            for key, old in ours.items():
+                if key not in theirs:
+                    out[key] = (Action.KEPT, None, old, ())
+            rows[sheet.name] = out
+        mine = self.contract_rows[cid]
+        theirs_row = item.contracts[cid]
+        present = tuple(h for h in _CONTRACTOR_CONTRACT_COLUMNS if h in theirs_row.values)
+        changes = changed_columns(CONTRACT, mine.values, theirs_row.values, present)
+        return _Diff(item.path, cid, rows, theirs_row, changes)
+
+    def apply(self, cid: str, diffs: list[_Diff], *, replace: bool) -> list[Merged]:
+        """Write the rows of ``cid`` the returned workbooks added or changed; list every row."""
+        changes: dict[Path, list[Change]] = {d.source: [] for d in diffs}
+        for sheet in ROW_SHEETS:
+            seen_in = [d for d in diffs if sheet.name in d.rows]
+            keys = dict.fromkeys(k for d in seen_in for k in d.rows[sheet.name])
+            for key in keys:
+                entries = [
+                    (d, d.rows[sheet.name][key]) for d in seen_in if key in d.rows[sheet.name]
+                ]
+                done = [(d, e) for d, e in entries if e[0] in (Action.ADDED, Action.CHANGED)]
+                if done:
+                    d, (action, row, old, changed) = done[0]
+                    assert row is not None
+                    self._write(sheet, row, old, changed, cid)
+                    for d2, (a2, r2, o2, c2) in done:
+                        changes[d2.source].append(
+                            _change(d2.source, cid, sheet, a2, key, r2, o2, c2)  # type: ignore[arg-type]
+                        )
+                    continue
+                # Missing from every workbook that has the sheet: kept, or removed with --replace.
+                if all(e[0] is Action.KEPT for _, e in entries) and len(entries) == len(seen_in):
+                    old = entries[0][1][2]
+                    assert old is not None
+                    action = Action.REMOVED if replace else Action.KEPT
+                    if replace:
+                        self.removed[sheet.name].append(old.row)
+                    for d, _ in entries:
+                        changes[d.source].append(
+                            _change(d.source, cid, sheet, action, key, None, old, ())
+                        )
+        for d in diffs:
+            if d.contract_changes:
+                self._update_contract(cid, d.contract_row, d.contract_changes)
+                changes[d.source].append(
+                    Change(
+                        d.source,
+                        cid,
+                        CONTRACT.name,
+                        Action.CHANGED,
+                        f"契約番号「{cid}」",
+                        f"{CONTRACT.name}!{d.contract_row.cell(CONTRACT_ID)}",
+                        self.contract_rows[cid].row,
+                        _detail(
+                            CONTRACT, self.contract_rows[cid], d.contract_row, d.contract_changes
+                        ),
+                    )
+                )
+        return [Merged(d.source, cid, tuple(changes[d.source])) for d in diffs]
+
+    def _write(
+        self, sheet: Sheet, row: SheetRow, old: SheetRow | None, headers: tuple[str, ...], cid: str
+    ) -> None:
+        """Change ``headers`` of ledger row ``old`` in place, or append ``row`` to the sheet."""
+        ws, columns = self._sheet(sheet)
+        if old is None:
+            self.last_row[sheet.name] += 1
+            r = self.last_row[sheet.name]
+            put(ws, r, columns[CONTRACT_ID], cid)  # a blank 契約番号 made explicit
+        else:
+            r = old.row
+        for h in headers:
+            if h != CONTRACT_ID:
+                put(ws, r, columns[h], row.values.get(h))
+
+    def _sheet(self, sheet: Sheet) -> tuple[Worksheet, dict[str, int]]:
+        """The ledger's sheet and its column by header (found once: row 1 is slow to scan)."""
+        if sheet.name not in self.columns:
+            ws = self.wb[sheet.name] if sheet.name in self.wb.sheetnames else self._new_sheet(sheet)
+            self.columns[sheet.name] = _header_columns(ws, [c.header for c in sheet.read_columns])
+        return self.wb[sheet.name], self.columns[sheet.name]
+
+    def _new_sheet(self, sheet: Sheet) -> Worksheet:
+        ws = self.wb.create_sheet(sheet.name)
+        for i, c in enumerate(sheet.read_columns, start=1):
+            put(ws, 1, i, c.header)
+        return ws
+
+    def _update_contract(self, cid: str, theirs: SheetRow, headers: tuple[str, ...]) -> None:
+        ws, columns = self._sheet(CONTRACT)
+        for h in headers:
+            put(ws, self.contract_rows[cid].row, columns[h], theirs.values.get(h))
+
+    def finish(self) -> None:
+        """Delete the rows --replace removed, bottom up so the numbers above stay valid."""
+        for name, numbers in self.removed.items():
+            ws = self.wb[name]
+            for r in sorted(set(numbers), reverse=True):
+                ws.delete_rows(r)
+
+
+def _keyed(into: dict[Key, SheetRow], sheet: Sheet, r: SheetRow, cid: str) -> None:
+    """Add ``r`` under its key; a repeated key gets its occurrence number, so none is lost."""
+    base = row_key(sheet, r.values, cid)
+    n = 0
+    while (*base, n) in into:
+        n += 1
+    into[(*base, n)] = r
+
+
+def _clashes(diffs: list[_Diff]) -> list[str]:
+    """Rows two returned workbooks add or change differently (the same key, other values)."""
+    out: list[str] = []
+    for sheet in ROW_SHEETS:
+        seen: dict[Key, tuple[_Diff, SheetRow, tuple[str, ...]]] = {}
+        for d in diffs:
+            for key, (action, row, _, changed) in d.rows.get(sheet.name, {}).items():
+                if action not in (Action.ADDED, Action.CHANGED) or row is None:
+                    continue
+                if key in seen:
+                    first, earlier, headers = seen[key]
+                    both = tuple(dict.fromkeys((*headers, *changed)))
+                    if changed_columns(sheet, earlier.values, row.values, both):
+                        out.append(
+                            f"{sheet.name}の{_describe(sheet, key)}を {first.source.name}"
+                            f"（{sheet.name}!{earlier.cell(sheet.key[-1]) or earlier.row}）と "
+                            f"{d.source.name}（{sheet.name}!{row.cell(sheet.key[-1]) or row.row}）が"
+                            "違う内容にしています"
+                        )
+                else:
+                    seen[key] = (d, row, changed)
+    for i, d in enumerate(diffs):
+        for other in diffs[i + 1 :]:
+            both = tuple(dict.fromkeys((*d.contract_changes, *other.contract_changes)))
+            if both and changed_columns(
+                CONTRACT, d.contract_row.values, other.contract_row.values, both
+            ):
+                out.append(
+                    f"契約シートの{'・'.join(both)}を {d.source.name} と {other.source.name} が"
+                    "違う内容にしています"
+                )
+    if out:
+        out.append("どちらが正しいか確かめ、返送ブックを1つに直してから統合してください")
     return out
+
+
+def _change(
+    source: Path,
+    cid: str,
+    sheet: Sheet,
+    action: Action,
+    key: Key,
+    row: SheetRow | None,
+    old: SheetRow | None,
+    changed: tuple[str, ...],
+) -> Change:
+    detail = ""
+    if action is Action.CHANGED and row is not None and old is not None:
+        detail = _detail(sheet, old, row, changed)
+    elif action is Action.ADDED and row is not None and sheet is REPORT:
+        detail = "、".join(f"{h}「{row.text(h)}」" for h in ("回答", "備考") if row.text(h))
+    elif action is Action.KEPT:
+        detail = "返送ブックにないため台帳に残しました"
+    elif action is Action.REMOVED:
+        detail = "返送ブックにないため削除しました"
+    cell = f"{sheet.name}!{row.cell(sheet.key[-1]) or f'{row.row}行目'}" if row is not None else ""
+    return Change(
+        source,
+        cid,
+        sheet.name,
+        action,
+        _describe(sheet, key),
+        cell,
+        old.row if old is not None else None,
+        detail,
+    )
+
+
+def _describe(sheet: Sheet, key: Key) -> str:
+    """A row's key in words, without the contract: 再委託先名称「X」・氏名「高橋 三郎」."""
+    parts = [
+        f"{h}「{v}」" for h, v in zip(sheet.key[1:], key[1 : len(sheet.key)]) if v not in ("", None)
+    ]
+    n = int(str(key[len(sheet.key)])) if len(key) > len(sheet.key) else 0
+    return "・".join(parts) + (f"（{n + 1}件目）" if n else "")
+
+
+def _detail(sheet: Sheet, old: SheetRow, new: SheetRow, headers: tuple[str, ...]) -> str:
+    return "、".join(
+        f"{h}「{_shown(old.values.get(h))}」→「{_shown(new.values.get(h))}」" for h in headers
+    )
 
 
 def _addr(row: SheetRow, header: str) -> str:
@@ -253,85 +541,16 @@ def _shown(value: Any) -> str:
     return cell_text(value) or "空欄"
 
 
-def _apply(wb: Workbook, item: _Returned, cid: str) -> Merged:
-    """Write one contract's returned rows into the master workbook ``wb``."""
-    counts: dict[str, int] = {}
-    for name in CONTRACTOR_SHEETS:
-        rows = item.rows.get(name, [])
-        if not rows:
-            continue  # an empty sheet says nothing: the master keeps what it had
-        ws = wb[name] if name in wb.sheetnames else _new_sheet(wb, name)
-        _replace_rows(ws, cid, [r.values for r in rows])
-        counts[name] = len(rows)
-    updated = _update_contract(wb[CONTRACT.name], item.contracts[cid])
-    return Merged(item.path, cid, counts, updated)
-
-
-def _new_sheet(wb: Workbook, name: str) -> Worksheet:
-    ws = wb.create_sheet(name)
-    ws.append(list(SHEETS_BY_NAME[name].headers))
-    return ws
-
-
 def _header_columns(ws: Worksheet, wanted: Sequence[str]) -> dict[str, int]:
-    """Column index by header in row 1; schema headers the master lacks are added at the right."""
-    columns = {cell_text(c.value): c.column for c in ws[1] if cell_text(c.value)}
+    """Column index by header in row 1; schema headers the ledger lacks are added at the right."""
+    columns: dict[str, int] = {}
+    for c in ws[1]:
+        text = cell_text(c.value)
+        if text and text not in columns:
+            columns[text] = c.column
     for h in wanted:
         if h not in columns:
             col = max(columns.values(), default=0) + 1
-            ws.cell(1, col, h)
+            put(ws, 1, col, h)
             columns[h] = col
     return columns
-
-
-def _replace_rows(ws: Worksheet, cid: str, new: list[dict[str, Any]]) -> None:
-    """Replace the rows of contract ``cid`` by ``new``, where its first row was (else at the end)."""
-    columns = _header_columns(ws, SHEETS_BY_NAME[ws.title].headers)
-    id_col = columns["契約番号"]
-    width = max(columns.values())
-    kept: list[list[Any]] = []
-    inserted = False
-    for row in ws.iter_rows(min_row=2, max_col=width, values_only=True):
-        if all(cell_text(v) == "" for v in row):
-            continue
-        if cell_text(row[id_col - 1]) == cid:
-            if not inserted:
-                kept.extend(_as_list(values, columns, width) for values in new)
-                inserted = True
-            continue
-        kept.append(list(row))
-    if not inserted:
-        kept.extend(_as_list(values, columns, width) for values in new)
-    for row in ws.iter_rows(min_row=2, max_col=width):
-        for cell in row:
-            cell.value = None
-    for r, values in enumerate(kept, start=2):
-        for c, value in enumerate(values, start=1):
-            cell = ws.cell(r, c, value)
-            if isinstance(value, (date, datetime)):
-                cell.number_format = DATE_FORMAT
-
-
-def _as_list(values: dict[str, Any], columns: dict[str, int], width: int) -> list[Any]:
-    row: list[Any] = [None] * width
-    for h, value in values.items():
-        if h in columns:
-            row[columns[h] - 1] = value
-    return row
-
-
-def _update_contract(ws: Worksheet, theirs: SheetRow) -> tuple[str, ...]:
-    """Take the contractor's own 契約 columns (責任者・代行者); returns the headers that changed."""
-    mine = [h for h in CONTRACT.headers if not city_fills(CONTRACT.name, h)]
-    columns = _header_columns(ws, mine)
-    id_col = columns["契約番号"]
-    changed: list[str] = []
-    for row in ws.iter_rows(min_row=2):
-        if cell_text(row[id_col - 1].value) != theirs.contract_id:
-            continue
-        for h in mine:
-            cell = ws.cell(row[0].row, columns[h])
-            if cell_text(cell.value) != cell_text(theirs.values.get(h)):
-                cell.value = theirs.values.get(h)
-                changed.append(h)
-    return tuple(changed)

@@ -1,8 +1,9 @@
 """What each template sees: one context builder per form, and the cover sheet's.
 
-Every builder takes ``(submission, records, settings)`` (the cover: ``(cover,
-settings)``) and returns a plain dict. The variables below are all a template may
-use; ``templates check`` flags anything else.
+Every builder takes ``(submission, records, env)`` (``FormEnv``: the city's
+settings and checklists; the cover: ``(cover, settings)``) and returns a plain
+dict. The variables below are all a template may use; ``templates check`` flags
+anything else.
 
 Common to forms 1–6 (``COMMON``):
     form_no (int), form_label (様式第4号-②), form_title, date (date|None: the date line),
@@ -24,7 +25,7 @@ Form 7 (from the city): form_no, form_label, form_title, contract, subcontractor
     conditions (list[str]), sub_period.
 Cover: form_label (送付書), footer_id, contract, date, timing_label (①契約締結時),
     fiscal_year_label (令和7年度分: the fiscal year a ② report covers, or ""), submitter_label, entries (EntryRow: no, label,
-    title, page), problems (ProblemRow: where, message).
+    title, page, pages), problems (ProblemRow: where, message).
 
 Text from the workbook is printed literally: the Jinja environment escapes it and
 nothing here compiles it; characters XML cannot hold are dropped (``clean``).
@@ -33,17 +34,17 @@ nothing here compiles it; characters XML cannot hold are dropped (``clean``).
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from hino_forms import resources
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 from hino_forms.dates import (
     fiscal_year_of,
     fiscal_year_span,
@@ -51,10 +52,12 @@ from hino_forms.dates import (
     format_wareki,
     format_wareki_year,
 )
+from hino_forms.forms.checklists import ChecklistItem, load_checklist
 from hino_forms.models import (
-    FORM_TITLES,
     Answer,
     Contract,
+    Form,
+    Party,
     Person,
     Problem,
     Records,
@@ -64,15 +67,12 @@ from hino_forms.models import (
     Submitter,
     Timing,
 )
-from hino_forms.planning.training import training_status, work_start
-
-CHECKLIST_DIR = resources.CHECKLISTS_DIR
-CHECKLIST_FILES = {3: "form3_topics.json", 4: "form4_items.json", 5: "form5_items.json"}
+from hino_forms.planning.training import training_status
 
 DEFAULT_CONDITIONS = (
-    "再委託先は、日野市外部委託における情報セキュリティ遵守事項を遵守すること。",
+    "再委託先は、日野市「外部委託における情報セキュリティ遵守事項」を遵守すること。",
     "受託者は、再委託先に本契約に基づく一切の義務を遵守させるとともに、再委託先に対して"
-    "全ての監督責任を負うこと（遵守事項第12項(2)）。",
+    "全ての監督責任を負うこと（遵守事項12(2)）。",
     "再委託先による更なる再委託、及び再委託の内容を変更する場合は、改めて申請し承認を受けること。",
     "情報セキュリティを損ねる事象又はその恐れがある場合は、速やかに市に報告すること。",
     "市は、必要に応じて再委託先に対し立ち入り調査を行うことができること。",
@@ -90,12 +90,25 @@ class Settings:
 
 
 @dataclass(frozen=True)
+class FormEnv:
+    """What every builder may use besides the records: the settings and the checklists."""
+
+    settings: Settings = Settings()
+    checklist_dir: Path | None = None  # checklist files here win over the shipped ones
+
+    def checklist(self, form: Form) -> tuple[ChecklistItem, ...]:
+        """The checklist of form 3, 4 or 5 (see load_checklist)."""
+        return load_checklist(form, self.checklist_dir)
+
+
+@dataclass(frozen=True)
 class CoverEntry:
-    """One form inside a bundle: 様式第2号, its title, its first page (None: unknown)."""
+    """One form inside a bundle: 様式第2号, its title, its first page and page count (None: unknown)."""
 
     label: str
     title: str
     first_page: int | None
+    pages: int | None = None
 
 
 @dataclass(frozen=True)
@@ -195,6 +208,7 @@ class EntryRow:
     label: str
     title: str
     page: str
+    pages: str  # the form's own page count: its footers count 1 / N, so the cover does too
 
 
 @dataclass(frozen=True)
@@ -203,20 +217,9 @@ class ProblemRow:
     message: str
 
 
-@dataclass(frozen=True)
-class ChecklistItem:
-    """One item of a checklist file (resources/checklists/*.json)."""
-
-    no: str
-    text: str
-    section: str
-    timings: tuple[str, ...] = ("①", "②", "③")
-    keywords: tuple[str, ...] = ()
-    na_unless: str = ""  # pre-tick 該当なし when the contract lacks this property
-
-
 # ---------------------------------------------------------------- helpers
 
+_Record = TypeVar("_Record", bound="DataclassInstance")
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -225,7 +228,7 @@ def clean(text: str) -> str:
     return _XML_BAD.sub("", text)
 
 
-def _cleaned(record: Any) -> Any:
+def _cleaned(record: _Record) -> _Record:
     """A copy of a frozen record whose str fields (and nested Persons) are ``clean``."""
     changes: dict[str, Any] = {}
     for f in dataclasses.fields(record):
@@ -237,29 +240,6 @@ def _cleaned(record: Any) -> Any:
             if fixed is not value:
                 changes[f.name] = fixed
     return dataclasses.replace(record, **changes) if changes else record
-
-
-def load_checklist(form: int, directory: Path | None = None) -> tuple[ChecklistItem, ...]:
-    """The checklist of form 3, 4 or 5; a file of the same name in ``directory`` wins."""
-    name = CHECKLIST_FILES[form]
-    path = directory / name if directory is not None and (directory / name).is_file() else None
-    return _read_checklist(path or CHECKLIST_DIR / name)
-
-
-@lru_cache(maxsize=16)
-def _read_checklist(path: Path) -> tuple[ChecklistItem, ...]:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return tuple(
-        ChecklistItem(
-            no=str(raw["no"]),
-            text=raw["text"],
-            section=raw.get("section", ""),
-            timings=tuple(raw.get("timings", ("①", "②", "③"))),
-            keywords=tuple(raw.get("keywords", ())),
-            na_unless=raw.get("na_unless", ""),
-        )
-        for raw in data["items"]
-    )
 
 
 _ANSWERS = {
@@ -303,38 +283,17 @@ def _is_sub(submission: Submission) -> bool:
     return submission.submitter is Submitter.SUBCONTRACTOR
 
 
-def end_as_of(contract: Contract, on: date | None) -> date:
-    """The contract's last day as known on ``on``: the 解除日 once reached, else 契約終了日.
-
-    A form dated before the termination (the ① forms of a contract ended early) shows
-    the period that was agreed then; undated forms take *end*.
-    """
-    if contract.terminated is not None and (on is None or on >= contract.terminated):
-        return contract.terminated
-    return contract.end
-
-
 def contract_period(contract: Contract, on: date | None) -> str:
     """契約期間: 契約開始日 to 契約終了日, and the 解除日 once the form's date reaches it."""
     text = format_period(contract.start, contract.end)
-    if contract.terminated is not None and end_as_of(contract, on) == contract.terminated:
+    if contract.terminated is not None and contract.end_as_of(on) == contract.terminated:
         text += f"（{format_wareki(contract.terminated)}解除）"
     return text
 
 
-def period_of(
-    contract: Contract, sub: Subcontractor | None, on: date | None = None
-) -> tuple[date, date]:
-    """The submitter's period as of ``on``: the contract's, or the subcontractor's within it."""
-    end = end_as_of(contract, on)
-    if sub is None:
-        return contract.start, end
-    return work_start(contract, sub), min(sub.end or end, end)
-
-
-def report_period(submission: Submission, contract: Contract, sub: Subcontractor | None) -> str:
+def report_period(submission: Submission, party: Party) -> str:
     """報告対象期間: ① the period; ② the fiscal year that ended (clipped); ③ the whole period."""
-    start, end = period_of(contract, sub, submission.date)
+    start, end = party.period_as_of(submission.date)
     if submission.timing is Timing.FISCAL_YEAR:
         fy = submission.fiscal_year or fiscal_year_of(submission.date or start)
         first, last = fiscal_year_span(fy - 1)
@@ -342,7 +301,7 @@ def report_period(submission: Submission, contract: Contract, sub: Subcontractor
     return format_period(start, end)
 
 
-def common(submission: Submission, records: Records, settings: Settings) -> dict[str, Any]:
+def common(submission: Submission, records: Records, env: FormEnv) -> dict[str, Any]:
     """The variables every form 1–6 has (see the module docstring)."""
     contract = _cleaned(records.contract(submission.contract_id))
     sub = _subcontractor(records, submission)
@@ -357,21 +316,26 @@ def common(submission: Submission, records: Records, settings: Settings) -> dict
             contract.officer.contact,
         )
     return {
-        "form_no": submission.form,
+        "form_no": int(submission.form),
         "form_label": submission.label,
-        "form_title": FORM_TITLES[submission.form],
+        "form_title": submission.form.title,
         "date": submission.date,
-        "addressee": settings.addressee,
+        "addressee": env.settings.addressee,
         "contract": contract,
         "contract_period": contract_period(contract, submission.date),
         "is_subcontractor": _is_sub(submission),
         "subcontractor": sub,
-        "sub_period": format_period(*period_of(contract, sub, submission.date))
+        "sub_period": format_period(*Party(contract, sub).period_as_of(submission.date))
         if _is_sub(submission) and sub is not None
         else "",
         "submitter": submitter,
         "footer_id": contract.contract_id,
     }
+
+
+def _party(ctx: dict[str, Any]) -> Party:
+    """The party whose form it is (forms 1–5), or whose subcontract (forms 6, 7), from ``common``."""
+    return Party(ctx["contract"], ctx["subcontractor"])
 
 
 def _own(submission: Submission) -> str:
@@ -382,9 +346,9 @@ def _own(submission: Submission) -> str:
 # ---------------------------------------------------------------- the forms
 
 
-def form1(submission: Submission, records: Records, settings: Settings) -> dict[str, Any]:
+def form1(submission: Submission, records: Records, env: FormEnv) -> dict[str, Any]:
     """様式第1号 消去・廃棄（返還）証明書: the 廃棄 rows of the submitter."""
-    ctx = common(submission, records, settings)
+    ctx = common(submission, records, env)
     rows = []
     for d in records.disposals_of(submission.contract_id, _own(submission)):
         d = _cleaned(d)
@@ -404,9 +368,7 @@ def form1(submission: Submission, records: Records, settings: Settings) -> dict[
                 "廃棄" in d.method,
             )
         )
-    sub = ctx["subcontractor"]
-    my_number = sub.my_number if ctx["is_subcontractor"] and sub else ctx["contract"].my_number
-    ctx.update(disposals=rows, my_number=my_number)
+    ctx.update(disposals=rows, my_number=_party(ctx).my_number)
     return ctx
 
 
@@ -414,9 +376,9 @@ def _staff(submission: Submission, records: Records) -> tuple[StaffMember, ...]:
     return tuple(_cleaned(s) for s in records.staff_of(submission.contract_id, _own(submission)))
 
 
-def form2(submission: Submission, records: Records, settings: Settings) -> dict[str, Any]:
+def form2(submission: Submission, records: Records, env: FormEnv) -> dict[str, Any]:
     """様式第2号 従事者体制届出書: officer and deputy, work place, subcontracting, staff."""
-    ctx = common(submission, records, settings)
+    ctx = common(submission, records, env)
     contract: Contract = ctx["contract"]
     sub = ctx["subcontractor"]
     if ctx["is_subcontractor"]:
@@ -446,22 +408,17 @@ def form2(submission: Submission, records: Records, settings: Settings) -> dict[
     return ctx
 
 
-def form3(
-    submission: Submission,
-    records: Records,
-    settings: Settings,
-    checklist: tuple[ChecklistItem, ...] | None = None,
-) -> dict[str, Any]:
+def form3(submission: Submission, records: Records, env: FormEnv) -> dict[str, Any]:
     """様式第3号 教育・研修実施報告書: sessions, topics (ticked by keyword), staff 受講済/未受講."""
-    ctx = common(submission, records, settings)
+    ctx = common(submission, records, env)
     contract: Contract = ctx["contract"]
     trainings = [_cleaned(t) for t in records.trainings_of(contract.contract_id, _own(submission))]
     contents = "\n".join(t.content for t in trainings)
     topics = [
         TopicRow(k.no, k.text, k.section, any(w in contents for w in k.keywords))
-        for k in (checklist if checklist is not None else load_checklist(3))
+        for k in env.checklist(Form.TRAINING_REPORT)
     ]
-    start = work_start(contract, ctx["subcontractor"] if ctx["is_subcontractor"] else None)
+    start = _party(ctx).start
     staff = []
     for i, s in enumerate(_staff(submission, records), 1):
         st = training_status(s, start)
@@ -478,14 +435,9 @@ def form3(
     return ctx
 
 
-def report(
-    submission: Submission,
-    records: Records,
-    settings: Settings,
-    checklist: tuple[ChecklistItem, ...] | None = None,
-) -> dict[str, Any]:
+def report(submission: Submission, records: Records, env: FormEnv) -> dict[str, Any]:
     """様式第4号 / 第5号: the variant, its report period and the checklist with answers."""
-    ctx = common(submission, records, settings)
+    ctx = common(submission, records, env)
     contract: Contract = ctx["contract"]
     mark = submission.timing.mark
     answers: dict[str, Answer] = {}
@@ -495,14 +447,16 @@ def report(
         if submission.timing is Timing.FISCAL_YEAR and a.fiscal_year != submission.fiscal_year:
             continue
         answers[str(a.item_no).strip()] = a
-    sub = ctx["subcontractor"] if ctx["is_subcontractor"] else None
+    party = _party(ctx)
     props = {
-        "system_development": contract.system_development,
+        "system_development": party.system_development,
         # Form 1 is due only from a submitter who stores important information (§4, §5).
-        "stores_important": sub.stores_important if sub is not None else contract.stores_important,
+        "stores_important": party.stores_important,
+        # A subcontractor has no approved subcontractors of its own to supervise (§12(2)).
+        "subcontracting": party.subcontractor is None and contract.subcontracting,
     }
     items = []
-    for k in checklist if checklist is not None else load_checklist(submission.form):
+    for k in env.checklist(submission.form):
         if mark not in k.timings:
             continue
         found = answers.get(k.no)
@@ -513,18 +467,18 @@ def report(
     ctx.update(
         timing=submission.timing,
         timing_mark=mark,
-        report_period=report_period(submission, contract, ctx["subcontractor"]),
+        report_period=report_period(submission, party),
         items=items,
     )
     return ctx
 
 
-def form6(submission: Submission, records: Records, settings: Settings) -> dict[str, Any]:
+def form6(submission: Submission, records: Records, env: FormEnv) -> dict[str, Any]:
     """様式第6号 再委託承認申請書: the subcontractor, its work, period, information, attachments."""
-    ctx = common(submission, records, settings)
+    ctx = common(submission, records, env)
     contract: Contract = ctx["contract"]
     sub: Subcontractor = ctx["subcontractor"]
-    start, end = period_of(contract, sub, submission.date)
+    start, end = _party(ctx).period_as_of(submission.date)
     attachments = [
         AttachmentRow("再委託先の委託業務従事者体制届出書（様式第2号）", True),
         AttachmentRow(
@@ -540,16 +494,17 @@ def form6(submission: Submission, records: Records, settings: Settings) -> dict[
     return ctx
 
 
-def form7(submission: Submission, records: Records, settings: Settings) -> dict[str, Any]:
+def form7(submission: Submission, records: Records, env: FormEnv) -> dict[str, Any]:
     """様式第7号 再委託承認通知書 (from the city): number, dates, sender, conditions."""
     contract = _cleaned(records.contract(submission.contract_id))
     sub = _subcontractor(records, submission)
     assert sub is not None, "form 7 names its subcontractor"
-    start, end = period_of(contract, sub, submission.date)
+    start, end = Party(contract, sub).period_as_of(submission.date)
+    settings = env.settings
     return {
         "form_no": 7,
         "form_label": submission.label,
-        "form_title": FORM_TITLES[7],
+        "form_title": Form.SUBCONTRACT_APPROVAL.title,
         "contract": contract,
         "subcontractor": sub,
         "footer_id": contract.contract_id,
@@ -571,14 +526,20 @@ def cover(cover: Cover, settings: Settings) -> dict[str, Any]:
         "footer_id": contract.contract_id,
         "contract": contract,
         "date": cover.date,
-        "timing_label": f"{cover.timing.mark}{cover.timing.japanese}",
+        "timing_label": cover.timing.label,
         # The April 1 of ``fiscal_year`` starts a year; a ② report covers the one before it.
         "fiscal_year_label": f"{format_wareki_year(cover.fiscal_year - 1)}分"
         if cover.fiscal_year
         else "",
         "submitter_label": clean(cover.submitter_label),
         "entries": [
-            EntryRow(i, e.label, e.title, "" if e.first_page is None else str(e.first_page))
+            EntryRow(
+                i,
+                e.label,
+                e.title,
+                "" if e.first_page is None else str(e.first_page),
+                "" if e.pages is None else str(e.pages),
+            )
             for i, e in enumerate(cover.entries, 1)
         ],
         "problems": [_problem_row(p) for p in cover.problems],
@@ -586,18 +547,18 @@ def cover(cover: Cover, settings: Settings) -> dict[str, Any]:
 
 
 def _problem_row(problem: Problem) -> ProblemRow:
-    """Where, and the message without the reader's own ``シート!セル: `` prefix (no doubling)."""
-    return ProblemRow(problem.where, clean(problem.detail))
+    """Where, and what: the two columns of the cover's list."""
+    return ProblemRow(problem.where, clean(problem.text))
 
 
-Builder = Callable[[Submission, Records, Settings], dict[str, Any]]
+Builder = Callable[[Submission, Records, FormEnv], dict[str, Any]]
 
-BUILDERS: dict[int, Builder] = {
-    1: form1,
-    2: form2,
-    3: form3,
-    4: report,
-    5: report,
-    6: form6,
-    7: form7,
+BUILDERS: dict[Form, Builder] = {
+    Form.DISPOSAL_CERTIFICATE: form1,
+    Form.STAFF_STRUCTURE: form2,
+    Form.TRAINING_REPORT: form3,
+    Form.IMPORTANT_INFO_REPORT: report,
+    Form.MY_NUMBER_REPORT: report,
+    Form.SUBCONTRACT_APPLICATION: form6,
+    Form.SUBCONTRACT_APPROVAL: form7,
 }

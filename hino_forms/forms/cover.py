@@ -4,13 +4,12 @@ A warning concerns a bundle when it is about a form inside it, from the same
 submitter: a training warning (従事者 / 研修) belongs with forms 2 and 3, a
 missing witness (廃棄) with form 1, a missing approval (再委託) with that
 subcontractor's forms 6 and 7, a 報告 answer with forms 4 and 5, and the
-契約 row's own warnings with the contract's conclusion-time forms. The row a
-warning points at tells whose it is (the contractor's or a subcontractor's).
+契約 row's own warnings with the contract's conclusion-time forms. Each warning
+carries whose row it is (Problem.subcontractor: a subcontractor's, or the contractor's).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from hino_forms.forms.contexts import Cover, CoverEntry
@@ -25,26 +24,13 @@ _FORMS_OF_SHEET: dict[str, frozenset[int]] = {
     "再委託": frozenset({6, 7}),
     "報告": frozenset({4, 5}),
 }
-_ROW = re.compile(r"(\d+)$")
 
 
 class CoverBuilder:
-    """Covers for the bundles of one workbook; indexes whose each sheet row is, once."""
+    """Covers for the bundles of one workbook."""
 
     def __init__(self, records: Records) -> None:
         self.records = records
-        rows: dict[tuple[str, str, int], str] = {}
-        for sheet, items in (
-            ("従事者", records.staff),
-            ("研修", records.trainings),
-            ("廃棄", records.disposals),
-            ("報告", records.answers),
-        ):
-            for r in items:
-                rows[(r.contract_id, sheet, r.row)] = r.subcontractor
-        for s in records.subcontractors:
-            rows[(s.contract_id, "再委託", s.row)] = s.name
-        self._owner_of_row = rows
 
     def cover(
         self, subs: Sequence[Submission], pages: Sequence[int | None], cover_pages: int
@@ -60,7 +46,7 @@ class CoverBuilder:
                 if sub.form in (6, 7) and sub.subcontractor
                 else sub.title
             )
-            entries.append(CoverEntry(label=sub.label, title=title, first_page=page))
+            entries.append(CoverEntry(label=sub.label, title=title, first_page=page, pages=count))
             page = page + count if page is not None and count is not None else None
         return Cover(
             contract=contract,
@@ -79,12 +65,9 @@ class CoverBuilder:
         if problem.severity is not Severity.WARNING:
             return False
         forms = _FORMS_OF_SHEET.get(problem.sheet)
-        match = _ROW.search(problem.cell)
-        if forms is None or match is None:  # a whole-sheet warning: every bundle of the contract
-            return True
-        owner = self._owner_of_row.get(
-            (problem.contract_id or "", problem.sheet, int(match[1])), ""
-        )
+        if forms is None or problem.row is None:
+            return True  # about a whole sheet: every bundle of the contract
+        owner = problem.subcontractor or ""  # whose row: the 再委託先名称 it names
         for sub in subs:
             if sub.form not in forms:
                 continue
@@ -93,7 +76,7 @@ class CoverBuilder:
             # Forms 6 and 7 name their subcontractor though the contractor or the city submits them.
             whose = (
                 sub.subcontractor or ""
-                if sub.form in (6, 7) or sub.submitter is Submitter.SUBCONTRACTOR
+                if sub.form.names_subcontractor or sub.submitter is Submitter.SUBCONTRACTOR
                 else ""
             )
             if problem.sheet == "契約" or whose == owner:

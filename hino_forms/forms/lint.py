@@ -1,13 +1,18 @@
-"""Lint docxtpl templates: Jinja syntax, and variables their context builders do not provide.
+"""Lint docxtpl templates: Jinja syntax, unsafe expressions, variables the builders do not provide.
 
-Three checks per template (form1.docx … form7.docx, cover.docx):
-1. every part that holds tags (body, headers, footers) compiles — docxtpl's patch_xml
-   first, so the line context is the one docxtpl's ``TemplateError.docx_context`` shows;
-2. docxtpl's ``get_undeclared_template_variables`` against the keys the context
+Four checks per template (form1.docx … form7.docx, cover.docx):
+1. every part that holds tags (body, headers, footers, footnotes, document properties)
+   compiles — docxtpl's patch_xml first, so the line context is the one docxtpl's
+   ``TemplateError.docx_context`` shows;
+2. no expression reaches into Python's internals (``cycler.__init__.__globals__``,
+   ``x|attr("__class__")``): found on the AST, reported, never evaluated — a template
+   with one is not rendered at all, not even in the sandbox;
+3. docxtpl's ``get_undeclared_template_variables`` against the keys the context
    builder returns for a fictional example contract;
-3. attribute chains (``contract.nonexistent``, ``s.nam`` inside ``{% for s in staff %}``)
+4. attribute chains (``contract.nonexistent``, ``s.nam`` inside ``{% for s in staff %}``)
    checked against the example context objects, on every branch, by walking the
-   Jinja AST; and a render of each example with StrictUndefined.
+   Jinja AST; and a render of each example with StrictUndefined, in the same
+   sandboxed environment as the forms.
 """
 
 from __future__ import annotations
@@ -21,16 +26,23 @@ from typing import Any
 from docx.opc.oxml import parse_xml
 from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined, nodes
-from jinja2.exceptions import TemplateError, UndefinedError
+from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
+from jinja2.sandbox import (
+    UNSAFE_ASYNC_GENERATOR_ATTRIBUTES,
+    UNSAFE_COROUTINE_ATTRIBUTES,
+    UNSAFE_GENERATOR_ATTRIBUTES,
+)
 
+from hino_forms import resources
 from hino_forms.forms import contexts
 from hino_forms.forms.contexts import Cover, CoverEntry, Settings
-from hino_forms.forms.prepared import compile_xml
-from hino_forms.forms.render import SHIPPED_TEMPLATES, make_environment
+from hino_forms.forms.prepared import CORE_PROPERTIES, compile_xml
+from hino_forms.forms.render import make_environment
 from hino_forms.models import (
     Answer,
     Contract,
     Disposal,
+    Form,
     Person,
     Problem,
     Records,
@@ -43,12 +55,20 @@ from hino_forms.models import (
     Training,
 )
 
-TEMPLATE_NAMES = tuple(f"form{n}.docx" for n in range(1, 8)) + ("cover.docx",)
+TEMPLATE_NAMES = resources.TEMPLATE_NAMES
+# Attribute names the sandbox refuses on any object (besides every name starting with "_").
+_UNSAFE_NAMES = frozenset(
+    {"mro"}
+    | UNSAFE_GENERATOR_ATTRIBUTES
+    | UNSAFE_COROUTINE_ATTRIBUTES
+    | UNSAFE_ASYNC_GENERATOR_ATTRIBUTES
+)
+_FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 
 
 @dataclass(frozen=True)
 class TemplateIssue:
-    """One finding: which template, what kind (syntax / variable / attribute / render), the message."""
+    """One finding: which template, what kind (syntax / unsafe / variable / attribute / render), the message."""
 
     template: str
     kind: str
@@ -136,7 +156,7 @@ def example_records() -> Records:
         )
     answers = tuple(
         Answer(contract_id=cid, form=f, timing=Timing.CONCLUSION, item_no="1", answer="はい")
-        for f in (4, 5)
+        for f in (Form.IMPORTANT_INFO_REPORT, Form.MY_NUMBER_REPORT)
     )
     return Records(
         contracts=(contract,),
@@ -148,14 +168,15 @@ def example_records() -> Records:
     )
 
 
-def example_submissions(form: int) -> list[Submission]:
+def example_submissions(number: int) -> list[Submission]:
     """The variants of one form for the example contract (contractor and subcontractor)."""
     cid, sub = "EX-001", "有限会社例示下請"
+    form = Form(number)
     if form == 7:
         return [
             Submission(
                 contract_id=cid,
-                form=7,
+                form=form,
                 timing=Timing.CONCLUSION,
                 date=date(2025, 3, 28),
                 submitter=Submitter.CITY,
@@ -166,7 +187,7 @@ def example_submissions(form: int) -> list[Submission]:
         return [
             Submission(
                 contract_id=cid,
-                form=6,
+                form=form,
                 timing=Timing.CONCLUSION,
                 date=date(2025, 3, 26),
                 subcontractor=sub,
@@ -203,7 +224,9 @@ def example_contexts(name: str, settings: Settings | None = None) -> list[dict[s
     settings = settings or Settings()
     records = example_records()
     if name == "cover.docx":
-        problem = Problem(Severity.WARNING, "従事者", "H5", "EX-001", "例示の警告")
+        problem = Problem(
+            Severity.WARNING, "従事者", 5, "研修受講日", "EX-001", None, "例示の警告", "H"
+        )
         cover = Cover(
             records.contracts[0],
             Timing.FISCAL_YEAR,
@@ -215,20 +238,78 @@ def example_contexts(name: str, settings: Settings | None = None) -> list[dict[s
         )
         return [contexts.cover(cover, settings)]
     form = int(name.removeprefix("form").removesuffix(".docx"))
-    return [contexts.BUILDERS[form](s, records, settings) for s in example_submissions(form)]
+    env = contexts.FormEnv(settings)
+    return [contexts.BUILDERS[s.form](s, records, env) for s in example_submissions(form)]
 
 
 # ---------------------------------------------------------------- the checks
 
 
 def _parts(path: Path) -> Iterator[tuple[str, str]]:
-    """(part name, patched XML) of every part docxtpl renders: body, headers, footers."""
+    """(part name, patched XML or text) of every part docxtpl renders, in the order it does."""
     tpl = DocxTemplate(path)
     tpl.init_docx()
     yield "本文", tpl.patch_xml(tpl.get_xml())
     for uri, label in ((tpl.HEADER_URI, "ヘッダー"), (tpl.FOOTER_URI, "フッター")):
         for _key, part in tpl.get_headers_footers(uri):
             yield f"{label} {part.partname}", tpl.patch_xml(tpl.xml_to_string(parse_xml(part.blob)))
+    for part in tpl.docx.part.package.parts:
+        if part.content_type == _FOOTNOTES:
+            yield f"脚注 {part.partname}", tpl.patch_xml(part.blob.decode("utf-8"))
+    core = tpl.docx.core_properties
+    for prop in CORE_PROPERTIES:
+        value = getattr(core, prop) or ""
+        if "{" in value:
+            yield f"文書のプロパティ {prop}", value
+
+
+def _unsafe(name: str, part: str, tree: nodes.Template) -> list[TemplateIssue]:
+    """Expressions the sandbox would refuse, found without evaluating anything."""
+    found: list[TemplateIssue] = []
+    inside_reported: set[int] = set()  # one report per expression, for its outermost unsafe step
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Filter)):
+        if id(node) in inside_reported:
+            continue
+        if isinstance(node, nodes.Getattr):
+            key: object = node.attr
+        elif isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+            key = node.arg.value
+        elif (
+            isinstance(node, nodes.Filter)
+            and node.name == "attr"
+            and node.args
+            and isinstance(node.args[0], nodes.Const)
+        ):
+            key = node.args[0].value
+        else:
+            continue
+        if isinstance(key, str) and (key.startswith("_") or key in _UNSAFE_NAMES):
+            inside_reported.update(id(n) for n in node.find_all(nodes.Node))
+            found.append(
+                TemplateIssue(
+                    name,
+                    "unsafe",
+                    f"{name}（{part}）: 安全でない式「{_chain(node)}」があります。"
+                    "Python の内部に触れる式（「_」で始まる名前など）はテンプレートに書けません。"
+                    "この式を消してください。",
+                )
+            )
+    return found
+
+
+def _chain(node: nodes.Node) -> str:
+    """The dotted text of an expression (``cycler.__init__.__globals__``) as far as it is a chain."""
+    if isinstance(node, nodes.Name):
+        return node.name
+    if isinstance(node, nodes.Getattr):
+        return f"{_chain(node.node)}.{node.attr}"
+    if isinstance(node, nodes.Getitem):
+        key = node.arg.value if isinstance(node.arg, nodes.Const) else "…"
+        return f"{_chain(node.node)}[{key!r}]"
+    if isinstance(node, nodes.Filter):
+        arg = node.args[0].value if node.args and isinstance(node.args[0], nodes.Const) else "…"
+        return f"{_chain(node.node) if node.node is not None else '…'}|{node.name}({arg!r})"
+    return "…"
 
 
 def check_template(path: Path, name: str | None = None) -> list[TemplateIssue]:
@@ -241,6 +322,7 @@ def check_template(path: Path, name: str | None = None) -> list[TemplateIssue]:
     except Exception as exc:  # not a Word file at all
         return [TemplateIssue(name, "file", f"{name}: Word ファイルとして読めません（{exc}）。")]
     sources = []
+    unsafe: list[TemplateIssue] = []
     for part, xml in parts:
         try:
             compile_xml(env, xml)
@@ -257,8 +339,9 @@ def check_template(path: Path, name: str | None = None) -> list[TemplateIssue]:
             )
             continue
         sources.append(xml)
-    if issues:
-        return issues
+        unsafe += _unsafe(name, part, env.parse(xml))
+    if issues or unsafe:
+        return issues + unsafe
     examples = example_contexts(name)
     provided = set().union(*(ctx.keys() for ctx in examples))
     undeclared = DocxTemplate(path).get_undeclared_template_variables(env)
@@ -297,6 +380,15 @@ def _strict_render(path: Path, name: str, examples: list[dict[str, Any]]) -> lis
     for ctx in examples:
         try:
             DocxTemplate(path).render(ctx, strict, autoescape=True)
+        except SecurityError as exc:  # what the AST walk could not see; the sandbox stopped it
+            out.append(
+                TemplateIssue(
+                    name,
+                    "unsafe",
+                    f"{name}: 安全でない式があります（{exc}）。この式を消してください。",
+                )
+            )
+            break
         except (UndefinedError, TemplateError, TypeError, ValueError) as exc:
             out.append(
                 TemplateIssue(
@@ -327,7 +419,9 @@ def _lookup(obj: Any, attr: Any) -> Any:
         raise KeyError(attr) from None
 
 
-def _resolve(node: nodes.Node, scope: dict[str, Any], found: list) -> tuple[Any, str]:
+def _resolve(
+    node: nodes.Node, scope: dict[str, Any], found: list[tuple[str, str]]
+) -> tuple[Any, str]:
     """(value or UNKNOWN, dotted text) of a Name/Getattr/Getitem chain."""
     if isinstance(node, nodes.Name):
         return scope.get(node.name, UNKNOWN), node.name
@@ -352,7 +446,7 @@ def _resolve(node: nodes.Node, scope: dict[str, Any], found: list) -> tuple[Any,
     return UNKNOWN, "…"
 
 
-def _visit(node: nodes.Node, scope: dict[str, Any], found: list) -> None:
+def _visit(node: nodes.Node, scope: dict[str, Any], found: list[tuple[str, str]]) -> None:
     if isinstance(node, (nodes.Getattr, nodes.Getitem)):
         _resolve(node, scope, found)
         return
@@ -393,7 +487,7 @@ def check_directory(directory: Path | None = None) -> tuple[list[str], list[Temp
     issues: list[TemplateIssue] = []
     checked: list[str] = []
     if directory is None:
-        targets = [(SHIPPED_TEMPLATES / n, n) for n in TEMPLATE_NAMES]
+        targets = [(resources.template(n), n) for n in TEMPLATE_NAMES]
     else:
         targets = [(directory / n, n) for n in TEMPLATE_NAMES if (directory / n).is_file()]
         for extra in sorted(directory.glob("*.docx")):

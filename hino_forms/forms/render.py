@@ -1,9 +1,11 @@
-"""docxtpl: Submission + records → a filled Word form (templates/form1.docx … form7.docx).
+"""docxtpl: Submission + records → a filled Word form (resources/templates/form1.docx … form7.docx).
 
-``Renderer`` prepares each template once (docxfast.PreparedTemplate) and renders
+``Renderer`` prepares each template once (forms.prepared.PreparedTemplate) and renders
 every document from it; the contexts come from hino_forms.forms.contexts. The Jinja
 environment escapes every value (autoescape), so workbook text is printed
-literally and never breaks the document XML.
+literally and never breaks the document XML; and it is sandboxed, because a
+city's template is data, not code: an expression that reaches into Python
+(``cycler.__init__.__globals__``…) is refused, never evaluated.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment
+from jinja2.sandbox import SandboxedEnvironment
 
 from hino_forms import resources
 from hino_forms.dates import format_period, format_wareki, format_wareki_year
@@ -21,8 +23,6 @@ from hino_forms.forms import contexts
 from hino_forms.forms.contexts import Cover, CoverEntry, Settings
 from hino_forms.forms.prepared import PreparedTemplate
 from hino_forms.models import Records, Submission
-
-SHIPPED_TEMPLATES = resources.TEMPLATES_DIR
 
 __all__ = [
     "Cover",
@@ -73,9 +73,9 @@ FILTERS = {
 }
 
 
-def make_environment(**options: Any) -> Environment:
-    """The Jinja environment of every template: autoescape on, the project's filters."""
-    env = Environment(autoescape=True, **options)
+def make_environment(**options: Any) -> SandboxedEnvironment:
+    """The Jinja environment of every template: sandboxed, autoescape on, the project's filters."""
+    env = SandboxedEnvironment(autoescape=True, **options)
     env.filters.update(FILTERS)
     return env
 
@@ -98,6 +98,8 @@ class Renderer:
 
     def __init__(self, templates_dir: Path | None = None, settings: Settings | None = None) -> None:
         self.templates_dir = Path(templates_dir) if templates_dir is not None else None
+        # A missing template or checklist stops the run here, before anything is written.
+        resources.require_all(self.templates_dir)
         self.settings = settings or Settings()
         self.env = make_environment()
         self._prepared: dict[str, PreparedTemplate] = {}
@@ -105,25 +107,20 @@ class Renderer:
 
     def template_path(self, name: str) -> Path:
         """The city's template of that name if ``templates_dir`` has it, else the shipped one."""
-        if self.templates_dir is not None and (self.templates_dir / name).is_file():
-            return self.templates_dir / name
-        return SHIPPED_TEMPLATES / name
+        return resources.template(name, self.templates_dir)
 
     def prepared(self, name: str) -> PreparedTemplate:
         """The prepared template ``name`` (form3.docx, cover.docx …)."""
         with self._lock:
             if name not in self._prepared:
                 source = self.template_path(name).read_bytes()
-                self._prepared[name] = PreparedTemplate(source, self.env)
+                self._prepared[name] = PreparedTemplate(source, self.env, name)
             return self._prepared[name]
 
     def context(self, submission: Submission, records: Records) -> dict[str, Any]:
         """The template variables of one submission (see hino_forms.forms.contexts)."""
-        build = contexts.BUILDERS[submission.form]
-        if submission.form in contexts.CHECKLIST_FILES:
-            checklist = contexts.load_checklist(submission.form, self.templates_dir)
-            return build(submission, records, self.settings, checklist=checklist)  # type: ignore[call-arg]
-        return build(submission, records, self.settings)
+        env = contexts.FormEnv(self.settings, checklist_dir=self.templates_dir)
+        return contexts.BUILDERS[submission.form](submission, records, env)
 
     def render_bytes(self, submission: Submission, records: Records) -> bytes:
         """The filled form as .docx bytes."""

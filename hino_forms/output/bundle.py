@@ -79,7 +79,7 @@ def make_pdf_bundle(
     return pages
 
 
-class _SectionKeepingComposer(Composer):
+class _SectionKeepingComposer(Composer):  # type: ignore[misc]  # docxcompose has no types
     """A docxcompose Composer that leaves the header and footer references in place.
 
     docxcompose keeps the master's header and footer for everything and drops
@@ -157,7 +157,7 @@ def sha256_file(path: Path) -> str:
 
 def _body_sect_pr(doc: DocxDocument) -> BaseOxmlElement:
     """The section properties of a document's last section (``w:body/w:sectPr``)."""
-    found = doc.element.body.find(qn("w:sectPr"))
+    found: BaseOxmlElement | None = doc.element.body.find(qn("w:sectPr"))
     if found is None:
         found = OxmlElement("w:sectPr")
         doc.element.body.append(found)
@@ -211,7 +211,8 @@ def _copy_story_part(composer: Composer, doc: DocxDocument, src: Part, reltype: 
             else:
                 new = composer.add_relationship(src, part, inner).rId
             node.set(attr, new)
-    return composer.doc.part.relate_to(part, reltype)
+    rid: str = composer.doc.part.relate_to(part, reltype)
+    return rid
 
 
 @contextmanager

@@ -9,7 +9,7 @@ import shutil
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from hino_forms.errors import OutputExists
+from hino_forms.errors import OutputAppeared, OutputBusy, OutputExists
 
 WORK_DIR = ".hino-forms-work"  # where contract folders are built before their rename into place
 LOCK = ".hino-forms.lock"  # held while a run writes into the folder
@@ -23,11 +23,7 @@ def refuse_to_overwrite(out: Path, names: Iterable[str], force: bool) -> None:
         return
     existing = [n for n in (*names, MANIFEST, SCHEDULE) if (out / n).exists()]
     if existing:
-        shown = "、".join(existing[:5]) + (" ほか" if len(existing) > 5 else "")
-        raise OutputExists(
-            f"出力先 {out} に既存の出力（{shown}）があります。何も変更していません。"
-            "置き換える場合は --force を付けてください"
-        )
+        raise OutputExists(out, existing)
 
 
 @contextlib.contextmanager
@@ -35,7 +31,9 @@ def only_run(out: Path) -> Iterator[None]:
     """One run at a time per output folder: a second one stops instead of undoing the first's work."""
     try:
         import fcntl
-    except ImportError:  # Windows has no flock; concurrent runs into one folder are not guarded there
+    except (
+        ImportError
+    ):  # Windows has no flock; concurrent runs into one folder are not guarded there
         yield
         return
     lock_path = out / LOCK
@@ -43,9 +41,7 @@ def only_run(out: Path) -> Iterator[None]:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise OutputExists(
-                f"別の hino-forms が出力先 {out} に書き込み中です。終わってから実行してください"
-            ) from None
+            raise OutputBusy(out) from None
         try:
             yield
         finally:
@@ -82,7 +78,7 @@ def move_into_place(src: Path, dest: Path, force: bool) -> None:
         os.replace(src, dest)
         return
     if not force:  # checked up front; a folder that appeared meanwhile is still not overwritten
-        raise OutputExists(f"{dest} が実行中に作成されました。置き換えていません")
+        raise OutputAppeared(dest)
     trash = src.parent / f"{src.name}.old"
     os.replace(dest, trash)
     os.replace(src, dest)

@@ -15,7 +15,9 @@ from pathlib import Path
 
 from hino_forms.models import Submission, Submitter, Timing
 
-MAX_NAME_BYTES = 120  # well under the 255-byte limit of common file systems, leaving room for suffixes
+MAX_NAME_BYTES = (
+    120  # well under the 255-byte limit of common file systems, leaving room for suffixes
+)
 _FORBIDDEN = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 _DOTS = re.compile(r"\.{2,}")
 _RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{p}{i}" for p in ("COM", "LPT") for i in range(1, 10)}
@@ -51,7 +53,7 @@ def inside(root: Path, path: Path) -> Path:
 
 def timing_folder(sub: Submission) -> str:
     """①契約締結時_2025-03-25, ②年度切替時_2026, ③契約終了時_2027-03-31."""
-    label = f"{sub.timing.mark}{sub.timing.japanese}"
+    label = sub.timing.label
     if sub.timing is Timing.FISCAL_YEAR and sub.fiscal_year is not None:
         return f"{label}_{sub.fiscal_year}"
     return f"{label}_{sub.date.isoformat()}" if sub.date else label
@@ -68,6 +70,6 @@ def submitter_key(sub: Submission) -> str:
 
 def bundle_stem(contract_id: str, sub: Submission) -> str:
     """R7-001_①契約締結時, with the subcontractor (or 日野市) appended for their bundles."""
-    stem = f"{contract_id}_{sub.timing.mark}{sub.timing.japanese}"
+    stem = f"{contract_id}_{sub.timing.label}"
     who = submitter_key(sub)
     return safe_name(f"{stem}_{who}" if who else stem)

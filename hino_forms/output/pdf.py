@@ -42,16 +42,15 @@ _WINDOWS_SOFFICE = (
     Path(r"C:\Program Files (x86)\LibreOffice\program\soffice.exe"),
 )
 _MACOS_SOFFICE = (Path("/Applications/LibreOffice.app/Contents/MacOS/soffice"),)
-# Maps the templates' ＭＳ 明朝 to IPAexMincho on Linux; without it LibreOffice sets
-# Japanese text in IPAexGothic (its own table knows only IPAMincho).
-FONTCONFIG_FILE = resources.FONTCONFIG_FILE
 
 
 def soffice_environment(base: dict[str, str] | None = None) -> dict[str, str]:
     """The environment soffice runs in: the shipped font substitutions unless the user set their own."""
     env = dict(os.environ if base is None else base)
-    if sys.platform != "win32" and FONTCONFIG_FILE.is_file():
-        env.setdefault("FONTCONFIG_FILE", str(FONTCONFIG_FILE))
+    if sys.platform != "win32":
+        # Maps the templates' ＭＳ 明朝 to IPAexMincho on Linux; without it LibreOffice sets
+        # Japanese text in IPAexGothic (its own table knows only IPAMincho).
+        env.setdefault("FONTCONFIG_FILE", str(resources.fontconfig()))
     return env
 
 
@@ -121,10 +120,7 @@ def convert(
     """
     program = soffice or find_soffice()
     if program is None:
-        raise PdfUnavailable(
-            "PDF を作るための LibreOffice（soffice）が見つかりません。"
-            "LibreOffice をインストールするか、--no-pdf を付けて Word だけを作ってください。"
-        )
+        raise PdfUnavailable()
     files = list(dict.fromkeys(Path(p) for p in docx_paths))
     if not files:
         return ConversionResult({}, {})
@@ -173,6 +169,8 @@ class _Pool:
     def __init__(self, soffice: Path, timeout: float) -> None:
         self.soffice = soffice
         self.timeout = timeout
+        # Here, in the calling thread: a missing fonts.conf stops the run, not a worker.
+        self.env = soffice_environment()
         self.batches: queue.Queue[list[Path]] = queue.Queue()
         self.done: queue.Queue[tuple[Path, Path | None, str]] = queue.Queue()
         self._live: set[subprocess.Popen[bytes]] = set()
@@ -268,7 +266,7 @@ class _Pool:
                     stdin=subprocess.DEVNULL,
                     stdout=subprocess.DEVNULL,
                     stderr=err_file,
-                    env=soffice_environment(),
+                    env=self.env,
                     **_new_group(),
                 )
             except OSError as err:

@@ -13,24 +13,22 @@ import json
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from hino_forms.output import bundle
-from hino_forms.output import folder as outdir
-from hino_forms.output import pdf
-from hino_forms.planning import export as schedule
-from hino_forms.forms.cover import CoverBuilder
 from hino_forms.errors import PdfUnavailable
-from hino_forms.models import Contract, Problem, Records, Severity, Status, Submission, Submitter
-from hino_forms.output.layout import bundle_stem, inside, safe_name, submitter_key, timing_folder
+from hino_forms.forms.cover import CoverBuilder
 from hino_forms.forms.render import Renderer, form_filename
+from hino_forms.models import Contract, Problem, Records, Severity, Status, Submission, Submitter
+from hino_forms.output import bundle, pdf
+from hino_forms.output import folder as outdir
+from hino_forms.output.layout import bundle_stem, inside, safe_name, submitter_key, timing_folder
+from hino_forms.planning import export as schedule
 from hino_forms.planning.selection import Selection
 from hino_forms.workbook.reader import read_workbook
 
-Converter = Callable[..., pdf.ConversionResult]  # pdf.convert's call shape (also output/uno.py)
 CHUNK_CONTRACTS = 40  # contracts per render/convert round: bounds memory and disk in flight
 
 
@@ -94,6 +92,14 @@ class Summary:
         return text
 
 
+class Converter(Protocol):
+    """Turns .docx files into PDFs beside them, e.g. output/uno.py's warm converter."""
+
+    def __call__(
+        self, docx_paths: Sequence[Path], progress: pdf.Progress | None = None
+    ) -> pdf.ConversionResult: ...
+
+
 @dataclass(frozen=True, kw_only=True)
 class Options:
     """Everything ``generate`` may be told (SPEC §6)."""
@@ -106,7 +112,7 @@ class Options:
     templates_dir: Path | None = None
     password: str | None = None
     force: bool = False
-    converter: Converter | None = None  # None: the soffice pool (pdf.convert)
+    converter: Converter | None = None  # how .docx become PDFs; None: the soffice pool
 
 
 @dataclass(frozen=True)
@@ -243,21 +249,20 @@ class _Run:
         if not self.soffice or not docs:
             return {}
         with _timed(self.summary, "convert"):
-            result = (self.options.converter or pdf.convert)(
-                docs,
-                jobs=self.options.jobs,
-                soffice=self.soffice,
-                progress=lambda _src, _pdf: self.progress.advance("convert"),
-            )
+            result = self._pdfs(docs, lambda _src, _pdf: self.progress.advance("convert"))
         self.summary.pdfs += len(result.converted)
         owner = {d: s for items in bundles.values() for s, d in items}
         for docx, reason in result.failed.items():
             self._fail(owner[docx].contract_id, owner[docx].label, f"PDF 変換に失敗（{reason}）")
         return dict(result.converted)
 
-    def _bundles(self, bundles: dict[BundleKey, list[Item]], pdfs: dict[Path, Path], work: Path) -> None:
+    def _bundles(
+        self, bundles: dict[BundleKey, list[Item]], pdfs: dict[Path, Path], work: Path
+    ) -> None:
         """Cover + forms → one Word bundle and (with PDFs) one bookmarked PDF bundle per key."""
-        covers = {key: self._cover_docx(key, items, pdfs, cover_pages=1) for key, items in bundles.items()}
+        covers = {
+            key: self._cover_docx(key, items, pdfs, cover_pages=1) for key, items in bundles.items()
+        }
         cover_pdfs = self._cover_pdfs(covers, bundles, pdfs)
         for key, items in bundles.items():
             first = items[0][0]
@@ -297,7 +302,7 @@ class _Run:
             [bundle.BundlePart(cover_pdf, None)]
             + [bundle.BundlePart(pdfs[d], f"{s.label} {s.title}") for s, d in items],
             target,
-            title=f"{contract.work_name} {first.timing.mark}{first.timing.japanese}",
+            title=f"{contract.work_name} {first.timing.label}",
             author=_submitter_name(contract, first),
             subject=f"{contract.contract_id} {contract.work_name}",
             password=self.options.password,
@@ -310,11 +315,16 @@ class _Run:
         first = items[0][0]
         path = items[0][1].parent / f"{bundle_stem(key[0], first)}_表紙.docx"
         pages = [pdf.page_count(pdfs[d]) if d in pdfs else None for _, d in items]
-        self.renderer.render_cover(self.covers.cover([s for s, _ in items], pages, cover_pages), path)
+        self.renderer.render_cover(
+            self.covers.cover([s for s, _ in items], pages, cover_pages), path
+        )
         return path
 
     def _cover_pdfs(
-        self, covers: dict[BundleKey, Path], bundles: dict[BundleKey, list[Item]], pdfs: dict[Path, Path]
+        self,
+        covers: dict[BundleKey, Path],
+        bundles: dict[BundleKey, list[Item]],
+        pdfs: dict[Path, Path],
     ) -> dict[Path, Path]:
         """The covers as PDF; a cover that ran past one page is made again with the pages shifted."""
         if not self.soffice or not covers:
@@ -331,9 +341,14 @@ class _Run:
             converted.update(self._convert_covers([covers[k] for k in longer]))
         return converted
 
+    def _pdfs(self, docx: list[Path], progress: pdf.Progress | None = None) -> pdf.ConversionResult:
+        """The options' converter, else the soffice pool."""
+        if self.options.converter is not None:
+            return self.options.converter(docx, progress)
+        return pdf.convert(docx, jobs=self.options.jobs, soffice=self.soffice, progress=progress)
+
     def _convert_covers(self, covers: list[Path]) -> dict[Path, Path]:
-        convert = self.options.converter or pdf.convert
-        result = convert(covers, jobs=self.options.jobs, soffice=self.soffice)
+        result = self._pdfs(covers)
         for docx, reason in result.failed.items():
             self._fail(docx.parent.parent.name, f"表紙 {docx.stem}", f"PDF 変換に失敗（{reason}）")
         return dict(result.converted)
@@ -343,7 +358,9 @@ class _Run:
         out = self.options.out
         manifest = {"generator": "hino-forms", "files": [w.entry(out) for w in self.written]}
         text = json.dumps(manifest, ensure_ascii=False, indent=2)
-        outdir.write_aside(out / outdir.MANIFEST, work_root, lambda p: p.write_text(text, encoding="utf-8"))
+        outdir.write_aside(
+            out / outdir.MANIFEST, work_root, lambda p: p.write_text(text, encoding="utf-8")
+        )
         contracts = {c.contract_id: c for c in self.records.contracts}
         outdir.write_aside(
             out / outdir.SCHEDULE,
@@ -354,7 +371,9 @@ class _Run:
         )
 
     def _wrote(self, path: Path, work: Path, sub: Submission, form: int | None, kind: str) -> None:
-        self.written.append(_Written(path.relative_to(work), sub.contract_id, form, sub.timing.value, kind))
+        self.written.append(
+            _Written(path.relative_to(work), sub.contract_id, form, sub.timing.value, kind)
+        )
 
     def _fail(self, contract_id: str, what: str, reason: str) -> None:
         self.summary.failures.append(Failure(contract_id, what, reason))
@@ -374,19 +393,13 @@ def _submitter_name(contract: Contract, sub: Submission) -> str:
 
 def _soffice_for(options: Options, summary: Summary) -> Path | None:
     """LibreOffice when PDFs are wanted and possible; explicit --pdf without it is an error."""
-    if options.pdf is False:
-        summary.pdf_skipped_reason = "--no-pdf が指定されたため PDF は作成しません"
+    if options.pdf is False:  # asked for: the CLI says so, the summary only records a surprise
         return None
     found = pdf.find_soffice()
     if found is None:
         if options.pdf:
-            raise PdfUnavailable(
-                "LibreOffice（soffice）が見つからないため PDF を作成できません。"
-                "make demo でインストールするか、--no-pdf で Word だけを作成してください"
-            )
-        summary.pdf_skipped_reason = (
-            "LibreOffice（soffice）が見つからないため PDF は作成せず、Word (.docx) だけを作成しました"
-        )
+            raise PdfUnavailable()
+        summary.pdf_skipped_reason = "LibreOffice（soffice）が見つからないため PDF は作成せず、Word (.docx) だけを作成しました"
     return found
 
 
@@ -396,4 +409,6 @@ def _timed(summary: Summary, stage: str) -> Iterator[None]:
     try:
         yield
     finally:
-        summary.stage_seconds[stage] = summary.stage_seconds.get(stage, 0.0) + time.perf_counter() - t0
+        summary.stage_seconds[stage] = (
+            summary.stage_seconds.get(stage, 0.0) + time.perf_counter() - t0
+        )

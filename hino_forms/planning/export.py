@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -23,7 +22,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from hino_forms.dates import format_wareki, format_wareki_year
-from hino_forms.models import Contract, Problem, Severity, Status, Submission, Submitter
+from hino_forms.models import Contract, Problem, Status, Submission
+from hino_forms.xlsx import append, display_width, is_formula_like
 
 SCHEDULE_SHEET = "提出予定一覧"
 PROBLEMS_SHEET = "問題"
@@ -43,13 +43,6 @@ HEADERS = (
 )
 FILE_HEADER = "ファイル"
 PROBLEM_HEADERS = ("重要度", "シート", "セル", "契約番号", "内容")
-SUBMITTER_NAMES = {
-    Submitter.CONTRACTOR: "受託者",
-    Submitter.SUBCONTRACTOR: "再委託先（受託者経由）",
-    Submitter.CITY: "市",
-}
-STATUS_NAMES = {Status.READY: "予定", Status.PENDING: "承認待ち（承認日未入力）"}
-SEVERITY_NAMES = {Severity.ERROR: "エラー", Severity.WARNING: "警告"}
 REASON_SEPARATOR = "／"
 UID_DOMAIN = "hino-forms"
 _MAX_WIDTH = 60
@@ -85,14 +78,25 @@ def to_json(submissions: Iterable[Submission], problems: Iterable[Problem]) -> s
 def write_csv(
     path: Path, submissions: Iterable[Submission], contracts: Mapping[str, Contract] | None = None
 ) -> None:
-    """The schedule as CSV: UTF-8 with BOM (so Excel reads the Japanese), dates in ISO and 和暦."""
+    """The schedule as CSV: UTF-8 with BOM (so Excel reads the Japanese), dates in ISO and 和暦.
+
+    Text from the workbook that a spreadsheet would take for a formula is
+    neutralised as OWASP recommends ("CSV injection"): a leading ' makes it text.
+    """
     with open(path, "w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(HEADERS)
         for sub in submissions:
             row = _row(sub, contracts or {})
             row[5] = sub.date.isoformat() if sub.date else ""
-            writer.writerow(row)
+            writer.writerow([csv_safe(v) for v in row])
+
+
+def csv_safe(value: object) -> object:
+    """A CSV field that no spreadsheet evaluates: text starting with = + - @ tab CR gets a '."""
+    if isinstance(value, str) and is_formula_like(value):
+        return "'" + value
+    return value
 
 
 def write_xlsx(
@@ -111,10 +115,11 @@ def write_xlsx(
     ws = wb.active
     ws.title = SCHEDULE_SHEET
     headers = HEADERS + ((FILE_HEADER,) if files is not None else ())
-    ws.append(headers)
+    append(ws, headers)
     date_col = HEADERS.index("提出日") + 1
     year_col = HEADERS.index("年度") + 1
     status_col = HEADERS.index("状態") + 1
+    r = 1  # the header
     for sub in submissions:
         row: list[object] = _row(sub, contracts or {})
         target = files.get(submission_key(sub)) if files is not None else None
@@ -124,8 +129,9 @@ def write_xlsx(
                 row[status_col - 1] = (
                     "作成済" if target else "作成できず（実行時のメッセージを参照）"
                 )
-        ws.append(row)
-        r = ws.max_row
+        # Text from the workbook is written as text: never a live formula (=…) in the city's Excel.
+        append(ws, row)
+        r += 1
         ws.cell(r, date_col).number_format = "yyyy-mm-dd"
         ws.cell(r, year_col).number_format = '0"年度"'
         if target:
@@ -135,9 +141,9 @@ def write_xlsx(
     _finish(ws, widths={"提出日": 12})
 
     wp = wb.create_sheet(PROBLEMS_SHEET)
-    wp.append(PROBLEM_HEADERS)
+    append(wp, PROBLEM_HEADERS)
     for p in problems:
-        wp.append([SEVERITY_NAMES[p.severity], p.sheet, p.cell, p.contract_id or "", p.message])
+        append(wp, [p.severity.label, p.sheet, p.cell, p.contract_id or "", p.message])
     _finish(wp)
     wb.save(path)
 
@@ -196,7 +202,7 @@ def _description(sub: Submission, contract: Contract | None) -> str:
             f"受託者: {contract.contractor_name}",
             f"担当課: {contract.department}",
         ]
-    lines.append(f"提出者: {SUBMITTER_NAMES[sub.submitter]}")
+    lines.append(f"提出者: {sub.submitter.label}")
     if sub.subcontractor:
         lines.append(f"再委託先: {sub.subcontractor}")
     lines.append("根拠:")
@@ -205,7 +211,7 @@ def _description(sub: Submission, contract: Contract | None) -> str:
 
 
 def _timing(sub: Submission) -> str:
-    return f"{sub.timing.mark}{sub.timing.japanese}"
+    return sub.timing.label
 
 
 def _row(sub: Submission, contracts: Mapping[str, Contract]) -> list[object]:
@@ -220,9 +226,9 @@ def _row(sub: Submission, contracts: Mapping[str, Contract]) -> list[object]:
         sub.date,
         format_wareki(sub.date) if sub.date else "未定",
         sub.fiscal_year,
-        SUBMITTER_NAMES[sub.submitter],
+        sub.submitter.label,
         sub.subcontractor or "",
-        STATUS_NAMES[sub.status],
+        sub.status.label,
         REASON_SEPARATOR.join(sub.reasons),
     ]
 
@@ -231,8 +237,7 @@ def _display_width(value: object) -> int:
     """Columns a value takes on screen: full-width characters count twice."""
     if isinstance(value, date):
         return 10
-    text = "" if value is None else str(value)
-    return sum(2 if unicodedata.east_asian_width(ch) in "FW" else 1 for ch in text)
+    return display_width("" if value is None else str(value))
 
 
 def _finish(ws: Worksheet, widths: Mapping[str, int] | None = None) -> None:

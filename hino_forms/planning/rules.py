@@ -4,8 +4,8 @@ Pure: no I/O and no clock; the same records always give the same list.
 
 Decisions the SPEC leaves open, taken here and tested in tests/test_rules.py:
 
-* A subcontractor's period is 再委託開始日–再委託終了日, defaulting to the
-  contract's start and *end*; its end is never later than the contract's
+* A subcontractor's period (models.Party) is 再委託開始日–再委託終了日, defaulting
+  to the contract's start and *end*; its end is never later than the contract's
   *end* (解除日 if given). A subcontract cannot outlive the contract it is part
   of, so when the contract is terminated early the subcontractor's ② reports
   stop and its ③ report (and form 1) fall due on the 解除日 too — even when the
@@ -21,18 +21,16 @@ Decisions the SPEC leaves open, taken here and tested in tests/test_rules.py:
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
 
 from hino_forms.dates import april_firsts, format_wareki
 from hino_forms.models import (
-    Contract,
     Disposal,
+    Form,
+    Party,
     Records,
     Status,
-    Subcontractor,
     Submission,
     Submitter,
     Timing,
@@ -59,45 +57,17 @@ R_FLOW = "§12 再委託先→受託者→市"
 R_SUPERVISION = "§12(2) 再委託先にも本契約の一切の義務を遵守させる"
 
 
-@dataclass(frozen=True)
-class _Party:
-    """Who owes forms 1–5: the contractor, or one subcontractor with its own flags and period."""
-
-    contract_id: str
-    submitter: Submitter
-    subcontractor: str | None
-    confidentiality: int
-    my_number: bool
-    stores_important: bool
-    system_development: bool
-    first: date  # the ① date
-    start: date
-    end: date  # *end*: the last day the party's duties run
-    flow: tuple[str, ...] = ()  # reasons every submission of this party adds
-
-    @property
-    def handles_important(self) -> bool:
-        return self.confidentiality >= 2
-
-
 def plan(records: Records) -> list[Submission]:
     """Every submission due for the contracts without errors, sorted by Submission.sort_key."""
     failed = records.failed_contract_ids
-    subcontractors: dict[str, list[Subcontractor]] = defaultdict(list)
-    for s in records.subcontractors:
-        subcontractors[s.contract_id].append(s)
-    disposals: dict[tuple[str, str], list[Disposal]] = defaultdict(list)
-    for d in records.disposals:
-        disposals[(d.contract_id, d.subcontractor)].append(d)
-
     out: list[Submission] = []
     for c in records.contracts:
         if c.contract_id in failed:
             continue
-        out += _party_forms(_contractor(c), disposals[(c.contract_id, "")])
-        for s in subcontractors[c.contract_id]:
-            out += _subcontract_forms(c, s)
-            out += _party_forms(_subcontractor(c, s), disposals[(c.contract_id, s.name)])
+        for party in records.parties_of(c.contract_id):
+            if party.subcontractor is not None:
+                out += _subcontract_forms(party)
+            out += _party_forms(party, records.disposals_of(c.contract_id, party.key))
     return sorted(out, key=Submission.sort_key)
 
 
@@ -135,57 +105,29 @@ def select(
     return kept
 
 
-def _contractor(c: Contract) -> _Party:
-    return _Party(
-        contract_id=c.contract_id,
-        submitter=Submitter.CONTRACTOR,
-        subcontractor=None,
-        confidentiality=c.confidentiality,
-        my_number=c.my_number,
-        stores_important=c.stores_important,
-        system_development=c.system_development,
-        first=c.concluded,
-        start=c.start,
-        end=c.effective_end,
-    )
-
-
-def _subcontractor(c: Contract, s: Subcontractor) -> _Party:
-    """The subcontractor as a party: its own flags, its period within the contract's (see module doc)."""
-    return _Party(
-        contract_id=c.contract_id,
-        submitter=Submitter.SUBCONTRACTOR,
-        subcontractor=s.name,
-        confidentiality=s.confidentiality,
-        my_number=s.my_number,
-        stores_important=s.stores_important,
-        system_development=c.system_development,
-        first=s.applied or c.concluded,
-        start=s.start or c.start,
-        end=min(s.end or c.effective_end, c.effective_end),
-        flow=(R_FLOW, R_SUPERVISION),
-    )
-
-
-def _party_forms(p: _Party, disposals: Sequence[Disposal]) -> list[Submission]:
+def _party_forms(p: Party, disposals: Sequence[Disposal]) -> list[Submission]:
     """Forms 1–5 one party owes (SPEC §4's table)."""
     out: list[Submission] = []
+    # A subcontractor submits through the contractor, who answers for it (§12).
+    flow = (R_FLOW, R_SUPERVISION) if p.subcontractor is not None else ()
 
-    def add(form: int, timing: Timing, day: date, reasons: Sequence[str], fy: int | None = None):
+    def add(
+        form: Form, timing: Timing, day: date, reasons: Sequence[str], fy: int | None = None
+    ) -> None:
         out.append(
             Submission(
-                contract_id=p.contract_id,
+                contract_id=p.contract.contract_id,
                 form=form,
                 timing=timing,
                 date=day,
                 fiscal_year=fy,
                 submitter=p.submitter,
-                subcontractor=p.subcontractor,
-                reasons=(*reasons, *p.flow),
+                subcontractor=p.key or None,
+                reasons=(*reasons, *flow),
             )
         )
 
-    add(2, Timing.CONCLUSION, p.first, [R_FORM2])
+    add(Form.STAFF_STRUCTURE, Timing.CONCLUSION, p.first, [R_FORM2])
     training = [
         r
         for r, due in (
@@ -195,8 +137,11 @@ def _party_forms(p: _Party, disposals: Sequence[Disposal]) -> list[Submission]:
         if due
     ]
     if training:
-        add(3, Timing.CONCLUSION, p.first, training)
-    for form, required, reason in ((4, p.handles_important, R_FORM4), (5, p.my_number, R_FORM5)):
+        add(Form.TRAINING_REPORT, Timing.CONCLUSION, p.first, training)
+    for form, required, reason in (
+        (Form.IMPORTANT_INFO_REPORT, p.handles_important, R_FORM4),
+        (Form.MY_NUMBER_REPORT, p.my_number, R_FORM5),
+    ):
         if not required:
             continue
         add(form, Timing.CONCLUSION, p.first, [reason, R_TIMING[Timing.CONCLUSION]])
@@ -211,24 +156,26 @@ def _party_forms(p: _Party, disposals: Sequence[Disposal]) -> list[Submission]:
             reasons.append(R_FORM1_DEFERRED.format(day=format_wareki(latest)))
         if p.my_number:
             reasons.append(R_FORM1_MY_NUMBER)
-        add(1, Timing.END, day, reasons)
+        add(Form.DISPOSAL_CERTIFICATE, Timing.END, day, reasons)
     return out
 
 
-def _subcontract_forms(c: Contract, s: Subcontractor) -> list[Submission]:
+def _subcontract_forms(p: Party) -> list[Submission]:
     """Form 6 (the contractor applies) and form 7 (the city approves) for one 再委託 row."""
+    c, s = p.contract, p.subcontractor
+    assert s is not None, "a subcontractor's party"
     application = Submission(
         contract_id=c.contract_id,
-        form=6,
+        form=Form.SUBCONTRACT_APPLICATION,
         timing=Timing.CONCLUSION,
-        date=s.applied or c.concluded,
+        date=p.first,
         submitter=Submitter.CONTRACTOR,
         subcontractor=s.name,
         reasons=(R_FORM6,),
     )
     approval = Submission(
         contract_id=c.contract_id,
-        form=7,
+        form=Form.SUBCONTRACT_APPROVAL,
         timing=Timing.CONCLUSION,
         date=s.approved,
         submitter=Submitter.CITY,

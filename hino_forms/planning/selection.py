@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from hino_forms.errors import BadOption
+from hino_forms.errors import DatesReversed, UnknownContracts
 from hino_forms.models import Problem, Records, Submission, Timing
 from hino_forms.planning import rules
 
@@ -26,18 +26,15 @@ class Selection:
 
     def __post_init__(self) -> None:
         if self.date_from and self.date_to and self.date_from > self.date_to:
-            raise BadOption(
-                f"--from（{self.date_from}）が --to（{self.date_to}）より後になっています"
-            )
+            raise DatesReversed(self.date_from, self.date_to)
 
     def check(self, records: Records) -> None:
         """Every chosen contract must exist in the workbook (a typo is not an empty run)."""
-        known = {c.contract_id for c in records.contracts} | records.failed_contract_ids
+        listed = [c.contract_id for c in records.contracts]
+        known = set(listed) | records.failed_contract_ids
         unknown = [c for c in self.contracts if c not in known]
         if unknown:
-            raise BadOption(
-                f"契約番号 {', '.join(unknown)} は入力ブックの「契約」シートにありません"
-            )
+            raise UnknownContracts(unknown, listed)
 
     def submissions(self, records: Records) -> list[Submission]:
         """The planned submissions this selection covers, in SPEC §4's order."""

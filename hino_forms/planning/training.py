@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from hino_forms.dates import format_wareki
-from hino_forms.models import Contract, StaffMember, Subcontractor
+from hino_forms.models import StaffMember
 
 
 @dataclass(frozen=True)
@@ -36,15 +36,11 @@ def one_year_before(day: date) -> date:
         return day.replace(year=day.year - 1, day=28)
 
 
-def work_start(contract: Contract, subcontractor: Subcontractor | None = None) -> date:
-    """The day a person's work starts: 再委託開始日 for a subcontractor's staff (blank → 契約開始日)."""
-    if subcontractor is not None and subcontractor.start is not None:
-        return subcontractor.start
-    return contract.start
-
-
 def training_status(member: StaffMember, start: date) -> TrainingStatus:
-    """受講済 when 研修受講日 lies within one year before ``start`` (inclusive), else 未受講 and why."""
+    """受講済 when 研修受講日 lies within one year before ``start`` (inclusive), else 未受講 and why.
+
+    ``start`` is the day the member's work starts: their party's start (models.Party.start).
+    """
     trained_on = member.trained_on
     if trained_on is None:
         return TrainingStatus(False, "研修受講日が空欄です")

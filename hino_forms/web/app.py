@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             store,
             workers=settings.workers,
             limit=settings.max_jobs,
-            converter=converter.convert if converter.addresses else None,
+            converter=converter if converter.addresses else None,
         )
         app.state.store, app.state.runner, app.state.converter = store, runner, converter
         sweeper = asyncio.create_task(_sweep(store))

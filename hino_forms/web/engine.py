@@ -15,17 +15,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from hino_forms.contractor.blank import build_input_workbook, load_prefill, save_atomically
+from hino_forms.contractor.blank import write_input_workbook
+from hino_forms.contractor.prefill import load_prefill
 from hino_forms.errors import HinoFormsError
-from hino_forms.models import Problem, Records, Severity, Submission, Timing
+from hino_forms.models import Problem, Records, Submission
 from hino_forms.output import folder as outdir
 from hino_forms.output.pipeline import Converter, Options, generate
 from hino_forms.planning import export
 from hino_forms.planning.selection import Selection
 from hino_forms.web.store import Job, Stage
+from hino_forms.workbook.limits import Limits
 from hino_forms.workbook.reader import read_workbook
 
-SEVERITY_LABELS = {Severity.ERROR: "エラー", Severity.WARNING: "警告"}
 STAGE_LABELS = {"render": "Word 作成", "convert": "PDF 変換", "bundle": "綴り作成"}
 PLAN_FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -34,14 +35,10 @@ PLAN_FORMATS = {
 }
 
 
-def read(path: Path) -> Records:
-    """The workbook's records and problems (InputUnusable when it cannot be used at all)."""
-    return read_workbook(path)
-
-
-def timing_label(timing: Timing) -> str:
-    """①契約締結時 …"""
-    return f"{timing.mark}{timing.japanese}"
+def read(path: Path, limits: Limits) -> Records:
+    """The workbook's records and problems, refused before reading beyond ``limits``
+    (InputUnusable when it cannot be used at all)."""
+    return read_workbook(path, within=limits)
 
 
 @dataclass(frozen=True)
@@ -57,15 +54,15 @@ class ProblemRow:
 
 
 def problem_rows(problems: Sequence[Problem]) -> list[ProblemRow]:
-    """The problems for a table: severity, sheet, cell, contract, the message without its cell."""
+    """The problems for a table: severity, sheet, cell (or row), contract, what is wrong."""
     return [
         ProblemRow(
             p.severity.value,
-            SEVERITY_LABELS[p.severity],
+            p.severity.label,
             p.sheet,
-            p.cell,
+            p.cell or (f"{p.row}行目" if p.row else ""),
             p.contract_id or "",
-            p.detail,
+            p.text,
         )
         for p in problems
     ]
@@ -89,19 +86,10 @@ def write_plan(fmt: str, path: Path, records: Records, selection: Selection) -> 
         export.write_ics(path, submissions, contracts)
 
 
-def submitter_label(sub: Submission) -> str:
-    return export.SUBMITTER_NAMES[sub.submitter]
-
-
-def status_label(sub: Submission) -> str:
-    return export.STATUS_NAMES[sub.status]
-
-
 def input_workbook(path: Path, *, ledger: Path | None = None, contract_id: str = "") -> Path:
     """The contractors' input workbook (``init``): blank, or pre-filled for one contract."""
     prefill = load_prefill(ledger, contract_id) if ledger is not None and contract_id else None
-    save_atomically(build_input_workbook(prefill), path)
-    return path
+    return write_input_workbook(path, prefill=prefill)
 
 
 class JobProgress:

@@ -24,24 +24,20 @@ from starlette.exceptions import HTTPException
 from starlette.responses import FileResponse, RedirectResponse, Response
 
 from hino_forms.dates import DateFormatError, format_wareki, parse_date
-from hino_forms.errors import HinoFormsError
-from hino_forms.models import Records, Severity, Timing
+from hino_forms.errors import DatesReversed, HinoFormsError, InputUnusable
+from hino_forms.models import Records, Severity, Status, Timing
 from hino_forms.password import password_problems
 from hino_forms.planning.selection import Selection
 from hino_forms.web import engine
 from hino_forms.web.jobs import JobRunner
-from hino_forms.web.limits import check_xlsx, megabytes
 from hino_forms.web.security import CsrfFailed, check_csrf, csrf_token, owner, password_ok
-from hino_forms.web.settings import Settings
+from hino_forms.web.settings import Settings, megabytes
 from hino_forms.web.store import Job, NotFound, Store, Upload, new_id
 
 router = APIRouter()
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.filters["wareki"] = format_wareki
-templates.env.globals["timing_label"] = engine.timing_label
-templates.env.globals["submitter_label"] = engine.submitter_label
-templates.env.globals["status_label"] = engine.status_label
-templates.env.globals["TIMINGS"] = [(t.value, engine.timing_label(t)) for t in Timing]
+templates.env.globals["TIMINGS"] = [(t.value, t.label) for t in Timing]
 
 # Where an upload form sends the browser back to (the only values accepted).
 PAGES = {"check": "/check", "plan": "/plan", "generate": "/generate", "contractor": "/contractor"}
@@ -149,8 +145,8 @@ def safe_selection(f: Filters) -> Selection:
     """The filters' Selection; a window that ends before it starts is a field error, not a crash."""
     try:
         return f.selection()
-    except HinoFormsError as err:
-        f.errors["to"] = str(err).replace("--from", "開始日").replace(" --to", "終了日")
+    except DatesReversed as err:
+        f.errors["to"] = f"開始日（{err.date_from}）が終了日（{err.date_to}）より後になっています"
         return Selection(contracts=tuple(f.contracts), timing=None)
 
 
@@ -222,13 +218,12 @@ async def upload(request: Request) -> Response:
                 f"「{name}」は大きすぎます（上限 {megabytes(settings.max_upload_bytes)}）。"
                 "契約ごとなどに分けたブックにしてください。"
             )
-        check_xlsx(
-            path,
-            name=name,
-            max_unpacked=settings.max_unpacked_bytes,
-            max_rows=settings.max_rows,
-        )
-        records = await asyncio.to_thread(engine.read, path)
+        if not name.lower().endswith((".xlsx", ".xlsm")):
+            raise InputUnusable(
+                f"「{name}」は Excel ブック（.xlsx）ではありません。"
+                "Excel で開き「Excel ブック (*.xlsx)」形式で保存してから選んでください"
+            )
+        records = await asyncio.to_thread(engine.read, path, settings.limits)
     except HinoFormsError as err:
         shutil.rmtree(folder, ignore_errors=True)
         message = str(err).replace(str(path), name).replace(path.name, name)
@@ -357,7 +352,7 @@ def _ready_count(upload: Upload, f: Filters) -> int:
     if f.errors:
         return 0
     submissions, _ = engine.plan(upload.records, selection)
-    return sum(s.status.value == "ready" for s in submissions)
+    return sum(s.status is Status.READY for s in submissions)
 
 
 @router.get("/generate/count")
@@ -412,7 +407,7 @@ async def generate_start(request: Request) -> Response:
 def _job_title(upload: Upload, f: Filters, encrypt: bool) -> str:
     every = len(f.contracts) == len(upload.records.contracts)
     who = f"すべての契約（{len(f.contracts)} 件）" if every else "・".join(f.contracts)
-    timing = engine.timing_label(Timing(f.timing)) if f.timing else "すべての時期"
+    timing = Timing(f.timing).label if f.timing else "すべての時期"
     window = ""
     if f.date_from or f.date_to:
         start = format_wareki(parse_date(f.date_from)) if f.date_from else ""

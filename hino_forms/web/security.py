@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import Request
 from starlette.responses import RedirectResponse, Response
 
-from hino_forms.web.settings import Settings
+from hino_forms.web.settings import Settings, megabytes
 
 SESSION_COOKIE = "hino_forms_session"
 CSP = (
@@ -88,8 +88,6 @@ def guard(
                     request, 411, "送信の大きさが分かりません。ページを開き直してください。"
                 )
             if int(length) > settings.max_upload_bytes + 64 * 1024:
-                from hino_forms.web.limits import megabytes
-
                 return refuse(
                     request,
                     413,

@@ -1,7 +1,7 @@
 """The consistency rules of SPEC §3: records read from a workbook → cell-addressed problems.
 
-Pure: no Excel, no clock. ``workbook`` reads the cells and tells us where
-each header was found (``Cells``) so every problem names its cell; the
+Pure: no Excel, no clock. ``reader`` reads the cells and tells us where
+each header was found (models.Cells) so every problem names its cell; the
 rules that need only one cell (empty, unreadable, duplicates) are found
 while reading, the rest here. Everything is indexed by contract id first,
 so the cost grows with the number of rows, never with its square.
@@ -12,21 +12,23 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Protocol, TypeVar
 
 from hino_forms.dates import format_wareki
 from hino_forms.models import (
+    Cells,
     Contract,
     Disposal,
+    Party,
     Problem,
     Records,
     Severity,
     StaffMember,
     Subcontractor,
 )
-from hino_forms.planning.training import training_status, work_start
+from hino_forms.planning.training import training_status
 from hino_forms.workbook import schema
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
@@ -41,36 +43,62 @@ _PORTABLE = re.compile(
 _USB = re.compile(r"USB")
 
 
-@dataclass(frozen=True)
-class Cells:
-    """Where each sheet's headers were found (header → column letter), to address problems."""
+class _Row(Protocol):
+    """What every record of a sheet with a 契約番号 column has."""
 
-    letters: Mapping[str, Mapping[str, str]]
+    @property
+    def contract_id(self) -> str: ...
 
-    def ref(self, sheet: str, header: str, row: int) -> tuple[str, str]:
-        """(``"I3"``, ``"契約!I3"``); a column not in the sheet → ("", ``"契約!3行目"``)."""
-        letter = self.letters.get(sheet, {}).get(header)
-        if not letter:
-            return "", f"{sheet}!{row}行目"
-        return f"{letter}{row}", f"{sheet}!{letter}{row}"
+    @property
+    def row(self) -> int: ...
 
 
-def problem_sort_key(p: Problem) -> tuple[int, int, int, str]:
-    """Reading order: sheet as in the schema, then row, then column."""
-    order = [s.name for s in schema.SHEETS]
-    sheet = order.index(p.sheet) if p.sheet in order else -1
-    m = re.fullmatch(r"([A-Z]+)(\d+)", p.cell)
-    if not m:
-        return sheet, 0, 0, p.message
-    col = 0
-    for ch in m[1]:
-        col = col * 26 + ord(ch) - 64
-    return sheet, int(m[2]), col, p.message
+_RowT = TypeVar("_RowT", bound=_Row)
 
 
 def check_consistency(records: Records, *, cells: Cells, listed_ids: set[str]) -> list[Problem]:
-    """Every cross-cell rule of SPEC §3 over ``records``; ``listed_ids`` = every 契約番号 on 契約."""
+    """Every cross-cell rule of SPEC §3 over ``records``; ``listed_ids`` = every 契約番号 on 契約.
+
+    ``records.problems`` are those found while reading: a cell reported there as
+    unreadable is not reported again here (as blank, or through a date it stands for).
+    """
     return _Checker(records, cells, listed_ids).run()
+
+
+@dataclass(frozen=True)
+class _At:
+    """One sheet row of one contract (and whose row it is): adds problems about its cells."""
+
+    checker: _Checker
+    sheet: str
+    row: int
+    contract_id: str
+    subcontractor: str | None = None
+
+    def error(self, header: str, text: str) -> None:
+        self.checker.add(ERROR, self, header, text)
+
+    def warning(self, header: str, text: str) -> None:
+        self.checker.add(WARNING, self, header, text)
+
+    def unreadable(self, header: str) -> bool:
+        """Whether the reader already reported this row's ``header`` cell (its value is unknown)."""
+        return (self.sheet, self.row, header) in self.checker.reported
+
+
+def _period(contract: Contract) -> str:
+    """契約期間（令和7年4月1日〜令和8年3月31日）, the period a 再委託終了日 must lie in."""
+    return f"契約期間（{format_wareki(contract.start)}〜{format_wareki(contract.end)}）"
+
+
+def _period_until_termination(contract: Contract) -> str:
+    """The period a 再委託開始日 must lie in: up to the 解除日 when the contract was terminated."""
+    if contract.terminated is None:
+        return _period(contract)
+    return (
+        f"解除日までの契約期間（{format_wareki(contract.start)}〜"
+        f"{format_wareki(contract.terminated)}）"
+    )
 
 
 class _Checker:
@@ -79,21 +107,35 @@ class _Checker:
         self.cells = cells
         self.listed = listed_ids
         self.problems: list[Problem] = []
+        self.reported = {(p.sheet, p.row, p.header) for p in records.problems}
         self.contracts = {c.contract_id: c for c in records.contracts}
         self.subs: dict[str, dict[str, Subcontractor]] = defaultdict(dict)
         for s in records.subcontractors:
             self.subs[s.contract_id][s.name] = s
 
-    def add(
-        self, severity: Severity, sheet: str, header: str, row: int, cid: str, text: str
-    ) -> None:
-        cell, where = self.cells.ref(sheet, header, row)
-        self.problems.append(Problem(severity, sheet, cell, cid, f"{where}: 契約「{cid}」{text}"))
+    def add(self, severity: Severity, at: _At, header: str, text: str) -> None:
+        cid = at.contract_id
+        self.problems.append(
+            self.cells.problem(
+                severity,
+                at.sheet,
+                at.row,
+                header,
+                cid,
+                f"契約「{cid}」{text}",
+                subcontractor=at.subcontractor,
+            )
+        )
+
+    def party(self, contract: Contract, subcontractor: str) -> Party:
+        """Whose row it is: the contractor's ("") or a known subcontractor's."""
+        sub = self.subs[contract.contract_id].get(subcontractor) if subcontractor else None
+        return Party(contract, sub)
 
     def run(self) -> list[Problem]:
         for c in self.records.contracts:
             self.contract(c)
-        for s in self.attached(self.records.subcontractors, _SUB, with_sub=False):
+        for s in self.attached(self.records.subcontractors, _SUB):
             self.subcontractor(self.contracts[s.contract_id], s)
         for m in self.attached(self.records.staff, _STAFF):
             self.staff(m)
@@ -104,29 +146,24 @@ class _Checker:
 
     # -- references ----------------------------------------------------------
 
-    def attached(self, rows: Iterable[Any], sheet: str, with_sub: bool = True) -> Iterable[Any]:
+    def attached(self, rows: Iterable[_RowT], sheet: str) -> Iterable[_RowT]:
         """The rows whose contract (and subcontractor) exist; report those naming unknown ones."""
         for r in rows:
             cid = r.contract_id
+            # A 再委託 row *is* a subcontractor; other sheets name one (or "" for the contractor's).
+            own = r.name if isinstance(r, Subcontractor) else str(getattr(r, "subcontractor", ""))
+            at = _At(self, sheet, r.row, cid, own or None)
             if cid not in self.contracts:
                 if cid not in self.listed:
-                    self.add(
-                        ERROR,
-                        sheet,
+                    at.error(
                         "契約番号",
-                        r.row,
-                        cid,
                         "は契約シートにありません。契約番号の誤りを直すか、契約シートに行を追加してください。",
                     )
                 continue  # listed but unreadable: that row already has its error
-            if with_sub and r.subcontractor and r.subcontractor not in self.subs[cid]:
-                self.add(
-                    ERROR,
-                    sheet,
+            if not isinstance(r, Subcontractor) and own and own not in self.subs[cid]:
+                at.error(
                     "再委託先名称",
-                    r.row,
-                    cid,
-                    f"の再委託先「{r.subcontractor}」は再委託シートにありません。"
+                    f"の再委託先「{own}」は再委託シートにありません。"
                     "名称を再委託シートと同じにするか、再委託シートに行を追加してください。",
                 )
                 continue
@@ -135,91 +172,59 @@ class _Checker:
     # -- 契約 -----------------------------------------------------------------
 
     def contract(self, c: Contract) -> None:
-        sheet, cid, row = schema.CONTRACT.name, c.contract_id, c.row
+        at = _At(self, schema.CONTRACT.name, c.row, c.contract_id)
         if c.end < c.start:
-            self.add(
-                ERROR,
-                sheet,
+            at.error(
                 "契約終了日",
-                row,
-                cid,
                 f"の契約終了日（{format_wareki(c.end)}）が契約開始日（{format_wareki(c.start)}）より前です。"
                 "契約期間を直してください。",
             )
         if c.terminated and not c.start <= c.terminated <= c.end:
-            self.add(
-                ERROR,
-                sheet,
+            at.error(
                 "解除日",
-                row,
-                cid,
                 f"の解除日（{format_wareki(c.terminated)}）が契約期間"
                 f"（{format_wareki(c.start)}〜{format_wareki(c.end)}）の外です。解除日を直してください。",
             )
         if c.concluded > c.end:
-            self.add(
-                ERROR,
-                sheet,
+            at.error(
                 "契約締結日",
-                row,
-                cid,
                 f"の契約締結日（{format_wareki(c.concluded)}）が契約終了日より後です。契約締結日を直してください。",
             )
         elif c.concluded > c.start:
-            self.add(
-                WARNING,
-                sheet,
+            at.warning(
                 "契約締結日",
-                row,
-                cid,
                 f"の契約締結日（{format_wareki(c.concluded)}）が契約開始日（{format_wareki(c.start)}）より後です。"
                 "様式第2号・第3号は業務開始前の提出が必要です（§6(2)、§7）。日付を確認してください。",
             )
-        self.class_flags(sheet, row, cid, c.confidentiality, c.my_number, c.stores_important, "")
-        subs = self.subs.get(cid, {})
+        self.class_flags(at, Party(c), "")
+        subs = self.subs.get(c.contract_id, {})
         if c.subcontracting and not subs:
-            self.add(
-                ERROR,
-                sheet,
+            at.error(
                 "再委託",
-                row,
-                cid,
                 "は再委託が「有」ですが、再委託シートに再委託先の行がありません。"
                 "再委託先を追加するか、再委託を「無」にしてください。",
             )
         elif not c.subcontracting and subs:
             first = min(s.row for s in subs.values())
-            self.add(
-                ERROR,
-                sheet,
+            others = "ほか" if len(subs) > 1 else ""
+            at.error(
                 "再委託",
-                row,
-                cid,
-                f"は再委託が「無」ですが、再委託シート（{first}行目ほか）に再委託先があります。"
+                f"は再委託が「無」ですが、再委託シート（{first}行目{others}）に再委託先があります。"
                 "再委託を「有」にするか、再委託シートの行を削除してください。",
             )
 
-    def class_flags(
-        self, sheet: str, row: int, cid: str, level: int, my_number: bool, stores: bool, who: str
-    ) -> None:
+    def class_flags(self, at: _At, party: Party, who: str) -> None:
         """My Number is class 3 (§1); storing important information needs class 2 or 3."""
-        if my_number and level < 3:
-            self.add(
-                ERROR,
-                sheet,
+        level = party.confidentiality
+        if party.my_number and level < 3:
+            at.error(
                 "機密性区分",
-                row,
-                cid,
                 f"{who}は特定個人情報が「有」ですが機密性区分が{level}です。特定個人情報は機密性3です（§1）。"
                 "機密性区分を3にするか、特定個人情報を「無」にしてください。",
             )
-        if stores and level == 1:
-            self.add(
-                ERROR,
-                sheet,
+        if party.stores_important and level == 1:
+            at.error(
                 "重要情報の保存",
-                row,
-                cid,
                 f"{who}は重要情報の保存が「有」ですが機密性区分が1（一般情報）です。"
                 "機密性区分を2か3にするか、重要情報の保存を「無」にしてください。",
             )
@@ -227,87 +232,62 @@ class _Checker:
     # -- 再委託 ---------------------------------------------------------------
 
     def subcontractor(self, c: Contract, s: Subcontractor) -> None:
-        cid, row = c.contract_id, s.row
+        at = _At(self, _SUB, s.row, c.contract_id, s.name)
         who = f"の再委託先「{s.name}」"
         if s.confidentiality > c.confidentiality:
-            self.add(
-                ERROR,
-                _SUB,
+            at.error(
                 "機密性区分",
-                row,
-                cid,
                 f"{who}の機密性区分（{s.confidentiality}）が契約の機密性区分（{c.confidentiality}）を超えています。"
                 "どちらかを直してください。",
             )
         if s.my_number and not c.my_number:
-            self.add(
-                ERROR,
-                _SUB,
+            at.error(
                 "特定個人情報",
-                row,
-                cid,
                 f"{who}は特定個人情報が「有」ですが、契約は特定個人情報が「無」です。どちらかを直してください。",
             )
-        self.class_flags(_SUB, row, cid, s.confidentiality, s.my_number, s.stores_important, who)
-        start = s.start or c.start
-        end = s.end or c.effective_end
-        period = f"契約期間（{format_wareki(c.start)}〜{format_wareki(c.end)}）"
-        if start < c.start or start > c.effective_end:
-            self.add(
-                ERROR,
-                _SUB,
+        party = Party(c, s)
+        self.class_flags(at, party, who)
+        # Only dates the user typed are quoted, each against the period its check uses: a
+        # subcontract starts before the contract's *end* (解除日 if given) and ends by 契約終了日.
+        if s.start is not None and not c.start <= s.start <= c.effective_end:
+            at.error(
                 "再委託開始日",
-                row,
-                cid,
-                f"{who}の再委託開始日（{format_wareki(start)}）が{period}の外です。再委託開始日を直してください。",
+                f"{who}の再委託開始日（{format_wareki(s.start)}）が{_period_until_termination(c)}の外です。"
+                "再委託開始日を直してください。",
             )
-        if end > c.end:
-            self.add(
-                ERROR,
-                _SUB,
+        if s.end is not None and not c.start <= s.end <= c.end:
+            at.error(
                 "再委託終了日",
-                row,
-                cid,
-                f"{who}の再委託終了日（{format_wareki(end)}）が{period}の外です。再委託終了日を直してください。",
+                f"{who}の再委託終了日（{format_wareki(s.end)}）が{_period(c)}の外です。再委託終了日を直してください。",
             )
-        elif end < start:
-            self.add(
-                ERROR,
-                _SUB,
+        elif s.end is not None and s.start is not None and s.end < s.start:
+            at.error(
                 "再委託終了日",
-                row,
-                cid,
-                f"{who}の再委託終了日（{format_wareki(end)}）が再委託開始日（{format_wareki(start)}）より前です。"
+                f"{who}の再委託終了日（{format_wareki(s.end)}）が再委託開始日（{format_wareki(s.start)}）より前です。"
                 "再委託期間を直してください。",
             )
         if s.applied and s.approved and s.applied > s.approved:
-            self.add(
-                ERROR,
-                _SUB,
+            at.error(
                 "申請日",
-                row,
-                cid,
                 f"{who}の申請日（{format_wareki(s.applied)}）が承認日（{format_wareki(s.approved)}）より後です。"
                 "日付を直してください。",
             )
         if s.approved is None:
-            self.add(
-                WARNING,
-                _SUB,
-                "承認日",
-                row,
-                cid,
-                f"{who}の承認日が空欄です。再委託は業務開始前に市の承認が必要です（§12(1)）。"
-                "承認されたら承認日と承認番号を入力してください（それまで様式第7号は「承認待ち」）。",
+            if not at.unreadable("承認日"):
+                at.warning(
+                    "承認日",
+                    f"{who}の承認日が空欄です。再委託は業務開始前に市の承認が必要です（§12(1)）。"
+                    "承認されたら承認日と承認番号を入力してください（それまで様式第7号は「承認待ち」）。",
+                )
+        elif s.approved > party.start and not at.unreadable("再委託開始日"):
+            start = (
+                f"再委託開始日（{format_wareki(s.start)}）"
+                if s.start is not None
+                else f"契約開始日（{format_wareki(c.start)}。再委託開始日が空欄のため）"
             )
-        elif s.approved > start:
-            self.add(
-                WARNING,
-                _SUB,
+            at.warning(
                 "承認日",
-                row,
-                cid,
-                f"{who}の承認日（{format_wareki(s.approved)}）が再委託開始日（{format_wareki(start)}）より後です。"
+                f"{who}の承認日（{format_wareki(s.approved)}）が{start}より後です。"
                 "再委託は業務開始前に市の承認が必要です（§12(1)）。日付を確認してください。",
             )
 
@@ -315,49 +295,32 @@ class _Checker:
 
     def staff(self, m: StaffMember) -> None:
         c = self.contracts[m.contract_id]
-        sub = self.subs[c.contract_id].get(m.subcontractor) if m.subcontractor else None
-        owner = f"再委託先「{sub.name}」" if sub else "契約"
-        level = sub.confidentiality if sub else c.confidentiality
-        my_number = sub.my_number if sub else c.my_number
+        party = self.party(c, m.subcontractor)
+        at = _At(self, _STAFF, m.row, c.contract_id, m.subcontractor or None)
+        owner = f"再委託先「{party.name}」" if party.subcontractor else "契約"
         who = f"の従事者「{m.name}」"
-        if m.handles_important and level == 1:
-            self.add(
-                ERROR,
-                _STAFF,
+        if m.handles_important and party.confidentiality == 1:
+            at.error(
                 "重要情報取扱",
-                m.row,
-                c.contract_id,
                 f"{who}は重要情報取扱が「有」ですが、{owner}の機密性区分が1です。"
                 f"このままでは必要な様式が作られません。{owner}の機密性区分か、この従事者の重要情報取扱を直してください。",
             )
-        if m.handles_my_number and not my_number:
-            self.add(
-                ERROR,
-                _STAFF,
+        if m.handles_my_number and not party.my_number:
+            at.error(
                 "特定個人情報取扱",
-                m.row,
-                c.contract_id,
                 f"{who}は特定個人情報取扱が「有」ですが、{owner}の特定個人情報が「無」です。"
                 f"このままでは様式第5号が作られません。{owner}の特定個人情報か、この従事者の特定個人情報取扱を直してください。",
             )
         if m.handles_my_number and not m.handles_important:
-            self.add(
-                ERROR,
-                _STAFF,
+            at.error(
                 "重要情報取扱",
-                m.row,
-                c.contract_id,
                 f"{who}は特定個人情報取扱が「有」ですが重要情報取扱が「無」です。"
                 "特定個人情報は重要情報です（§1）。重要情報取扱を「有」にしてください。",
             )
-        status = training_status(m, work_start(c, sub))
-        if not status.trained:
-            self.add(
-                WARNING,
-                _STAFF,
+        status = training_status(m, party.start)
+        if not status.trained and not at.unreadable("研修受講日"):
+            at.warning(
                 "研修受講日",
-                m.row,
-                c.contract_id,
                 f"{who}: {status.reason}。業務開始前1年以内の研修受講が必要です（§7）。"
                 "様式第3号では「未受講」と記載されます。",
             )
@@ -369,55 +332,37 @@ class _Checker:
         for d in rows:
             groups[(d.contract_id, d.subcontractor)].append(d)
         for (cid, sub_name), group in groups.items():
-            c = self.contracts[cid]
-            sub = self.subs[cid].get(sub_name) if sub_name else None
-            owner = f"再委託先「{sub.name}」" if sub else "契約"
-            level = sub.confidentiality if sub else c.confidentiality
-            stores = sub.stores_important if sub else c.stores_important
-            my_number = sub.my_number if sub else c.my_number
-            if level == 1 or not stores:
-                why = "機密性区分が1" if level == 1 else "重要情報の保存が「無」"
-                self.add(
-                    WARNING,
-                    _DISPOSAL,
+            party = self.party(self.contracts[cid], sub_name)
+            owner = f"再委託先「{party.name}」" if party.subcontractor else "契約"
+            if party.confidentiality == 1 or not party.stores_important:
+                why = "機密性区分が1" if party.confidentiality == 1 else "重要情報の保存が「無」"
+                _At(self, _DISPOSAL, group[0].row, cid, sub_name or None).warning(
                     "契約番号",
-                    group[0].row,
-                    cid,
                     f"の廃棄の記録がありますが、{owner}は{why}のため様式第1号は作られません。"
                     f"様式第1号が必要なら{owner}の機密性区分・重要情報の保存を直してください。",
                 )
             for d in group:
-                self.disposal(cid, d, my_number)
+                self.disposal(
+                    _At(self, _DISPOSAL, d.row, cid, sub_name or None), d, party.my_number
+                )
 
-    def disposal(self, cid: str, d: Disposal, my_number: bool) -> None:
+    def disposal(self, at: _At, d: Disposal, my_number: bool) -> None:
         if my_number and d.method in ("消去", "廃棄") and not d.witness:
-            self.add(
-                WARNING,
-                _DISPOSAL,
+            at.warning(
                 "立会者",
-                d.row,
-                cid,
                 f"の「{d.item}」の{d.method}に立会者がいません。特定個人情報の消去・廃棄には"
                 "市の立会いが必要です（§4 注、§10(3)）。立ち会った市職員の氏名を入力してください。",
             )
         medium = unicodedata.normalize("NFKC", d.medium).upper()
         if _USB.search(medium):
-            self.add(
-                WARNING,
-                _DISPOSAL,
+            at.warning(
                 "媒体",
-                d.row,
-                cid,
                 f"の「{d.item}」の媒体が USB メモリです。USB メモリへの保管は一切禁止です（§10(1)①）。"
                 "媒体を確認してください。",
             )
         elif my_number and _PORTABLE.search(medium):
-            self.add(
-                WARNING,
-                _DISPOSAL,
+            at.warning(
                 "媒体",
-                d.row,
-                cid,
                 f"の「{d.item}」の媒体（{d.medium}）は可搬記録媒体です。特定個人情報での可搬記録媒体の使用は"
                 "一切禁止です（§10(2)）。媒体を確認してください。",
             )

@@ -19,6 +19,7 @@ rows there are left out; the other contracts still run.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -28,15 +29,18 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.utils.datetime import from_excel
-from python_calamine import CalamineError, CalamineWorkbook
+from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetVisibleEnum
 
 from hino_forms.dates import DateFormatError, parse_date, parse_fiscal_year
 from hino_forms.errors import InputUnusable
 from hino_forms.models import (
     Answer,
+    Cells,
     Contract,
     Disposal,
+    Form,
     Person,
     Problem,
     Records,
@@ -46,12 +50,14 @@ from hino_forms.models import (
     Timing,
     Training,
 )
-from hino_forms.workbook import schema
-from hino_forms.workbook.consistency import Cells, check_consistency, problem_sort_key
-from hino_forms.workbook.schema import Kind
+from hino_forms.workbook import limits, schema
+from hino_forms.workbook.consistency import check_consistency
+from hino_forms.workbook.schema import CONTRACT_ID, Kind
+from hino_forms.xlsx import CONTROL, INVISIBLE, SPACES, cell_text, cleaned, needs_cleaning, text_of
 
 # Half- and full-width spaces around headers and text cells are typing noise.
-_SPACES = " \u3000\t\r\n"
+_SPACES = SPACES
+_CFB_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # an OLE file: .xls, or an encrypted .xlsx
 # Excel serial numbers of 1955–2119: a date cell that lost its date format.
 _SERIALS = range(20000, 80000)
 _CLASS = re.compile(r"^(?:機密性)?(?:区分)?\s*([123])$")
@@ -59,24 +65,29 @@ _FLAGS = {unicodedata.normalize("NFKC", f).lower(): True for f in schema.FLAG_TR
 _FLAGS.update({unicodedata.normalize("NFKC", f).lower(): False for f in schema.FLAG_FALSE})
 
 
-def read_workbook(path: Path) -> Records:
-    """Read and check one input workbook; raises InputUnusable when it cannot be used at all."""
-    tables, problems = _read_tables(Path(path))
+def read_workbook(path: Path, within: limits.Limits | None = None) -> Records:
+    """Read and check one input workbook; raises InputUnusable when it cannot be used at all.
+
+    ``within``: the size limits (default: ``Limits`` and its environment variables).
+    """
+    tables, problems = _read_tables(Path(path), within or _limits())
     cells = Cells({name: t.letters for name, t in tables.items()})
     contracts, listed = _contracts(tables[schema.CONTRACT.name], problems)
+    only = next(iter(listed)) if len(listed) == 1 else None
     subcontractors = _dedupe_subcontractors(
-        _records(tables.get(schema.SUBCONTRACT.name), problems, _subcontractor), cells, problems
+        _records(tables.get(schema.SUBCONTRACT.name), problems, only), cells, problems
     )
     raw = Records(
         contracts=tuple(contracts),
         subcontractors=tuple(subcontractors),
-        staff=tuple(_records(tables.get(schema.STAFF.name), problems, _staff)),
-        trainings=tuple(_records(tables.get(schema.TRAINING.name), problems, _training)),
-        disposals=tuple(_records(tables.get(schema.DISPOSAL.name), problems, _disposal)),
-        answers=tuple(_records(tables.get(schema.REPORT.name), problems, _answer)),
+        staff=tuple(_records(tables.get(schema.STAFF.name), problems, only)),
+        trainings=tuple(_records(tables.get(schema.TRAINING.name), problems, only)),
+        disposals=tuple(_records(tables.get(schema.DISPOSAL.name), problems, only)),
+        answers=tuple(_records(tables.get(schema.REPORT.name), problems, only)),
+        problems=tuple(problems),
     )
     problems.extend(check_consistency(raw, cells=cells, listed_ids=listed))
-    return _attached_only(raw, sorted(problems, key=problem_sort_key))
+    return _attached_only(raw, sorted(problems, key=lambda p: p.sort_key))
 
 
 # ---------------------------------------------------------------- the file
@@ -90,30 +101,53 @@ class _Table:
     index: dict[str, int] = field(default_factory=dict)  # header → 0-based column
     letters: dict[str, str] = field(default_factory=dict)  # header → column letter
     rows: list[tuple[int, Sequence[Any]]] = field(default_factory=list)  # (sheet row, values)
+    formula_headers: list[str] = field(default_factory=list)  # header cells holding a formula error
+    # (sheet row, 0-based column) → the control characters dropped from that cell, e.g. "U+0000".
+    cleaned: dict[tuple[int, int], str] = field(default_factory=dict)
     # Per schema column: (column, 0-based index or None, parser, blank value); set once headers are read.
     plan: list[tuple[schema.Column, int | None, Callable[[Any, schema.Column], Any], Any]] = field(
         default_factory=list
     )
 
 
-def _read_tables(path: Path) -> tuple[dict[str, _Table], list[Problem]]:
+def _read_tables(path: Path, within: limits.Limits) -> tuple[dict[str, _Table], list[Problem]]:
     """All known sheets of the file, read in one pass (cell values only, formulas as last computed)."""
-    book = _open(path)
+    book, scans = _open(path, within)
     problems: list[Problem] = []
     tables: dict[str, _Table] = {}
     try:
+        titles = _sheet_titles(path, book)
+        hidden = {m.name for m in book.sheets_metadata if m.visible is not SheetVisibleEnum.Visible}
         for title in book.sheet_names:
-            name = title.strip(_SPACES)
-            if name in schema.IGNORED_SHEETS or name in tables:
+            name = titles[title]
+            if name in schema.IGNORED_SHEETS:
                 continue
             sheet = schema.SHEETS_BY_NAME.get(name)
             if sheet is None:
+                shown = "非表示の" if title in hidden else ""
                 problems.append(
-                    _sheet_warning(title, f"シート「{title}」は使わないため読み飛ばします。")
+                    _sheet_warning(
+                        title, f"{shown}シート「{_printable(title)}」は使わないため読み飛ばします。"
+                    )
                 )
                 continue
+            if title in hidden:
+                problems.append(
+                    _sheet_warning(
+                        name,
+                        f"「{name}」シートは非表示ですが、このシートの内容を読み込みます。"
+                        "Excel でシート見出しを右クリックし［再表示］で内容を確かめてください。",
+                    )
+                )
+            data = book.get_sheet_by_name(title)
+            end_row, end_col = data.end or (-1, -1)
+            # An .xls has no zip to scan first; its extent is known once calamine has the sheet.
+            limits.check_extent(path, title, end_row + 1, end_col + 1, within)
             # skip_empty_area=False: row 0 is Excel's row 1 and column 0 is A, so cells keep their address.
-            rows = book.get_sheet_by_name(title).to_python(skip_empty_area=False)
+            rows = data.to_python(skip_empty_area=False)
+            scan = scans.get(title)
+            if scan and scan.hidden_causes:
+                _mark_hidden_causes(rows, scan.hidden_causes)
             tables[name] = _read_table(sheet, rows, problems)
     # A damaged sheet shows only once its rows are read.
     except CalamineError as err:
@@ -132,20 +166,139 @@ def _read_tables(path: Path) -> tuple[dict[str, _Table], list[Problem]]:
     return tables, problems
 
 
-def _open(path: Path) -> CalamineWorkbook:
+def _limits() -> limits.Limits:
+    return limits.Limits.from_env(os.environ)
+
+
+def _open(
+    path: Path, within: limits.Limits
+) -> tuple[CalamineWorkbook, dict[str, limits.SheetScan]]:
     if not path.exists():
         raise InputUnusable(f"入力ファイル {path} が見つかりません")
     if path.is_dir():
         raise InputUnusable(f"{path} はフォルダです。Excel ファイル（.xlsx）を指定してください")
+    # Sizes first: calamine allocates for a sheet's furthest cell before we see a row.
+    scans = limits.check_xlsx(path, within)
     try:
-        return CalamineWorkbook.from_path(str(path))
+        return CalamineWorkbook.from_path(str(path)), scans
+    except PasswordError:
+        raise _password_protected(path) from None
     # A file that is not an .xlsx fails in many ways (zip, XML, encoding);
     # to the user they all mean the same thing.
     except Exception as err:  # noqa: BLE001
+        if _is_ole(path):  # an .xls calamine cannot read, or encryption it did not recognise
+            raise InputUnusable(
+                f"{path.name} は Excel ブックとして読めません。パスワードで保護（暗号化）されているか、"
+                "古い形式の壊れたファイルです。保護を解除し、Excel で .xlsx 形式で保存し直してください"
+            ) from None
         raise InputUnusable(
             f"{path.name} は Excel ブック（.xlsx）として読めません（{type(err).__name__}）。"
             "Excel で開いて .xlsx 形式で保存し直してください"
         ) from None
+
+
+def _password_protected(path: Path) -> InputUnusable:
+    return InputUnusable(
+        f"{path.name} はパスワードで保護（暗号化）されているため読めません。"
+        "Excel で開き［ファイル］→［情報］→［ブックの保護］→［パスワードを使用して暗号化］で"
+        "パスワードを消してから保存し、その写しを指定してください"
+    )
+
+
+def _is_ole(path: Path) -> bool:
+    try:
+        with path.open("rb") as f:
+            return f.read(len(_CFB_MAGIC)) == _CFB_MAGIC
+    except OSError:
+        return False
+
+
+def _sheet_titles(path: Path, book: CalamineWorkbook) -> dict[str, str]:
+    """Each sheet's title → the name it is matched by; two titles matching one name are refused.
+
+    「契約」 and 「契約　」 (a trailing full-width space), or 「報告」 and 「報告 」, look
+    alike in Excel's tabs: reading either one silently would be a guess.
+    """
+    names: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    for title in book.sheet_names:
+        name = _clean_name(title)
+        names[title] = name
+        if name in seen and name in schema.SHEETS_BY_NAME:  # two 記入方法 sheets harm nothing
+            raise InputUnusable(
+                f"{path.name} に「{name}」と読めるシートが2つあります（"
+                f"「{_printable(seen[name])}」と「{_printable(title)}」。空白・全角半角・見えない文字だけの違い）。"
+                "使わない方を削除するか名前を変えてください"
+            )
+        seen.setdefault(name, title)
+    return names
+
+
+def _clean_name(text: str) -> str:
+    """A sheet name or header as matched: no invisible or control characters, NFKC, trimmed."""
+    text = CONTROL.sub("", "".join(ch for ch in text if ch not in INVISIBLE))
+    return unicodedata.normalize("NFKC", text).strip(_SPACES)
+
+
+def _printable(text: str) -> str:
+    """``text`` for a message: spaces and invisible characters shown, so two look-alikes differ."""
+    shown = []
+    for ch in text:
+        if ch == "\u3000":
+            shown.append("［全角空白］")
+        elif ch == " ":
+            shown.append("［空白］")
+        elif ch in INVISIBLE or CONTROL.match(ch):
+            shown.append(f"［U+{ord(ch):04X}］")
+        else:
+            shown.append(ch)
+    return "".join(shown)
+
+
+class _Unreadable:
+    """A cell that reads as blank but is not: an error value (#REF! …) or a formula without its result."""
+
+    def __init__(self, error: str) -> None:
+        self.error = error  # "#REF!" …, or limits.NO_RESULT / limits.EMPTY_RESULT for a formula
+
+    def __str__(self) -> str:
+        return "" if self.error in (limits.NO_RESULT, limits.EMPTY_RESULT) else self.error
+
+    @property
+    def empty_result(self) -> bool:
+        """A formula whose result is "": blank, but a required cell should say it is a formula."""
+        return self.error == limits.EMPTY_RESULT
+
+    def message(self, header: str) -> str:
+        """Why the cell under ``header`` cannot be read, and what to do (Japanese)."""
+        if self.empty_result:
+            return (
+                f"「{header}」は数式で、その結果が空欄です。"
+                "数式の参照先に値を入力するか、値を直接入力してください。"
+            )
+        if self.error:
+            return (
+                f"「{header}」が数式のエラー値 {self.error} になっています。"
+                "参照先のセルや行が削除されていないか確かめ、数式を直すか値を入力してください。"
+            )
+        return (
+            f"「{header}」は数式ですが、計算結果がファイルに保存されていません。"
+            "Excel で開いて保存し直すか、値を入力してください。"
+        )
+
+
+def _mark_hidden_causes(rows: list[list[Any]], causes: dict[str, str]) -> None:
+    """Put an _Unreadable where the sheet XML showed an error value or a formula without result."""
+    for address, error in causes.items():
+        letters, number = coordinate_from_string(address)
+        r, c = number - 1, column_index_from_string(letters) - 1
+        while len(rows) <= r:
+            rows.append([])
+        row = rows[r]
+        if len(row) <= c:
+            row.extend([""] * (c + 1 - len(row)))
+        if _blank(row[c]):
+            row[c] = _Unreadable(error)
 
 
 def _read_table(
@@ -155,19 +308,42 @@ def _read_table(
     it = iter(rows)
     header_row = next(it, ())
     for i, raw in enumerate(header_row):
+        if type(raw) is _Unreadable:
+            letter = get_column_letter(i + 1)
+            table.formula_headers.append(f"{letter}1")
+            problems.append(
+                Problem(
+                    Severity.WARNING,
+                    sheet.name,
+                    1,
+                    None,
+                    None,
+                    None,
+                    "見出しのセルが数式"
+                    f"（{str(raw) or '結果が空か保存されていない数式'}）のため、この列は無視します。"
+                    "見出しは文字で入力してください。",
+                    column=letter,
+                )
+            )
+            continue
         if _blank(raw):
             continue
-        header = str(raw).strip(_SPACES)
+        header = _clean_name(str(raw))
+        if not header:
+            continue
         letter = get_column_letter(i + 1)
         if header not in sheet.headers:
             problems.append(
                 Problem(
                     Severity.WARNING,
                     sheet.name,
-                    f"{letter}1",
+                    1,
+                    header,
                     None,
-                    f"{sheet.name}!{letter}1: 列「{header}」は使わないため無視します。"
+                    None,
+                    f"列「{header}」は使わないため無視します。"
                     f"見出しの誤字なら正しい名前（{'、'.join(sheet.headers)}）に直してください。",
+                    column=letter,
                 )
             )
         elif header in table.index:
@@ -175,22 +351,40 @@ def _read_table(
                 Problem(
                     Severity.WARNING,
                     sheet.name,
-                    f"{letter}1",
+                    1,
+                    header,
                     None,
-                    f"{sheet.name}!{letter}1: 列「{header}」が2つあります。"
+                    None,
+                    f"列「{header}」が2つあります。"
                     f"左の列（{table.letters[header]}列）を使い、この列は無視します。",
+                    column=letter,
                 )
             )
         else:
             table.index[header] = i
             table.letters[header] = letter
     table.plan = [
-        (c, table.index.get(c.header), _PARSERS[c.kind], _BLANKS.get(c.kind)) for c in sheet.columns
+        (c, table.index.get(c.header), _PARSERS[c.kind], _BLANKS.get(c.kind))
+        for c in sheet.read_columns
     ]
     for number, values in enumerate(it, start=2):
+        if needs_cleaning(values):
+            values = _clean_row(table, number, values)
         if values and not all(_blank(v) for v in values):
             table.rows.append((number, values))
     return table
+
+
+def _clean_row(table: _Table, number: int, values: Sequence[Any]) -> list[Any]:
+    """The row without invisible characters; Word's line breaks become newlines, other control
+    characters are dropped and noted in ``table.cleaned`` for a warning at their cell."""
+    out = list(values)
+    for i, v in enumerate(out):
+        if type(v) is str:
+            out[i], dropped = cleaned(v)
+            if dropped:
+                table.cleaned[(number, i)] = dropped
+    return out
 
 
 def _require_columns(table: _Table, path: Path, problems: list[Problem]) -> None:
@@ -204,22 +398,31 @@ def _require_columns(table: _Table, path: Path, problems: list[Problem]) -> None
         # Without 契約番号 no row of the sheet can be tied to a contract: nothing would be right.
         raise InputUnusable(
             f"{path.name} の「{sheet.name}」シートに必須の列 {names} がありません。"
-            "1行目に見出しを追加してください"
+            + (
+                f"見出しのセル {'・'.join(table.formula_headers)} が数式のエラーか"
+                "計算結果のない数式になっています。見出しを文字で入力してください"
+                if table.formula_headers
+                else "1行目に見出しを追加してください"
+            )
         )
     if not table.rows:
         return
     # Each contract with rows here gets an error: its forms would silently miss these rows.
     ids = dict.fromkeys(
-        _text(cid) for _, v in table.rows if not _blank(cid := _cell(table, v, "契約番号"))
+        _text(cid)
+        for _, v in table.rows
+        if not _blank(cid := _cell(table, v, "契約番号")) and type(cid) is not _Unreadable
     )
     for cid in ids:
         problems.append(
             Problem(
                 Severity.ERROR,
                 sheet.name,
-                "",
+                1,
+                None,
                 cid,
-                f"{sheet.name}!1行目: 必須の列 {names} がないため、契約「{cid}」の{sheet.name}"
+                None,
+                f"必須の列 {names} がないため、契約「{cid}」の{sheet.name}"
                 "シートの行を読めません。1行目に見出しを追加してください。",
             )
         )
@@ -227,7 +430,7 @@ def _require_columns(table: _Table, path: Path, problems: list[Problem]) -> None
 
 
 def _sheet_warning(sheet: str, text: str) -> Problem:
-    return Problem(Severity.WARNING, sheet, "", None, f"{sheet}: {text}")
+    return Problem(Severity.WARNING, sheet, None, None, None, None, text)
 
 
 # ---------------------------------------------------------------- cells
@@ -246,23 +449,14 @@ def _cell(table: _Table, values: Sequence[Any], header: str) -> Any:
     return values[i] if i is not None and i < len(values) else None
 
 
-def _text(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return (
-            value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
-        )
-    return str(value).strip(_SPACES)
-
-
-def _nfkc(value: Any) -> str:
-    return unicodedata.normalize("NFKC", _text(value)).strip()
+_text = text_of
+_nfkc = cell_text
 
 
 def _date(value: Any) -> date:
     if isinstance(value, (int, float)) and not isinstance(value, bool) and int(value) in _SERIALS:
-        return from_excel(value).date()
+        serial: datetime = from_excel(value)  # openpyxl is untyped
+        return serial.date()
     try:
         return parse_date(value)
     except DateFormatError as err:
@@ -314,6 +508,11 @@ _PARSERS: dict[Kind, Callable[[Any, schema.Column], Any]] = {
 _BLANKS: dict[Kind, Any] = {Kind.TEXT: "", Kind.FLAG: False, Kind.CHOICE: "", Kind.NUMBER_TEXT: ""}
 
 
+def read_cell(column: schema.Column, value: Any) -> Any:
+    """One non-blank cell read as ``column``'s kind, as the reader reads it; ValueError if it cannot be."""
+    return _PARSERS[column.kind](value, column)
+
+
 @dataclass
 class _Row:
     """One data row of a sheet, read column by column; problems name the row's contract."""
@@ -323,25 +522,23 @@ class _Row:
     values: Sequence[Any]
     problems: list[Problem]
     contract_id: str | None = None
+    subcontractor: str | None = None  # the row's 再委託先名称: whose row it is
     failed: bool = False  # a required cell is empty or unreadable: no record can be made
-
-    def ref(self, header: str) -> tuple[str, str]:
-        """(cell, "sheet!cell") of this row's ``header``."""
-        letter = self.table.letters.get(header)
-        cell = f"{letter}{self.number}" if letter else ""
-        where = (
-            f"{self.table.sheet.name}!{cell}"
-            if cell
-            else f"{self.table.sheet.name}!{self.number}行目"
-        )
-        return cell, where
+    # In a workbook of one contract, a blank 契約番号 on the other sheets means that contract.
+    default_contract: str | None = None
 
     def error(self, header: str, text: str, severity: Severity = Severity.ERROR) -> None:
-        cell, where = self.ref(header)
+        sheet = self.table.sheet.name
         who = f"契約「{self.contract_id}」の" if self.contract_id else ""
         self.problems.append(
-            Problem(
-                severity, self.table.sheet.name, cell, self.contract_id, f"{where}: {who}{text}"
+            Cells({sheet: self.table.letters}).problem(
+                severity,
+                sheet,
+                self.number,
+                header,
+                self.contract_id,
+                f"{who}{text}",
+                subcontractor=self.subcontractor,
             )
         )
 
@@ -349,11 +546,33 @@ class _Row:
         """Every column of the sheet by header: parsed value, the kind's blank, or None."""
         out: dict[str, Any] = {}
         values, n = self.values, len(self.values)
-        i = self.table.index.get("契約番号")
+        i = self.table.index.get(CONTRACT_ID)
         cid = values[i] if i is not None and i < n else None
-        self.contract_id = None if _blank(cid) else _text(cid)
+        if _blank(cid):
+            cid = self.default_contract
+        self.contract_id = None if _blank(cid) or type(cid) is _Unreadable else _text(cid)
+        i = self.table.index.get("再委託先名称")
+        owner = values[i] if i is not None and i < n else None
+        self.subcontractor = None if _blank(owner) or type(owner) is _Unreadable else _text(owner)
+        cleaned = self.table.cleaned
         for column, i, parse, blank in self.table.plan:
             raw = values[i] if i is not None and i < n else None
+            if column.header == CONTRACT_ID and _blank(raw):
+                raw = self.default_contract
+            if cleaned and i is not None and (self.number, i) in cleaned:
+                self.error(
+                    column.header,
+                    f"「{column.header}」から表示できない制御文字（{cleaned[self.number, i]}）を"
+                    "取り除きました。Word などから貼り付けた値なら内容を確かめてください。",
+                    Severity.WARNING,
+                )
+            if type(raw) is _Unreadable:
+                out[column.header] = blank
+                if raw.empty_result and not column.required:
+                    continue  # a formula computing "" in an optional cell: blank, as shown
+                self.failed = self.failed or column.required
+                self.error(column.header, raw.message(column.header))
+                continue
             if raw is None or (type(raw) is str and not raw.strip(_SPACES)):
                 out[column.header] = blank
                 if column.required:
@@ -375,18 +594,20 @@ class _Row:
 # ---------------------------------------------------------------- records
 
 
-def _rows(table: _Table | None, problems: list[Problem]) -> Iterable[tuple[_Row, dict[str, Any]]]:
+def _rows(
+    table: _Table | None, problems: list[Problem], default_contract: str | None = None
+) -> Iterable[tuple[_Row, dict[str, Any]]]:
     for number, values in table.rows if table else ():
-        row = _Row(table, number, values, problems)  # type: ignore[arg-type]
+        row = _Row(table, number, values, problems, default_contract=default_contract)  # type: ignore[arg-type]
         yield row, row.read()
 
 
 def _records(
-    table: _Table | None, problems: list[Problem], make: Callable[[_Row, dict[str, Any]], Any]
+    table: _Table | None, problems: list[Problem], default_contract: str | None
 ) -> list[Any]:
     out = []
-    for row, v in _rows(table, problems):
-        if not row.failed and (record := make(row, v)) is not None:
+    for row, v in _rows(table, problems, default_contract):
+        if not row.failed and (record := _record(row, v)) is not None:
             out.append(record)
     return out
 
@@ -408,64 +629,74 @@ def _contracts(table: _Table, problems: list[Problem]) -> tuple[list[Contract], 
             continue
         listed.add(cid)
         if not row.failed:
-            contracts[cid] = _contract(row, v)
+            contracts[cid] = _record(row, v)
     return list(contracts.values()), listed
 
 
-def _contract(row: _Row, v: dict[str, Any]) -> Contract:
-    return Contract(
-        contract_id=v["契約番号"],
-        work_name=v["業務名"],
-        department=v["担当課"],
-        contractor_name=v["受託者名称"],
-        contractor_address=v["受託者所在地"],
-        representative=v["代表者職氏名"],
-        concluded=v["契約締結日"],
-        start=v["契約開始日"],
-        end=v["契約終了日"],
-        terminated=v["解除日"],
-        confidentiality=v["機密性区分"],
-        my_number=v["特定個人情報"],
-        stores_important=v["重要情報の保存"],
-        subcontracting=v["再委託"],
-        system_development=v["システム開発"],
-        officer=Person(v["責任者氏名"], v["責任者役職"], v["責任者連絡先"]),
-        deputy=Person(v["代行者氏名"], v["代行者役職"], v["代行者連絡先"]),
-        workplace=v["作業場所"],
-        row=row.number,
-    )
+# The record each sheet's rows become (the columns' ``field`` names its attributes).
+_RECORD_TYPES: dict[str, type[Any]] = {
+    schema.CONTRACT.name: Contract,
+    schema.STAFF.name: StaffMember,
+    schema.TRAINING.name: Training,
+    schema.SUBCONTRACT.name: Subcontractor,
+    schema.DISPOSAL.name: Disposal,
+    schema.REPORT.name: Answer,
+}
 
 
-def _subcontractor(row: _Row, v: dict[str, Any]) -> Subcontractor:
-    confidentiality = v["機密性区分"]
-    if confidentiality is None and not _blank(_cell(row.table, row.values, "機密性区分")):
-        confidentiality = 1  # unreadable: already an error
-    elif confidentiality is None:
-        confidentiality = 1
-        row.error(
-            "機密性区分",
-            "再委託先の「機密性区分」が空欄のため 1（一般情報）として扱います。"
-            "重要情報を扱うなら 2 か 3 を入力してください。",
-            Severity.WARNING,
-        )
-    return Subcontractor(
-        contract_id=v["契約番号"],
-        name=v["再委託先名称"],
-        address=v["再委託先所在地"],
-        representative=v["再委託先代表者職氏名"],
-        work=v["再委託業務内容"],
-        reason=v["再委託理由"],
-        start=v["再委託開始日"],
-        end=v["再委託終了日"],
-        confidentiality=confidentiality,
-        my_number=v["特定個人情報"],
-        stores_important=v["重要情報の保存"],
-        officer_name=v["再委託先責任者氏名"],
-        applied=v["申請日"],
-        approved=v["承認日"],
-        approval_no=v["承認番号"],
-        row=row.number,
+def _record(row: _Row, v: dict[str, Any]) -> Any:
+    """The record of one row, built from the schema's fields; None when the row cannot make one."""
+    sheet = row.table.sheet
+    fields: dict[str, Any] = {}
+    people: dict[str, dict[str, Any]] = {}
+    for column in sheet.read_columns:
+        if "." in column.field:  # 責任者氏名 → officer.name: the one nested record is a Person
+            outer, inner = column.field.split(".", 1)
+            people.setdefault(outer, {})[inner] = v[column.header]
+        elif column.field:
+            fields[column.field] = v[column.header]
+    fields.update({name: Person(**parts) for name, parts in people.items()})
+    finish = _FINISH.get(sheet.name)
+    done = finish(row, fields) if finish is not None else fields
+    return None if done is None else _RECORD_TYPES[sheet.name](**done, row=row.number)
+
+
+def _subcontractor_fields(row: _Row, fields: dict[str, Any]) -> dict[str, Any] | None:
+    """A blank 機密性区分 is 1, with a warning (an unreadable one already has its error)."""
+    if fields["confidentiality"] is None:
+        if _blank(_cell(row.table, row.values, "機密性区分")):
+            row.error(
+                "機密性区分",
+                "再委託先の「機密性区分」が空欄のため 1（一般情報）として扱います。"
+                "重要情報を扱うなら 2 か 3 を入力してください。",
+                Severity.WARNING,
+            )
+        fields["confidentiality"] = 1
+    return fields
+
+
+def _answer_fields(row: _Row, fields: dict[str, Any]) -> dict[str, Any] | None:
+    """様式 as a number, 時期 as a Timing; a ② answer needs its 年度, others ignore it."""
+    timing = Timing.from_mark(fields["timing"])
+    if timing is Timing.FISCAL_YEAR and fields["fiscal_year"] is None:
+        if _blank(_cell(row.table, row.values, "年度")):
+            row.error(
+                "年度",
+                "時期が②（年度切替時）の回答は「年度」が必要です。2026 や 令和8年度 のように入力してください。",
+            )
+        return None
+    fields.update(
+        form=Form(int(fields["form"])),
+        timing=timing,
+        fiscal_year=fields["fiscal_year"] if timing is Timing.FISCAL_YEAR else None,
     )
+    return fields
+
+
+_FINISH: dict[str, Callable[[_Row, dict[str, Any]], dict[str, Any] | None]] = {
+    schema.SUBCONTRACT.name: _subcontractor_fields,
+    schema.REPORT.name: _answer_fields,
+}
 
 
 def _dedupe_subcontractors(
@@ -476,86 +707,21 @@ def _dedupe_subcontractors(
     for s in subs:
         key = (s.contract_id, s.name)
         if key in seen:
-            cell, where = cells.ref(schema.SUBCONTRACT.name, "再委託先名称", s.row)
             problems.append(
-                Problem(
+                cells.problem(
                     Severity.ERROR,
                     schema.SUBCONTRACT.name,
-                    cell,
+                    s.row,
+                    "再委託先名称",
                     s.contract_id,
-                    f"{where}: 契約「{s.contract_id}」の再委託先「{s.name}」が"
+                    f"契約「{s.contract_id}」の再委託先「{s.name}」が"
                     f"{seen[key].row}行目と重複しています。1社1行にしてください。",
+                    subcontractor=s.name,
                 )
             )
             continue
         seen[key] = s
     return list(seen.values())
-
-
-def _staff(row: _Row, v: dict[str, Any]) -> StaffMember:
-    return StaffMember(
-        contract_id=v["契約番号"],
-        subcontractor=v["再委託先名称"],
-        name=v["氏名"],
-        affiliation=v["所属"],
-        role=v["役割"],
-        handles_important=v["重要情報取扱"],
-        handles_my_number=v["特定個人情報取扱"],
-        trained_on=v["研修受講日"],
-        row=row.number,
-    )
-
-
-def _training(row: _Row, v: dict[str, Any]) -> Training:
-    return Training(
-        contract_id=v["契約番号"],
-        subcontractor=v["再委託先名称"],
-        title=v["研修名"],
-        held_on=v["実施日"],
-        method=v["実施方法"],
-        instructor=v["講師"],
-        content=v["研修内容"],
-        row=row.number,
-    )
-
-
-def _disposal(row: _Row, v: dict[str, Any]) -> Disposal:
-    return Disposal(
-        contract_id=v["契約番号"],
-        subcontractor=v["再委託先名称"],
-        item=v["資料名"],
-        kind=v["区分"],
-        medium=v["媒体"],
-        quantity=v["数量"],
-        method=v["方法"],
-        detail=v["具体的方法"],
-        done_on=v["実施日"],
-        done_by=v["実施者"],
-        witness=v["立会者"],
-        row=row.number,
-    )
-
-
-def _answer(row: _Row, v: dict[str, Any]) -> Answer | None:
-    timing = Timing.from_mark(v["時期"])
-    if timing is Timing.FISCAL_YEAR and v["年度"] is None:
-        if _blank(_cell(row.table, row.values, "年度")):
-            row.error(
-                "年度",
-                "時期が②（年度切替時）の回答は「年度」が必要です。2026 や 令和8年度 のように入力してください。",
-            )
-        return None
-    return Answer(
-        contract_id=v["契約番号"],
-        subcontractor=v["再委託先名称"],
-        form=int(v["様式"]),
-        timing=timing,
-        fiscal_year=v["年度"] if timing is Timing.FISCAL_YEAR else None,
-        item_no=v["項目番号"],
-        answer=v["回答"],
-        note=v["備考"],
-        row=row.number,
-    )
 
 
 def _attached_only(raw: Records, problems: list[Problem]) -> Records:

@@ -12,11 +12,11 @@ from fastapi.testclient import TestClient
 from openpyxl import Workbook
 
 from hino_forms.web.app import create_app
-from hino_forms.web.limits import UploadRefused, check_xlsx
-from hino_forms.web.settings import Settings
+from hino_forms.web.settings import MB, WEB_LIMITS, Settings
+from hino_forms.workbook.limits import Limits
 from tests.conftest import SAMPLE
 
-LIMITS = dict(max_unpacked=10 * 1024 * 1024, max_rows=100)
+SMALL = Limits(max_rows=100, max_uncompressed_bytes=10 * MB)
 
 
 def client_for(**settings: object) -> Iterator[TestClient]:
@@ -36,8 +36,19 @@ def csrf(client: TestClient, path: str = "/") -> str:
     return match[1]
 
 
-def test_the_sample_passes_the_limits() -> None:
-    check_xlsx(SAMPLE, name="sample.xlsx", **LIMITS)  # type: ignore[arg-type]
+def upload(client: TestClient, path: Path, name: str) -> str:
+    """Upload ``path`` as ``name`` on the check page; the page that comes back."""
+    token = csrf(client)
+    with path.open("rb") as f:
+        r = client.post("/upload", data={"csrf": token, "next": "check"}, files={"file": (name, f)})
+    return r.text
+
+
+def test_the_sample_passes_the_servers_limits() -> None:
+    for client in client_for(limits=SMALL):
+        page = upload(client, SAMPLE, "台帳.xlsx")
+        assert "台帳.xlsx" in page and "件・警告" in page  # read and checked
+        assert "上限" not in page
 
 
 def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path: Path) -> None:
@@ -46,8 +57,10 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path: Path) -> None:
         zf.writestr("xl/workbook.xml", "<workbook/>")
         zf.writestr("xl/media/huge.bin", bytes(20 * 1024 * 1024))  # compresses to ~20 KB
     assert bomb.stat().st_size < 100_000
-    with pytest.raises(UploadRefused, match=r"展開すると 20 MB になり、上限 10 MB を超えます"):
-        check_xlsx(bomb, name="bomb.xlsx", **LIMITS)  # type: ignore[arg-type]
+    for client in client_for(limits=SMALL):
+        page = upload(client, bomb, "爆弾.xlsx")
+        assert "爆弾.xlsx は展開すると 20 MB になり、上限 10 MB を超えるため読みません" in page
+        assert "workbook.xlsx" not in page  # the server's own file name is never shown
 
 
 def test_a_sheet_with_too_many_rows_is_named(tmp_path: Path) -> None:
@@ -57,8 +70,19 @@ def test_a_sheet_with_too_many_rows_is_named(tmp_path: Path) -> None:
         wb.active.append([f"架空 {i}"])
     path = tmp_path / "many.xlsx"
     wb.save(path)
-    with pytest.raises(UploadRefused, match=r"シート「従事者」の行数が上限 100 行を超えます"):
-        check_xlsx(path, name="many.xlsx", **LIMITS)  # type: ignore[arg-type]
+    for client in client_for(limits=SMALL):
+        page = upload(client, path, "従事者一覧.xlsx")
+        assert "従事者一覧.xlsx の「従事者」シートは A150 まで使われていて" in page
+        assert "上限（100 行・" in page
+
+
+def test_a_file_that_is_not_a_workbook_is_named(tmp_path: Path) -> None:
+    text = tmp_path / "memo.txt"
+    text.write_text("架空のメモ", encoding="utf-8")
+    for client in client_for():
+        assert "「memo.txt」は Excel ブック（.xlsx）ではありません" in upload(
+            client, text, "memo.txt"
+        )
 
 
 def test_a_form_without_the_sessions_token_is_refused(client: TestClient) -> None:
@@ -177,3 +201,10 @@ def test_staff_download_a_prefilled_workbook_and_the_plan_as_a_calendar(
     ics = client.get("/plan/download.ics", params={"contract": "R7-001", "timing": "conclusion"})
     assert ics.headers["content-type"].startswith("text/calendar")
     assert ics.text.count("BEGIN:VEVENT") == 4
+
+
+def test_the_servers_limits_are_the_readers_tighter_and_its_variables_raise_them() -> None:
+    assert Settings.from_env({}).limits == WEB_LIMITS
+    assert WEB_LIMITS.max_rows < Limits().max_rows
+    raised = Settings.from_env({"HINO_FORMS_MAX_ROWS": "50000"}).limits
+    assert raised.max_rows == 50_000 and raised.max_cells == WEB_LIMITS.max_cells

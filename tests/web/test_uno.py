@@ -56,7 +56,7 @@ def pdf_text(path: Path) -> str:
 def test_two_servers_on_two_ports_share_the_forms(two: WarmConverter, forms: list[Path]) -> None:
     ports = {a.port for a in two.addresses}
     assert len(ports) == 2
-    result = two.convert(forms)
+    result = two(forms)
     assert set(result.converted) == set(forms) and not result.failed
     assert "委託業務従事者体制届出書" in pdf_text(result.converted[forms[0]])
     assert {a for a in two.served if two.served[a]} == set(two.addresses)  # both did some
@@ -68,7 +68,7 @@ def test_a_server_that_dies_is_restarted_and_nothing_is_lost(
     victim = two.servers[0]
     assert victim._proc is not None
     os.killpg(victim._proc.pid, signal.SIGKILL)
-    result = two.convert(forms)  # the other server (or the soffice pool) takes its share
+    result = two(forms)  # the other server (or the soffice pool) takes its share
     assert set(result.converted) == set(forms) and not result.failed
     assert two.wait_ready(), "the killed server did not come back"
     assert victim.starts == 2
@@ -80,7 +80,7 @@ def test_with_no_server_answering_the_soffice_pool_converts(
     nowhere = WarmConverter([Address("127.0.0.1", 9)])  # nothing listens on the discard port
     copy = tmp_path / forms[1].name
     copy.write_bytes(forms[1].read_bytes())
-    result = nowhere.convert([copy])
+    result = nowhere([copy])
     assert result.converted == {copy: copy.with_suffix(".pdf")}
     assert "教育・研修実施報告書" in pdf_text(copy.with_suffix(".pdf"))
     nowhere.close()
