@@ -22,13 +22,13 @@ import threading
 import time
 import xmlrpc.client
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from hino_forms.output import pdf
-from hino_forms.output.pdf import ConversionResult, Progress
+from hino_forms.output.pdf import ConversionResult, Converter, Progress
 
 UNO_PYTHON_ENV = "HINO_FORMS_UNO_PYTHON"  # the Python that has LibreOffice's `uno`
 START_TIMEOUT = 60.0  # unoserver sleeps 7 s on start; LibreOffice's first start may take longer
@@ -180,18 +180,15 @@ class LocalServer:
                 proc.stdin.close()
 
 
-Fallback = Callable[[Sequence[Path], Progress | None], ConversionResult]
-
-
-def _soffice_pool(docx_paths: Sequence[Path], progress: Progress | None) -> ConversionResult:
-    """The cold path: ``pdf.convert``'s pool of soffice workers."""
+def _soffice_pool(docx_paths: Sequence[Path], progress: Progress | None = None) -> ConversionResult:
+    """The cold path: ``pdf.convert``'s pool of soffice workers (LibreOffice found as usual)."""
     return pdf.convert(docx_paths, progress=progress)
 
 
 class WarmConverter:
     """Conversions spread over unoservers, local ones kept alive; the soffice pool as fallback.
 
-    Called like the pipeline's ``Converter``: ``converter(docx_paths, progress)``.
+    A ``pdf.Converter`` for the pipeline's ``Options.converter``: ``converter(docx_paths, progress)``.
     """
 
     def __init__(
@@ -201,7 +198,7 @@ class WarmConverter:
         local: int = 0,
         python: Path | None = None,
         timeout: float = 60.0,
-        fallback: Fallback | None = None,
+        fallback: Converter | None = None,
     ) -> None:
         self._remote = list(addresses)
         self.timeout = timeout  # seconds one file may take on a server before it is given up
@@ -310,11 +307,13 @@ class WarmConverter:
             if progress is not None:
                 progress(docx, made)
         rest = [f for f in files if f not in converted and f not in failed]
+        stalled = False
         if rest:
             cold = self._fallback(rest, progress)
             converted.update(cold.converted)
             failed.update(cold.failed)
-        return ConversionResult(converted, failed)
+            stalled = cold.stalled
+        return ConversionResult(converted, failed, stalled)
 
     def _work(
         self,

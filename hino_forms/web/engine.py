@@ -20,7 +20,8 @@ from hino_forms.contractor.prefill import load_prefill
 from hino_forms.errors import HinoFormsError
 from hino_forms.models import Problem, Records, Submission
 from hino_forms.output import folder as outdir
-from hino_forms.output.pipeline import Converter, Options, generate
+from hino_forms.output.pdf import Converter
+from hino_forms.output.pipeline import Options, generate
 from hino_forms.planning import export
 from hino_forms.planning.selection import Selection
 from hino_forms.web.store import Job, Stage

@@ -6,7 +6,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from hino_forms.errors import HinoFormsError
-from hino_forms.output.pipeline import Converter
+from hino_forms.output.pdf import Converter
 from hino_forms.planning.selection import Selection
 from hino_forms.web import engine
 from hino_forms.web.store import Job, Store
