@@ -252,4 +252,5 @@ def _prefill(ws: Worksheet, sheet: Sheet, prefill: Prefill) -> None:
             ws.row_dimensions[r].height = text_height(
                 str(values[ITEM_HEADER]), REFERENCE_WIDTH + 10
             )
-    protect(ws, rows=sheet is not CONTRACT)
+    # The city's sheets (契約, 項目調整) take no new rows from the contractor.
+    protect(ws, rows=sheet.filled_by is not Filler.CITY)

@@ -17,11 +17,14 @@ from pathlib import Path
 
 from hino_forms.errors import BadOption
 from hino_forms.workbook.ids import nearest
-from hino_forms.workbook.schema import CONTRACT, CONTRACT_ID, SHEETS, Sheet
+from hino_forms.workbook.schema import CONTRACT, CONTRACT_ID, SHEETS, Filler, Sheet
 from hino_forms.xlsx import SheetRow, Values
 
 # The sheets whose rows a contractor adds, changes and removes.
-ROW_SHEETS: tuple[Sheet, ...] = tuple(s for s in SHEETS if s is not CONTRACT)
+# The sheets whose rows a contractor returns (項目調整 is the city's alone: never taken back).
+ROW_SHEETS: tuple[Sheet, ...] = tuple(
+    s for s in SHEETS if s is not CONTRACT and s.filled_by is not Filler.CITY
+)
 
 
 @dataclass(frozen=True)

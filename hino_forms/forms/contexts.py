@@ -36,7 +36,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -52,11 +52,13 @@ from hino_forms.dates import (
     format_wareki,
     format_wareki_year,
 )
-from hino_forms.forms.checklists import ChecklistItem, load_checklist
+from hino_forms.forms.adjust import checklist_for
+from hino_forms.forms.checklists import ChecklistItem
 from hino_forms.models import (
     Answer,
     Contract,
     Form,
+    ItemAdjustment,
     Party,
     Person,
     Problem,
@@ -96,9 +98,11 @@ class FormEnv:
     settings: Settings = Settings()
     checklist_dir: Path | None = None  # checklist files here win over the shipped ones
 
-    def checklist(self, form: Form) -> tuple[ChecklistItem, ...]:
-        """The checklist of form 3, 4 or 5 (see load_checklist)."""
-        return load_checklist(form, self.checklist_dir)
+    def checklist(
+        self, form: Form, mark: str, adjustments: Sequence[ItemAdjustment] = ()
+    ) -> tuple[ChecklistItem, ...]:
+        """The items of form 3, 4 or 5 printed at ``mark`` after the contract's 項目調整, numbered 1…N."""
+        return checklist_for(form, mark, adjustments, self.checklist_dir)
 
 
 @dataclass(frozen=True)
@@ -308,12 +312,13 @@ def common(submission: Submission, records: Records, env: FormEnv) -> dict[str, 
     if _is_sub(submission) and sub is not None:
         submitter = SubmitterView(sub.address, sub.name, sub.representative, sub.officer_name, "")
     else:
+        in_charge = contract.in_charge  # 担当者氏名 / 担当者連絡先, blank = the 責任者
         submitter = SubmitterView(
             contract.contractor_address,
             contract.contractor_name,
             contract.representative,
-            contract.officer.name,
-            contract.officer.contact,
+            in_charge.name,
+            in_charge.contact,
         )
     return {
         "form_no": int(submission.form),
@@ -416,7 +421,11 @@ def form3(submission: Submission, records: Records, env: FormEnv) -> dict[str, A
     contents = "\n".join(t.content for t in trainings)
     topics = [
         TopicRow(k.no, k.text, k.section, any(w in contents for w in k.keywords))
-        for k in env.checklist(Form.TRAINING_REPORT)
+        for k in env.checklist(
+            Form.TRAINING_REPORT,
+            Timing.CONCLUSION.mark,
+            records.adjustments_of(contract.contract_id),
+        )
     ]
     start = _party(ctx).start
     staff = []
@@ -456,9 +465,7 @@ def report(submission: Submission, records: Records, env: FormEnv) -> dict[str, 
         "subcontracting": party.subcontractor is None and contract.subcontracting,
     }
     items = []
-    for k in env.checklist(submission.form):
-        if mark not in k.timings:
-            continue
+    for k in env.checklist(submission.form, mark, records.adjustments_of(contract.contract_id)):
         found = answers.get(k.no)
         answer = normalize_answer(found.answer) if found else ""
         if not answer and k.na_unless and not props.get(k.na_unless, True):
