@@ -1,4 +1,9 @@
-"""What a bundle's cover sheet (送付書) lists: its forms with their pages, and the warnings that concern it.
+"""What a bundle's cover sheet (送付書) lists, and which warnings concern a bundle.
+
+The cover is for its reader: the forms with their pages, who sends them to
+whom, and the subcontractors' bundles that travel with the contractor's
+(別綴り). Warnings never go on it; ``CoverBuilder.warnings`` says which bundle
+a warning concerns, for the 一覧's 問題 sheet and the terminal.
 
 A warning concerns a bundle when it is about a form inside it, from the same
 submitter: a training warning (従事者 / 研修) belongs with forms 2 and 3, a
@@ -12,8 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from hino_forms.forms.contexts import Cover, CoverEntry
+from hino_forms.forms.contexts import Cover, CoverEntry, SeparateBundle
 from hino_forms.models import Problem, Records, Severity, Submission, Submitter, Timing
+from hino_forms.output.layout import timing_folder
 
 # The forms each sheet's warnings are about.
 _FORMS_OF_SHEET: dict[str, frozenset[int]] = {
@@ -33,13 +39,41 @@ class CoverBuilder:
         self.records = records
 
     def cover(
-        self, subs: Sequence[Submission], pages: Sequence[int | None], cover_pages: int
+        self,
+        subs: Sequence[Submission],
+        pages: Sequence[int | None],
+        cover_pages: int,
+        separate: Sequence[SeparateBundle] = (),
     ) -> Cover:
-        """The 送付書 for a bundle of ``subs`` whose PDFs have ``pages`` pages (None: not known)."""
+        """The 送付書 for a bundle of ``subs`` whose PDFs have ``pages`` pages (None: not known);
+        ``separate``: the subcontractors' bundles the contractor forwards with it."""
         first = subs[0]
         contract = self.records.contract(first.contract_id)
+        sub = (
+            self.records.party(first.contract_id, first.subcontractor).subcontractor
+            if first.subcontractor
+            else None
+        )
+        return Cover(
+            contract=contract,
+            timing=first.timing,
+            date=first.date,
+            fiscal_year=first.fiscal_year,
+            submitter_label=submitter_label(contract.contractor_name, first),
+            entries=self.entries(subs, pages, cover_pages + 1),
+            submitter=first.submitter,
+            subcontractor=sub,
+            # The folder says 随時 for what falls between ① and ③; the cover says the same.
+            timing_label=timing_folder(first).split("_", 1)[0],
+            separate=tuple(separate),
+        )
+
+    def entries(
+        self, subs: Sequence[Submission], pages: Sequence[int | None], first_page: int | None
+    ) -> tuple[CoverEntry, ...]:
+        """The forms of a bundle with their pages, the first starting on ``first_page``."""
         entries = []
-        page: int | None = cover_pages + 1
+        page = first_page
         for sub, count in zip(subs, pages):
             title = (
                 f"{sub.title}（{sub.subcontractor}）"
@@ -48,16 +82,16 @@ class CoverBuilder:
             )
             entries.append(CoverEntry(label=sub.label, title=title, first_page=page, pages=count))
             page = page + count if page is not None and count is not None else None
-        return Cover(
-            contract=contract,
-            timing=first.timing,
-            date=first.date,
-            fiscal_year=first.fiscal_year,
-            submitter_label=submitter_label(contract.contractor_name, first),
-            entries=tuple(entries),
-            problems=tuple(
-                p for p in self.records.problems_of(first.contract_id) if self.concerns(p, subs)
-            ),
+        return tuple(entries)
+
+    def separate(self, subs: Sequence[Submission], pages: Sequence[int | None]) -> SeparateBundle:
+        """A subcontractor's bundle as the contractor's cover lists it (別綴り)."""
+        return SeparateBundle(subs[0].subcontractor or "", self.entries(subs, pages, None))
+
+    def warnings(self, subs: Sequence[Submission]) -> tuple[Problem, ...]:
+        """The warnings that concern the bundle of ``subs`` (for the 一覧, never the cover)."""
+        return tuple(
+            p for p in self.records.problems_of(subs[0].contract_id) if self.concerns(p, subs)
         )
 
     def concerns(self, problem: Problem, subs: Sequence[Submission]) -> bool:

@@ -175,6 +175,8 @@ class _Run:
     renderer: Renderer
     written: list[_Written] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)  # submission_key → path of its .docx
+    # Each bundle written (its PDF's path in the output) and the warnings that concern it.
+    bundle_warnings: list[tuple[str, tuple[Problem, ...]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.by_contract: dict[str, list[Submission]] = {}
@@ -256,15 +258,16 @@ class _Run:
         self, bundles: dict[BundleKey, list[Item]], pdfs: dict[Path, Path], work: Path
     ) -> None:
         """Cover + forms → one Word bundle and (with PDFs) one bookmarked PDF bundle per key."""
-        covers = {
-            key: self._cover_docx(key, items, pdfs, cover_pages=1) for key, items in bundles.items()
-        }
+        covers = {key: self._cover_docx(key, bundles, pdfs, cover_pages=1) for key in bundles}
         cover_pdfs = self._cover_pdfs(covers, bundles, pdfs)
         for key, items in bundles.items():
             first = items[0][0]
             folder = items[0][1].parent
             stem = bundle_stem(key[0], first)
             cover = covers[key]
+            # Which bundle each warning concerns, for the 問題 sheet of the 一覧.
+            name = (folder / stem).relative_to(work).as_posix()  # its .pdf and .docx
+            self.bundle_warnings.append((name, self.covers.warnings([s for s, _ in items])))
             try:
                 self._bundle(first, folder, stem, cover, cover_pdfs.get(cover), items, pdfs, work)
             except Exception as err:  # noqa: BLE001 — one bad bundle must not stop the rest
@@ -306,13 +309,33 @@ class _Run:
         self._wrote(target, work, first, None, "bundle")
 
     def _cover_docx(
-        self, key: BundleKey, items: list[Item], pdfs: dict[Path, Path], cover_pages: int
+        self,
+        key: BundleKey,
+        bundles: dict[BundleKey, list[Item]],
+        pdfs: dict[Path, Path],
+        cover_pages: int,
     ) -> Path:
+        items = bundles[key]
         first = items[0][0]
         path = items[0][1].parent / f"{bundle_stem(key[0], first)}_表紙.docx"
-        pages = [pdf.page_count(pdfs[d]) if d in pdfs else None for _, d in items]
+
+        def pages(of: list[Item]) -> list[int | None]:
+            return [pdf.page_count(pdfs[d]) if d in pdfs else None for _, d in of]
+
+        # The contractor forwards its subcontractors' bundles of the same folder (別綴り).
+        separate = (
+            [
+                self.covers.separate([s for s, _ in other], pages(other))
+                for (cid, folder, who), other in bundles.items()
+                if cid == key[0]
+                and folder == key[1]
+                and other[0][0].submitter is Submitter.SUBCONTRACTOR
+            ]
+            if key[2] == ""
+            else []
+        )
         self.renderer.render_cover(
-            self.covers.cover([s for s, _ in items], pages, cover_pages), path
+            self.covers.cover([s for s, _ in items], pages(items), cover_pages, separate), path
         )
         return path
 
@@ -332,7 +355,7 @@ class _Run:
             if path in converted and (pages := pdf.page_count(converted[path])) > 1
         }
         for key, pages in longer.items():
-            self._cover_docx(key, bundles[key], pdfs, cover_pages=pages)
+            self._cover_docx(key, bundles, pdfs, cover_pages=pages)
         if longer:
             converted.update(self._convert_covers([covers[k] for k in longer]))
         return converted
@@ -356,9 +379,18 @@ class _Run:
             out / outdir.SCHEDULE,
             work_root,
             lambda p: schedule.write_xlsx(
-                p, self.planned, list(self.summary.problems), files=self.files, contracts=contracts
+                p,
+                self.planned,
+                list(self.summary.problems),
+                files=self.files,
+                contracts=contracts,
+                bundles_of=self._bundles_of,
             ),
         )
+
+    def _bundles_of(self, problem: Problem) -> str:
+        """The bundles a warning concerns, as the 一覧 names them ("" when none of this run)."""
+        return "、".join(name for name, found in self.bundle_warnings if problem in found)
 
     def _wrote(self, path: Path, work: Path, sub: Submission, form: int | None, kind: str) -> None:
         self.written.append(
