@@ -806,10 +806,21 @@ def cover() -> Document:
     p(doc, "計{{ total_pages }}頁（本送付書を除く）", "注記")
     p(doc, "{%p endif %}", "注記")
     p(doc, "{%p if separate %}", "項目")
-    item(doc, "4", "別綴り")
+    item(doc, "4", "別綴り（同時に送付する再委託先の書類）")
     p(doc, "{%p endif %}", "項目")
     p(doc, "{%p for b in separate %}", "項目本文")
-    p(doc, "再委託先 {{ b.subcontractor }} の書類：{{ b.forms }}", "項目本文")
+    p(
+        doc,
+        "再委託先 {{ b.subcontractor }}{% if b.total %}（計{{ b.total }}頁）{% endif %}",
+        "項目本文",
+    )
+    table(
+        doc,
+        [("No.", 12), ("様式", 36), ("書類名", 100), ("頁数", 22)],
+        [("{{ e.no }}", "表中央"), "{{ e.label }}", "{{ e.title }}", ("{{ e.pages }}", "表中央")],
+        loop="e in b.entries",
+        empty=None,
+    )
     p(doc, "{%p endfor %}", "項目本文")
     p(doc, "以上", "結語")
     footer(doc)

@@ -540,9 +540,15 @@ def test_the_contractors_cover_lists_its_subcontractors_bundle_apart(tmp_path):
         (CoverEntry("様式第6号", "再委託承認申請書（架空サポート）", 2, pages=1),),
         separate=(SeparateBundle(SUB, theirs),),
     )
-    _, lines = _cover_lines(cover, tmp_path)
-    assert "4\t別綴り" in lines
-    assert f"再委託先 {SUB} の書類：様式第2号（2頁）、様式第3号（1頁）（計3頁）" in lines
+    doc, lines = _cover_lines(cover, tmp_path)
+    assert "4\t別綴り（同時に送付する再委託先の書類）" in lines
+    assert f"再委託先 {SUB}（計3頁）" in lines
+    own, apart = [[[c.text for c in r.cells] for r in t.rows[1:]] for t in doc.tables]
+    assert own == [["1", "様式第6号", "再委託承認申請書（架空サポート）", "1"]]
+    assert apart == [
+        ["1", "様式第2号", "委託業務従事者体制届出書", "2"],
+        ["2", "様式第3号", "教育・研修実施報告書", "1"],
+    ]
 
 
 def test_a_subcontractors_cover_says_it_comes_through_the_contractor(tmp_path):

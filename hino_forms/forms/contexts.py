@@ -27,7 +27,7 @@ Cover: form_label and form_title (送付書), footer_id, contract, date (送付�
     sender_heading, sender (SenderRow: label, value: 送付者 with 担当者 and 連絡先; the city for
     form 7), preamble, subject (件名: 契約番号・業務名), timing_label (①契約締結時, 随時,
     ②年度切替時（令和7年度分）), submitter_label, entries (EntryRow: no, label, title, page,
-    pages), total_pages (str, "" if unknown), separate (SeparateRow: subcontractor, forms: 別綴り).
+    pages), total_pages (str, "" if unknown), separate (SeparateRow: subcontractor, entries (EntryRow…), total: 別綴り).
 
 Text from the workbook is printed literally: the Jinja environment escapes it and
 nothing here compiles it; characters XML cannot hold are dropped (``clean``).
@@ -240,7 +240,8 @@ class SenderRow:
 @dataclass(frozen=True)
 class SeparateRow:
     subcontractor: str
-    forms: str  # 様式第2号（2頁）、様式第3号（1頁）（計3頁）
+    entries: list[EntryRow]
+    total: str  # pages of the bundle's forms together; "" if unknown
 
 
 # ---------------------------------------------------------------- helpers
@@ -585,7 +586,6 @@ def cover(cover: Cover, settings: Settings) -> dict[str, Any]:
             if own is not None
             else "下記のとおり書類を送付します。"
         )
-    pages = [e.pages for e in cover.entries]
     return {
         "form_label": "送付書",
         "form_title": "送付書",
@@ -600,7 +600,7 @@ def cover(cover: Cover, settings: Settings) -> dict[str, Any]:
         "timing_label": timing_label,
         "submitter_label": clean(cover.submitter_label),
         "entries": _entry_rows(cover.entries),
-        "total_pages": str(sum(p for p in pages if p)) if pages and None not in pages else "",
+        "total_pages": _total(cover.entries),
         "separate": [_separate_row(b) for b in cover.separate],
     }
 
@@ -619,11 +619,16 @@ def _entry_rows(entries: Sequence[CoverEntry]) -> list[EntryRow]:
 
 
 def _separate_row(bundle: SeparateBundle) -> SeparateRow:
-    """再委託先 X の書類: 様式第2号（2頁）、様式第3号（1頁）（計3頁）."""
-    forms = "、".join(f"{e.label}（{e.pages}頁）" if e.pages else e.label for e in bundle.entries)
-    pages = [e.pages for e in bundle.entries]
-    total = f"（計{sum(p for p in pages if p)}頁）" if pages and None not in pages else ""
-    return SeparateRow(clean(bundle.subcontractor), f"{forms}{total}")
+    """A subcontractor's bundle as its own small table: its forms, their pages and the total."""
+    return SeparateRow(
+        clean(bundle.subcontractor), _entry_rows(bundle.entries), _total(bundle.entries)
+    )
+
+
+def _total(entries: Sequence[CoverEntry]) -> str:
+    """The pages of all ``entries`` together ("" when a count is unknown, e.g. without PDFs)."""
+    pages = [e.pages for e in entries]
+    return str(sum(p for p in pages if p)) if pages and None not in pages else ""
 
 
 Builder = Callable[[Submission, Records, FormEnv], dict[str, Any]]
