@@ -517,6 +517,22 @@ def test_cover_sheet_is_written_for_the_city_officer_who_receives_it(tmp_path):
     assert not any("別綴り" in line for line in lines)
 
 
+@pytest.mark.parametrize("form", [1, 2, 3, 4, 5, 6])
+def test_every_form_names_the_clerk_in_its_submitter_block(renderer, form):
+    records = fixed_records(clerk=Person("架空 花子", contact="042-000-0009"))
+    timing = Timing.END if form == 1 else Timing.CONCLUSION
+    sub = submission(form, timing, subcontractor=SUB if form == 6 else None)
+    lines = paragraphs(render(renderer, sub, records))
+    assert "担当者\t架空 花子" in lines and "連絡先\t042-000-0009" in lines
+
+
+def test_a_blank_clerk_contact_falls_back_to_the_officers(renderer):
+    lines = paragraphs(
+        render(renderer, VARIANTS["form2"], fixed_records(clerk=Person("架空 花子")))
+    )
+    assert "担当者\t架空 花子" in lines and "連絡先\t042-000-0000" in lines
+
+
 def test_a_cover_without_a_clerk_names_the_officer(tmp_path):
     contract = fixed_records().contracts[0]
     cover = Cover(contract, Timing.CONCLUSION, date(2025, 3, 25), None, "受託者", ())
