@@ -202,7 +202,7 @@ def test_the_sample_tailors_form4_of_r7_002_and_its_subcontractor(renderer) -> N
         items = checklist(render(renderer, subs[0], records))
         assert list(items) == [str(i) for i in range(1, len(shipped) + 1)]  # −1 +1
         assert "サーバ室" in items["7"][0]
-        assert items[str(len(shipped))][0].startswith("サーバ室への入退室は")
+        assert items[str(len(shipped))][0].startswith("サーバ室に入退室した日時と氏名は")
 
 
 def _plan(records: Records) -> list[Any]:
