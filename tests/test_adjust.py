@@ -223,3 +223,8 @@ def test_a_prefilled_workbook_shows_the_citys_rows_locked(tmp_path: Path) -> Non
     assert all(ws.cell(r, c).protection.locked for r in (2, 3, 4) for c in range(1, 7))
     # openpyxl's flags say what is protected: rows cannot be inserted or deleted here.
     assert ws.protection.sheet and ws.protection.insertRows and ws.protection.deleteRows
+    # The reference list of items numbers them as the contract's forms (and its 報告 rows) do.
+    items = [r for r in wb["確認項目一覧"].iter_rows(min_row=3, values_only=True) if r[0] == 4]
+    first = [r for r in items if r[2] == "①"]
+    assert [r[1] for r in first] == [str(i) for i in range(1, len(SHIPPED_4_1) + 1)]
+    assert "サーバ室" in first[6][4] and first[-1][4].startswith("サーバ室に入退室した")

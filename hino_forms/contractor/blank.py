@@ -91,7 +91,7 @@ def build_input_workbook(prefill: Prefill | None = None) -> Workbook:
         _validate(ws, sheet, last, prefill)
         if prefill is not None:
             _prefill(ws, sheet, prefill)
-    write_items(wb.create_sheet(ITEMS_SHEET))
+    write_items(wb.create_sheet(ITEMS_SHEET), prefill.adjustments if prefill is not None else ())
     write_example(wb.create_sheet(EXAMPLE_SHEET))
     _define_sources(wb, prefill)
     if prefill is not None:

@@ -46,6 +46,7 @@ class Prefill:
     reports: tuple[Submission, ...] = ()  # the form 4/5 reports whose items 報告 lists
     window: tuple[date | None, date | None] = (None, None)
     note: str = ""  # why no item is listed, when none is (Japanese)
+    adjustments: tuple[ItemAdjustment, ...] = ()  # the contract's 項目調整: items as adjusted
 
 
 def load_prefill(
@@ -71,6 +72,7 @@ def load_prefill(
         reports=tuple(reports),
         window=(date_from, date_to),
         note=note,
+        adjustments=adjustments,
     )
 
 
