@@ -56,6 +56,7 @@ from hino_forms.dates import (
 )
 from hino_forms.forms.adjust import checklist_for
 from hino_forms.forms.checklists import ChecklistItem
+from hino_forms.forms.cover import Cover, CoverEntry, SeparateBundle
 from hino_forms.models import (
     Answer,
     Contract,
@@ -104,44 +105,6 @@ class FormEnv:
     ) -> tuple[ChecklistItem, ...]:
         """The items of form 3, 4 or 5 printed at ``mark`` after the contract's 項目調整, numbered 1…N."""
         return checklist_for(form, mark, adjustments, self.checklist_dir)
-
-
-@dataclass(frozen=True)
-class CoverEntry:
-    """One form inside a bundle: 様式第2号, its title, its first page and page count (None: unknown)."""
-
-    label: str
-    title: str
-    first_page: int | None
-    pages: int | None = None
-
-
-@dataclass(frozen=True)
-class SeparateBundle:
-    """A subcontractor's bundle the contractor forwards with its own (別綴り on the cover)."""
-
-    subcontractor: str
-    entries: tuple[CoverEntry, ...]
-
-
-@dataclass(frozen=True)
-class Cover:
-    """The 送付書 of one bundle (one contract, timing folder and submitter).
-
-    Only what its reader needs: nothing for the preparer (warnings go to the
-    terminal and the 一覧's 問題 sheet, never onto a cover).
-    """
-
-    contract: Contract
-    timing: Timing
-    date: date | None
-    fiscal_year: int | None
-    submitter_label: str
-    entries: tuple[CoverEntry, ...]
-    submitter: Submitter = Submitter.CONTRACTOR
-    subcontractor: Subcontractor | None = None  # whose bundle (a subcontractor's, or forms 6/7's)
-    timing_label: str = ""  # as the bundle's folder names it (随時 …); "" = the timing's own label
-    separate: tuple[SeparateBundle, ...] = ()  # subcontractors' bundles sent with it (別綴り)
 
 
 # ---------------------------------------------------------------- row views
