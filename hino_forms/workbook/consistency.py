@@ -13,10 +13,11 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol, TypeVar
 
 from hino_forms.dates import format_wareki
+from hino_forms.forms.adjust import adjustment_problems
 from hino_forms.models import (
     Cells,
     Contract,
@@ -142,6 +143,10 @@ class _Checker:
         list(self.attached(self.records.trainings, schema.TRAINING.name))
         list(self.attached(self.records.answers, schema.REPORT.name))
         self.disposals(list(self.attached(self.records.disposals, _DISPOSAL)))
+        adjustments = tuple(self.attached(self.records.adjustments, schema.ADJUSTMENT.name))
+        self.problems += adjustment_problems(
+            replace(self.records, adjustments=adjustments), self.cells
+        )
         return self.problems
 
     # -- references ----------------------------------------------------------
