@@ -123,6 +123,9 @@ def test_a_signal_ends_the_run_like_ctrl_c(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # A shell without job control starts background jobs with SIGINT ignored, and Python
+        # keeps an ignored SIGINT: give the run the terminal's default, as a user's has.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         deadline = time.monotonic() + 120
