@@ -50,7 +50,7 @@ class CoverBuilder:
             page = page + count if page is not None and count is not None else None
         return Cover(
             contract=contract,
-            timing=first.timing,
+            timing=first.filing,
             date=first.date,
             fiscal_year=first.fiscal_year,
             submitter_label=submitter_label(contract.contractor_name, first),

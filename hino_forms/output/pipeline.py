@@ -298,7 +298,7 @@ class _Run:
             [bundle.BundlePart(cover_pdf, None)]
             + [bundle.BundlePart(pdfs[d], f"{s.label} {s.title}") for s, d in items],
             target,
-            title=f"{contract.work_name} {first.timing.label}",
+            title=f"{contract.work_name} {first.filing.label}",
             author=_submitter_name(contract, first),
             subject=f"{contract.contract_id} {contract.work_name}",
             password=self.options.password,
