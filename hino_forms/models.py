@@ -80,7 +80,12 @@ class Timing(str, Enum):
         return None
 
 
-_TIMING_MARKS = {Timing.CONCLUSION: "①", Timing.FISCAL_YEAR: "②", Timing.END: "③", Timing.CHANGE: ""}
+_TIMING_MARKS = {
+    Timing.CONCLUSION: "①",
+    Timing.FISCAL_YEAR: "②",
+    Timing.END: "③",
+    Timing.CHANGE: "",
+}
 _TIMING_ORDER = {Timing.CONCLUSION: 0, Timing.FISCAL_YEAR: 1, Timing.END: 2, Timing.CHANGE: 3}
 _TIMING_NAMES = {
     Timing.CONCLUSION: "契約締結時",
