@@ -60,6 +60,9 @@ def subcontractor(**overrides: Any) -> Subcontractor:
         reason="繁忙期の補助",
         confidentiality=2,
         officer_name="下請 三郎",
+        deputy_name="下請 四郎",
+        # Applied the day after 契約締結日: its ① forms are filed 随時 and the contractor
+        # files a form 2 変更 that day (SPEC §4 (c)).
         applied=date(2025, 3, 26),
         approved=date(2025, 3, 28),
         approval_no="日架第1号",
