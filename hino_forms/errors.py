@@ -143,7 +143,7 @@ class PasswordUnavailable(BadOption):
     def __str__(self) -> str:
         if self.empty_from:
             source = {
-                "file": f"--password-file {self.file} の 1 行目",
+                "file": f"--password-file {self.file} の中身",
                 "env": f"環境変数 {self.env_name}",
             }.get(self.empty_from, "入力されたパスワード")
             return f"{source}が空です。暗号化のパスワードを指定してください。"
@@ -227,4 +227,34 @@ class TemplateUnsafe(HinoFormsError):
         return (
             f"テンプレート {self.template} に安全でない式があるため使えません（{self.detail}）。"
             "templates check で場所を確かめ、その式を消してください。"
+        )
+
+
+class InputTooLarge(InputUnusable):
+    """The workbook exceeds the size limits (workbook/limits.py): refused before it is read."""
+
+
+class PasswordUnreadable(BadOption):
+    """The password holds a line break, tab or invisible character: no PDF viewer prompt takes it."""
+
+    def __init__(
+        self, env_name: str, source: str, file: Path | None, position: int, char: str
+    ) -> None:
+        super().__init__(env_name, source, file, position, char)
+        self.env_name = env_name
+        self.source = source  # "file", "env" or "prompt"
+        self.file = file
+        self.position = position  # 1-based; the password itself is never printed
+        self.char = char
+
+    def __str__(self) -> str:
+        source = {
+            "file": f"--password-file {self.file} の中身",
+            "env": f"環境変数 {self.env_name}",
+        }.get(self.source, "入力されたパスワード")
+        what = "改行" if self.char in "\r\n" else f"制御文字（U+{ord(self.char):04X}）"
+        return (
+            f"{source}の {self.position} 文字目に{what}があります。"
+            "パスワードは 1 行で、改行・タブ・見えない文字を含めずに書いてください"
+            "（末尾の改行 1 つは取り除きます）。"
         )

@@ -8,10 +8,11 @@ consecutive characters contained in the account name.
 from __future__ import annotations
 
 import string
+import unicodedata
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from hino_forms.errors import PasswordUnavailable, WeakPassword
+from hino_forms.errors import PasswordUnavailable, PasswordUnreadable, WeakPassword
 
 PASSWORD_ENV = "HINO_FORMS_PASSWORD"
 MIN_LENGTH = 8
@@ -69,16 +70,21 @@ def password_problems(password: str, account: str) -> list[str]:
 def account_run(password: str, account: str) -> str | None:
     """The first run of ``RUN`` consecutive characters of ``account`` found in ``password``.
 
-    Case does not matter, and a look-alike (0 for o, @ for a …) counts as the
-    letter it stands for. None when there is none.
+    Case and width do not matter (both are compared after NFKC: ``ＴＡＮＡＫＡ``
+    is ``tanaka``), and a look-alike (0 for o, @ for a …) counts as the letter
+    it stands for. None when there is none.
     """
-    pw, name = password.lower(), account.lower()
+    pw, name = _folded(password), _folded(account)
     for start in range(len(name) - RUN + 1):
         run = name[start : start + RUN]
         for at in range(len(pw) - RUN + 1):
             if all(_same(p, a) for p, a in zip(pw[at : at + RUN], run, strict=True)):
-                return account[start : start + RUN]
+                return run
     return None
+
+
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
 
 
 def check_password(password: str, account: str) -> None:
@@ -96,6 +102,10 @@ def read_password(
 ) -> str:
     """The encryption password: from ``password_file``, else $HINO_FORMS_PASSWORD, else ``prompt``.
 
+    The password is what the user typed: from the file and the environment
+    only one trailing line break (LF or CRLF, as an editor or ``echo`` adds) and
+    the file's UTF-8 BOM are removed; spaces are kept; a password holding
+    another line break or a control character is refused, never cut.
     Never from a command-line argument: those show in the process list and
     the shell history.
     """
@@ -104,18 +114,34 @@ def read_password(
             text = Path(password_file).read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as err:
             raise PasswordUnavailable(PASSWORD_ENV, password_file, str(err)) from err
-        lines = text.splitlines()
-        password = lines[0] if lines else ""
+        password = _without_final_line_break(text)
         source = "file"
     elif env.get(PASSWORD_ENV):
-        password, source = env[PASSWORD_ENV], "env"
+        password, source = _without_final_line_break(env[PASSWORD_ENV]), "env"
     elif prompt is not None:
         password, source = prompt(), "prompt"
     else:
         raise PasswordUnavailable(PASSWORD_ENV)
     if not password:
         raise PasswordUnavailable(PASSWORD_ENV, password_file, empty_from=source)
+    _refuse_control_characters(password, source, password_file)
     return password
+
+
+def _without_final_line_break(text: str) -> str:
+    """``text`` without ONE trailing CRLF or LF: the line end an editor or ``echo`` adds."""
+    for end in ("\r\n", "\n"):
+        if text.endswith(end):
+            return text[: -len(end)]
+    return text
+
+
+def _refuse_control_characters(password: str, source: str, file: Path | None) -> None:
+    # A line break, tab or invisible character cannot be typed at the PDF viewer's prompt:
+    # an encrypted bundle with one could never be opened. Name the position, never the password.
+    for at, ch in enumerate(password, start=1):
+        if unicodedata.category(ch) in ("Cc", "Cf"):
+            raise PasswordUnreadable(PASSWORD_ENV, source, file, at, ch)
 
 
 def _same(typed: str, letter: str) -> bool:

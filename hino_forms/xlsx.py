@@ -1,7 +1,8 @@
 """openpyxl helpers every workbook the project reads back or writes shares.
 
 One definition each of: a cell as comparable text (also the reader's
-normaliser), the width of Japanese text, a header cell, the print set-up,
+normaliser), text cleaned of the invisible and control characters Word pastes
+(which openpyxl refuses to write), the width of Japanese text, a header cell, the print set-up,
 text written so that it can never become a formula, and the atomic,
 owner-only save.
 """
@@ -9,6 +10,7 @@ owner-only save.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import unicodedata
 import zipfile
@@ -32,6 +34,13 @@ SPACES = " \u3000\t\r\n"
 # What a spreadsheet may take for the start of a formula (OWASP "CSV injection"):
 # = + - @, and a tab or CR before them.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Invisible characters pasted from the web or Word (BOM, zero-width space/joiners, word joiner,
+# soft hyphen): dropped, so 「\ufeff契約番号」 is the header 契約番号.
+INVISIBLE = frozenset("\ufeff\u200b\u200c\u200d\u2060\u00ad")
+# Control characters no .xlsx or .docx may hold (openpyxl raises IllegalCharacterError):
+# C0 except tab/LF/CR, DEL and C1. Word's manual line break arrives as a vertical tab.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CLEANING = str.maketrans({**dict.fromkeys(INVISIBLE), "\x0b": "\n", "\x0c": "\n"})
 _THIN = Side(style="thin", color="A6A6A6")
 BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
@@ -47,6 +56,23 @@ def text_of(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value).strip(SPACES)
+
+
+def cleaned(text: str) -> tuple[str, str]:
+    """``text`` without invisible characters, Word's line breaks (VT, FF) as newlines and other
+    control characters dropped; and the dropped ones named ("U+0000・U+0007"), "" when none."""
+    text = text.translate(_CLEANING)
+    dropped = CONTROL.findall(text)
+    if not dropped:
+        return text, ""
+    return CONTROL.sub("", text), "・".join(dict.fromkeys(f"U+{ord(ch):04X}" for ch in dropped))
+
+
+def needs_cleaning(values: Sequence[Any]) -> bool:
+    """True when a row of cell values may hold a character ``cleaned`` changes (cheap, per row)."""
+    # repr() shows every control or invisible character as an escape.
+    shown = repr(values)
+    return "\\x" in shown or "\\u" in shown
 
 
 def cell_text(value: Any) -> str:
@@ -86,7 +112,7 @@ def sheet_rows(ws: Worksheet) -> tuple[list[str], list[SheetRow]]:
 
 def table_rows(values: Iterable[Sequence[Any]]) -> tuple[list[str], list[SheetRow]]:
     """``sheet_rows`` over rows of cell values (from openpyxl, or python-calamine's to_python)."""
-    rows = iter(values)
+    rows = (_clean_row(v) if needs_cleaning(v) else v for v in values)
     first = next(rows, ())
     headers = [cell_text(h) for h in first]
     letters: dict[str, str] = {}
@@ -101,6 +127,11 @@ def table_rows(values: Iterable[Sequence[Any]]) -> tuple[list[str], list[SheetRo
         cells = {h: values[i] if i < len(values) else None for h, i in index.items()}
         out.append(SheetRow(number, cells, letters))
     return headers, out
+
+
+def _clean_row(values: Sequence[Any]) -> list[Any]:
+    # Text read by python-calamine has Excel's _x000B_ decoded: openpyxl could not write it back.
+    return [cleaned(v)[0] if isinstance(v, str) else v for v in values]
 
 
 class Values:

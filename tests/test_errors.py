@@ -46,7 +46,15 @@ PACKAGE = ROOT / "hino_forms"
         ),
         (
             errors.PasswordUnavailable("P", Path("pw.txt"), empty_from="file"),
-            "--password-file pw.txt の 1 行目が空です",
+            "--password-file pw.txt の中身が空です",
+        ),
+        (
+            errors.PasswordUnreadable("P", "file", Path("pw.txt"), 5, "\n"),
+            "--password-file pw.txt の中身の 5 文字目に改行があります",
+        ),
+        (
+            errors.PasswordUnreadable("HINO_FORMS_PASSWORD", "env", None, 3, "\x0b"),
+            "環境変数 HINO_FORMS_PASSWORDの 3 文字目に制御文字（U+000B）があります",
         ),
     ],
 )

@@ -487,6 +487,23 @@ def test_formula_text_stays_text_and_the_files_are_owner_only(
     assert not list(tmp_path.glob(".*"))  # no temporary file left beside them
 
 
+def test_control_characters_from_word_are_cleaned_not_a_crash(
+    ledger: Path, tmp_path: Path, cli: Cli
+) -> None:
+    # Excel stores Word's line break as _x000B_; python-calamine decodes it, openpyxl cannot write it.
+    back = prefilled(ledger, tmp_path)
+    wb = load_workbook(back)
+    staff = {"氏名": "架空 改行", "所属": "窓口部_x000B_二課_x0000_", "役割": "受付"}
+    append_row(wb["従事者"], staff | {"重要情報取扱": "有", "特定個人情報取扱": "無"})
+    wb.save(back)
+    out = tmp_path / "統合.xlsx"
+    assert cli("merge", ledger, back, "--out", out).code == 0
+    assert (
+        next(r for r in rows_of(out, "従事者") if r["氏名"] == "架空 改行")["所属"]
+        == "窓口部\n二課"
+    )
+
+
 def test_patterns_are_expanded_and_one_that_matches_nothing_is_an_error(
     ledger: Path, tmp_path: Path, cli: Cli
 ) -> None:

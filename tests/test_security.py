@@ -9,6 +9,7 @@ import pytest
 from hino_forms.errors import BadOption, WeakPassword
 from hino_forms.password import (
     PASSWORD_ENV,
+    account_run,
     check_password,
     password_problems,
     read_password,
@@ -109,3 +110,64 @@ def test_an_empty_or_missing_password_file_is_refused(tmp_path: Path) -> None:
         read_password(env={}, password_file=empty, prompt=None)
     with pytest.raises(BadOption, match="読めませんでした"):
         read_password(env={}, password_file=tmp_path / "missing.txt", prompt=None)
+
+
+# The password is what the user typed (issue 13 item 16).
+
+
+@pytest.mark.parametrize(
+    ("content", "password"),
+    [
+        (b"Hino-2025!\n", "Hino-2025!"),  # echo or an editor adds one line end
+        (b"Hino-2025!\r\n", "Hino-2025!"),  # Windows Notepad
+        (b"Hino-2025!", "Hino-2025!"),  # no line end at all
+        (b" Hino-2025! \n", " Hino-2025! "),  # spaces are part of what was typed
+    ],
+)
+def test_the_password_file_loses_only_one_final_line_break(
+    tmp_path: Path, content: bytes, password: str
+) -> None:
+    secret = tmp_path / "password.txt"
+    secret.write_bytes(content)
+    assert read_password(env={}, password_file=secret, prompt=None) == password
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"Hino-2025!\n\n",  # a second line end is not what anyone types
+        b"Hino-2025!\nOld-Password-1\n",  # two passwords: today the second was dropped silently
+        b"Hino\t2025!\n",
+        b"Hino\x002025!",
+    ],
+)
+def test_a_password_file_with_more_than_one_line_or_a_control_character_is_refused(
+    tmp_path: Path, content: bytes
+) -> None:
+    secret = tmp_path / "password.txt"
+    secret.write_bytes(content)
+    with pytest.raises(BadOption) as err:
+        read_password(env={}, password_file=secret, prompt=None)
+    message = str(err.value)
+    assert "文字目に" in message and "1 行で" in message
+    assert "Hino" not in message and "\n" not in message  # never echoes the password
+
+
+def test_the_environment_loses_one_final_line_break_and_refuses_control_characters() -> None:
+    assert read_password(env={PASSWORD_ENV: "Hino-2025!\n"}, password_file=None, prompt=None) == (
+        "Hino-2025!"
+    )
+    with pytest.raises(
+        BadOption, match=f"環境変数 {PASSWORD_ENV}の 5 文字目に制御文字（U\\+001B）"
+    ):
+        read_password(env={PASSWORD_ENV: "Hino\x1b2025!"}, password_file=None, prompt=None)
+    with pytest.raises(BadOption, match="5 文字目に制御文字（U\\+200B）"):
+        read_password(env={}, password_file=None, prompt=lambda: "Hino\u200b2025!")
+
+
+def test_the_account_rule_applies_after_nfkc() -> None:
+    # Full-width letters are the same name to a person, and to the rule.
+    problems = password_problems("ＴＡＮＡＫＡ-2025x", "tanaka")
+    assert len(problems) == 1 and "「tan」" in problems[0] and "③" in problems[0]
+    assert account_run("Hino-2025!", "ｈｉｎｏ") == "hin"
+    assert account_run("Hino-2025!", "tanaka") is None

@@ -16,6 +16,7 @@ from typer.core import TyperGroup
 
 from hino_forms.cli import check, generate, init, plan, templates  # registers each command
 from hino_forms.cli.app import app, console, err_console
+from hino_forms.cli.streams import use_utf8_when_redirected
 from hino_forms.errors import HinoFormsError
 
 # Recent typer releases bundle their own click as typer._click; older ones run on the click package.
@@ -29,6 +30,7 @@ __all__ = ["app", "check", "generate", "init", "main", "plan", "templates"]
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; errors become one Japanese line on stderr and their exit code."""
+    use_utf8_when_redirected()
     args = sys.argv[1:] if argv is None else list(argv)
     try:
         code = app(args=args, prog_name="hino-forms", standalone_mode=False)

@@ -19,6 +19,7 @@ rows there are left out; the other contracts still run.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -28,8 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.utils.datetime import from_excel
-from python_calamine import CalamineError, CalamineWorkbook
+from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetVisibleEnum
 
 from hino_forms.dates import DateFormatError, parse_date, parse_fiscal_year
 from hino_forms.errors import InputUnusable
@@ -48,13 +50,14 @@ from hino_forms.models import (
     Timing,
     Training,
 )
-from hino_forms.workbook import schema
+from hino_forms.workbook import limits, schema
 from hino_forms.workbook.consistency import check_consistency
 from hino_forms.workbook.schema import CONTRACT_ID, Kind
-from hino_forms.xlsx import SPACES, cell_text, text_of
+from hino_forms.xlsx import CONTROL, INVISIBLE, SPACES, cell_text, cleaned, needs_cleaning, text_of
 
 # Half- and full-width spaces around headers and text cells are typing noise.
 _SPACES = SPACES
+_CFB_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # an OLE file: .xls, or an encrypted .xlsx
 # Excel serial numbers of 1955–2119: a date cell that lost its date format.
 _SERIALS = range(20000, 80000)
 _CLASS = re.compile(r"^(?:機密性)?(?:区分)?\s*([123])$")
@@ -95,6 +98,9 @@ class _Table:
     index: dict[str, int] = field(default_factory=dict)  # header → 0-based column
     letters: dict[str, str] = field(default_factory=dict)  # header → column letter
     rows: list[tuple[int, Sequence[Any]]] = field(default_factory=list)  # (sheet row, values)
+    formula_headers: list[str] = field(default_factory=list)  # header cells holding a formula error
+    # (sheet row, 0-based column) → the control characters dropped from that cell, e.g. "U+0000".
+    cleaned: dict[tuple[int, int], str] = field(default_factory=dict)
     # Per schema column: (column, 0-based index or None, parser, blank value); set once headers are read.
     plan: list[tuple[schema.Column, int | None, Callable[[Any, schema.Column], Any], Any]] = field(
         default_factory=list
@@ -103,22 +109,42 @@ class _Table:
 
 def _read_tables(path: Path) -> tuple[dict[str, _Table], list[Problem]]:
     """All known sheets of the file, read in one pass (cell values only, formulas as last computed)."""
-    book = _open(path)
+    book, scans = _open(path)
     problems: list[Problem] = []
     tables: dict[str, _Table] = {}
     try:
+        titles = _sheet_titles(path, book)
+        hidden = {m.name for m in book.sheets_metadata if m.visible is not SheetVisibleEnum.Visible}
         for title in book.sheet_names:
-            name = title.strip(_SPACES)
-            if name in schema.IGNORED_SHEETS or name in tables:
+            name = titles[title]
+            if name in schema.IGNORED_SHEETS:
                 continue
             sheet = schema.SHEETS_BY_NAME.get(name)
             if sheet is None:
+                shown = "非表示の" if title in hidden else ""
                 problems.append(
-                    _sheet_warning(title, f"シート「{title}」は使わないため読み飛ばします。")
+                    _sheet_warning(
+                        title, f"{shown}シート「{_printable(title)}」は使わないため読み飛ばします。"
+                    )
                 )
                 continue
+            if title in hidden:
+                problems.append(
+                    _sheet_warning(
+                        name,
+                        f"「{name}」シートは非表示ですが、このシートの内容を読み込みます。"
+                        "Excel でシート見出しを右クリックし［再表示］で内容を確かめてください。",
+                    )
+                )
+            data = book.get_sheet_by_name(title)
+            end_row, end_col = data.end or (-1, -1)
+            # An .xls has no zip to scan first; its extent is known once calamine has the sheet.
+            limits.check_extent(path, title, end_row + 1, end_col + 1, _limits())
             # skip_empty_area=False: row 0 is Excel's row 1 and column 0 is A, so cells keep their address.
-            rows = book.get_sheet_by_name(title).to_python(skip_empty_area=False)
+            rows = data.to_python(skip_empty_area=False)
+            scan = scans.get(title)
+            if scan and scan.hidden_causes:
+                _mark_hidden_causes(rows, scan.hidden_causes)
             tables[name] = _read_table(sheet, rows, problems)
     # A damaged sheet shows only once its rows are read.
     except CalamineError as err:
@@ -137,20 +163,137 @@ def _read_tables(path: Path) -> tuple[dict[str, _Table], list[Problem]]:
     return tables, problems
 
 
-def _open(path: Path) -> CalamineWorkbook:
+def _limits() -> limits.Limits:
+    return limits.Limits.from_env(os.environ)
+
+
+def _open(path: Path) -> tuple[CalamineWorkbook, dict[str, limits.SheetScan]]:
     if not path.exists():
         raise InputUnusable(f"入力ファイル {path} が見つかりません")
     if path.is_dir():
         raise InputUnusable(f"{path} はフォルダです。Excel ファイル（.xlsx）を指定してください")
+    # Sizes first: calamine allocates for a sheet's furthest cell before we see a row.
+    scans = limits.check_xlsx(path, _limits())
     try:
-        return CalamineWorkbook.from_path(str(path))
+        return CalamineWorkbook.from_path(str(path)), scans
+    except PasswordError:
+        raise _password_protected(path) from None
     # A file that is not an .xlsx fails in many ways (zip, XML, encoding);
     # to the user they all mean the same thing.
     except Exception as err:  # noqa: BLE001
+        if _is_ole(path):  # an .xls calamine cannot read, or encryption it did not recognise
+            raise InputUnusable(
+                f"{path.name} は Excel ブックとして読めません。パスワードで保護（暗号化）されているか、"
+                "古い形式の壊れたファイルです。保護を解除し、Excel で .xlsx 形式で保存し直してください"
+            ) from None
         raise InputUnusable(
             f"{path.name} は Excel ブック（.xlsx）として読めません（{type(err).__name__}）。"
             "Excel で開いて .xlsx 形式で保存し直してください"
         ) from None
+
+
+def _password_protected(path: Path) -> InputUnusable:
+    return InputUnusable(
+        f"{path.name} はパスワードで保護（暗号化）されているため読めません。"
+        "Excel で開き［ファイル］→［情報］→［ブックの保護］→［パスワードを使用して暗号化］で"
+        "パスワードを消してから保存し、その写しを指定してください"
+    )
+
+
+def _is_ole(path: Path) -> bool:
+    try:
+        with path.open("rb") as f:
+            return f.read(len(_CFB_MAGIC)) == _CFB_MAGIC
+    except OSError:
+        return False
+
+
+def _sheet_titles(path: Path, book: CalamineWorkbook) -> dict[str, str]:
+    """Each sheet's title → the name it is matched by; two titles matching one name are refused.
+
+    「契約」 and 「契約　」 (a trailing full-width space), or 「報告」 and 「報告 」, look
+    alike in Excel's tabs: reading either one silently would be a guess.
+    """
+    names: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    for title in book.sheet_names:
+        name = _clean_name(title)
+        names[title] = name
+        if name in seen and name in schema.SHEETS_BY_NAME:  # two 記入方法 sheets harm nothing
+            raise InputUnusable(
+                f"{path.name} に「{name}」と読めるシートが2つあります（"
+                f"「{_printable(seen[name])}」と「{_printable(title)}」。空白・全角半角・見えない文字だけの違い）。"
+                "使わない方を削除するか名前を変えてください"
+            )
+        seen.setdefault(name, title)
+    return names
+
+
+def _clean_name(text: str) -> str:
+    """A sheet name or header as matched: no invisible or control characters, NFKC, trimmed."""
+    text = CONTROL.sub("", "".join(ch for ch in text if ch not in INVISIBLE))
+    return unicodedata.normalize("NFKC", text).strip(_SPACES)
+
+
+def _printable(text: str) -> str:
+    """``text`` for a message: spaces and invisible characters shown, so two look-alikes differ."""
+    shown = []
+    for ch in text:
+        if ch == "\u3000":
+            shown.append("［全角空白］")
+        elif ch == " ":
+            shown.append("［空白］")
+        elif ch in INVISIBLE or CONTROL.match(ch):
+            shown.append(f"［U+{ord(ch):04X}］")
+        else:
+            shown.append(ch)
+    return "".join(shown)
+
+
+class _Unreadable:
+    """A cell that reads as blank but is not: an error value (#REF! …) or a formula without its result."""
+
+    def __init__(self, error: str) -> None:
+        self.error = error  # "#REF!" …, or limits.NO_RESULT / limits.EMPTY_RESULT for a formula
+
+    def __str__(self) -> str:
+        return "" if self.error in (limits.NO_RESULT, limits.EMPTY_RESULT) else self.error
+
+    @property
+    def empty_result(self) -> bool:
+        """A formula whose result is "": blank, but a required cell should say it is a formula."""
+        return self.error == limits.EMPTY_RESULT
+
+    def message(self, header: str) -> str:
+        """Why the cell under ``header`` cannot be read, and what to do (Japanese)."""
+        if self.empty_result:
+            return (
+                f"「{header}」は数式で、その結果が空欄です。"
+                "数式の参照先に値を入力するか、値を直接入力してください。"
+            )
+        if self.error:
+            return (
+                f"「{header}」が数式のエラー値 {self.error} になっています。"
+                "参照先のセルや行が削除されていないか確かめ、数式を直すか値を入力してください。"
+            )
+        return (
+            f"「{header}」は数式ですが、計算結果がファイルに保存されていません。"
+            "Excel で開いて保存し直すか、値を入力してください。"
+        )
+
+
+def _mark_hidden_causes(rows: list[list[Any]], causes: dict[str, str]) -> None:
+    """Put an _Unreadable where the sheet XML showed an error value or a formula without result."""
+    for address, error in causes.items():
+        letters, number = coordinate_from_string(address)
+        r, c = number - 1, column_index_from_string(letters) - 1
+        while len(rows) <= r:
+            rows.append([])
+        row = rows[r]
+        if len(row) <= c:
+            row.extend([""] * (c + 1 - len(row)))
+        if _blank(row[c]):
+            row[c] = _Unreadable(error)
 
 
 def _read_table(
@@ -160,9 +303,29 @@ def _read_table(
     it = iter(rows)
     header_row = next(it, ())
     for i, raw in enumerate(header_row):
+        if type(raw) is _Unreadable:
+            letter = get_column_letter(i + 1)
+            table.formula_headers.append(f"{letter}1")
+            problems.append(
+                Problem(
+                    Severity.WARNING,
+                    sheet.name,
+                    1,
+                    None,
+                    None,
+                    None,
+                    "見出しのセルが数式"
+                    f"（{str(raw) or '結果が空か保存されていない数式'}）のため、この列は無視します。"
+                    "見出しは文字で入力してください。",
+                    column=letter,
+                )
+            )
+            continue
         if _blank(raw):
             continue
-        header = str(raw).strip(_SPACES)
+        header = _clean_name(str(raw))
+        if not header:
+            continue
         letter = get_column_letter(i + 1)
         if header not in sheet.headers:
             problems.append(
@@ -200,9 +363,23 @@ def _read_table(
         for c in sheet.read_columns
     ]
     for number, values in enumerate(it, start=2):
+        if needs_cleaning(values):
+            values = _clean_row(table, number, values)
         if values and not all(_blank(v) for v in values):
             table.rows.append((number, values))
     return table
+
+
+def _clean_row(table: _Table, number: int, values: Sequence[Any]) -> list[Any]:
+    """The row without invisible characters; Word's line breaks become newlines, other control
+    characters are dropped and noted in ``table.cleaned`` for a warning at their cell."""
+    out = list(values)
+    for i, v in enumerate(out):
+        if type(v) is str:
+            out[i], dropped = cleaned(v)
+            if dropped:
+                table.cleaned[(number, i)] = dropped
+    return out
 
 
 def _require_columns(table: _Table, path: Path, problems: list[Problem]) -> None:
@@ -216,13 +393,20 @@ def _require_columns(table: _Table, path: Path, problems: list[Problem]) -> None
         # Without 契約番号 no row of the sheet can be tied to a contract: nothing would be right.
         raise InputUnusable(
             f"{path.name} の「{sheet.name}」シートに必須の列 {names} がありません。"
-            "1行目に見出しを追加してください"
+            + (
+                f"見出しのセル {'・'.join(table.formula_headers)} が数式のエラーか"
+                "計算結果のない数式になっています。見出しを文字で入力してください"
+                if table.formula_headers
+                else "1行目に見出しを追加してください"
+            )
         )
     if not table.rows:
         return
     # Each contract with rows here gets an error: its forms would silently miss these rows.
     ids = dict.fromkeys(
-        _text(cid) for _, v in table.rows if not _blank(cid := _cell(table, v, "契約番号"))
+        _text(cid)
+        for _, v in table.rows
+        if not _blank(cid := _cell(table, v, "契約番号")) and type(cid) is not _Unreadable
     )
     for cid in ids:
         problems.append(
@@ -375,14 +559,29 @@ class _Row:
         cid = values[i] if i is not None and i < n else None
         if _blank(cid):
             cid = self.default_contract
-        self.contract_id = None if _blank(cid) else _text(cid)
+        self.contract_id = None if _blank(cid) or type(cid) is _Unreadable else _text(cid)
         i = self.table.index.get("再委託先名称")
         owner = values[i] if i is not None and i < n else None
-        self.subcontractor = None if _blank(owner) else _text(owner)
+        self.subcontractor = None if _blank(owner) or type(owner) is _Unreadable else _text(owner)
+        cleaned = self.table.cleaned
         for column, i, parse, blank in self.table.plan:
             raw = values[i] if i is not None and i < n else None
             if column.header == CONTRACT_ID and _blank(raw):
                 raw = self.default_contract
+            if cleaned and i is not None and (self.number, i) in cleaned:
+                self.error(
+                    column.header,
+                    f"「{column.header}」から表示できない制御文字（{cleaned[self.number, i]}）を"
+                    "取り除きました。Word などから貼り付けた値なら内容を確かめてください。",
+                    Severity.WARNING,
+                )
+            if type(raw) is _Unreadable:
+                out[column.header] = blank
+                if raw.empty_result and not column.required:
+                    continue  # a formula computing "" in an optional cell: blank, as shown
+                self.failed = self.failed or column.required
+                self.error(column.header, raw.message(column.header))
+                continue
             if raw is None or (type(raw) is str and not raw.strip(_SPACES)):
                 out[column.header] = blank
                 if column.required:
