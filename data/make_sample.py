@@ -24,7 +24,7 @@ What the contracts cover (SPEC §4):
 SPEC v2 (随時 and training that is dated and stated):
 
 - a staff change: R7-007's 藤田 颯 leaves on 2026-09-30 and 新井 翼 joins on
-  2026-10-01 (form 2 変更 on 2026-10-01); R7-002's 松本 彩 joins on 2025-11-01;
+  2026-10-01 (form 2 変更 on 2026-10-01); R7-002's 松本 彩 joins on 2025-11-01 (trained after it: a warning);
 - a later subcontract: R7-002's ひかりネット保守 applies on 2026-03-02 (its ①
   forms and the contractor's form 2 変更 go to 随時_2026-03-02; no deputy: a
   warning); its subcontract ends on 2027-03-31 (form 2 変更 on 2027-04-01);
@@ -275,7 +275,8 @@ def staff() -> list[dict[str, Any]]:
         p("R7-002", "川村 健", "運用部", "情報セキュリティ対策責任者", "有", "無", D(2025, 9, 1)),
         p("R7-002", "石田 美香", "運用部", "代行者", "有", "無", D(2025, 9, 1)),
         p("R7-002", "山口 大輔", "運用課", "運用保守", "有", "無", D(2025, 9, 1)),
-        # Joins a month into the contract, trained before her own start (§7): form 2 変更.
+        # Joins a month into the contract (form 2 変更), trained four days after her own
+        # start (§7: a warning, counted from her 従事開始日).
         p(
             "R7-002",
             "松本 彩",
@@ -283,7 +284,7 @@ def staff() -> list[dict[str, Any]]:
             "運用保守",
             "有",
             "無",
-            D(2025, 10, 20),
+            D(2025, 11, 5),
             joined=D(2025, 11, 1),
         ),
         p("R7-002", "井上 剛", "運用課", "ヘルプデスク", "無", "無", "２０２５年９月１日"),

@@ -262,7 +262,7 @@ def test_prefill_copies_the_contract_and_guards_what_the_city_filled(
     assert [sub.cell(r, 2).value for r in (2, 3)] == ["有限会社架空サポート", "架空印刷合同会社"]
     assert sub.cell(2, 2).protection.locked  # approved: changing it needs a new application
     assert not sub.cell(3, 2).protection.locked  # pending: the contractor may still correct it
-    assert sub.cell(3, 14).protection.locked  # 承認日 is the city's
+    assert sub.cell(3, 19).protection.locked  # 承認日 (column S) is the city's
     assert not sub.column_dimensions["C"].protection.locked  # new subcontractor rows are open
     for name in ("従事者", "研修", "廃棄", "報告"):
         assert wb[name].max_row == 1, f"{name} must be empty for the contractor"
