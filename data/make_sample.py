@@ -636,7 +636,7 @@ def disposals() -> list[dict[str, Any]]:
         # §10(3): destroyed mid-contract, certified on its own 随時 form 1.
         d(
             契約番号="R7-007",
-            資料名="交付申請書 写し（令和7年度分）",
+            資料名="前年度の交付申請書写し",
             区分="紙",
             媒体="紙",
             数量="2,150枚",

@@ -259,8 +259,8 @@ def test_form2_change_says_what_changed_and_lists_who_is_in_place(renderer):
     assert "令和7年10月1日" in lines
     assert "5\t届出区分\t☐新規　☑変更" in lines
     assert "変更内容（令和7年10月1日）" in lines
-    assert "・従事者の追加：架空 十郎（窓口受付）（令和7年10月1日から従事）" in lines
-    assert "・従事者の離任：架空 五郎（窓口受付）（令和7年9月30日まで従事）" in lines
+    assert "・従事者の追加：架空 十郎（窓口受付、令和7年10月1日から従事）" in lines
+    assert "・従事者の離任：架空 五郎（窓口受付、令和7年9月30日まで従事）" in lines
     assert f"8\t再委託\t☑有　☐無（再委託先：{SUB}）" in lines
     assert [r[1] for r in table_rows(doc, "No.", "氏名")] == ["架空 四郎", "架空 十郎"]
     added = paragraphs(

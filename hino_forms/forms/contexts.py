@@ -443,11 +443,11 @@ def changes_on(party: Party, records: Records, day: date) -> list[str]:
     lines = []
     for m in records.staff_of(party.contract.contract_id, party.key):
         m = _cleaned(m)
-        what = f"{m.name}（{m.role}）" if m.role else m.name
+        role = f"{m.role}、" if m.role else ""
         if m.joined == day:
-            lines.append(f"従事者の追加：{what}（{format_wareki(day)}から従事）")
+            lines.append(f"従事者の追加：{m.name}（{role}{format_wareki(day)}から従事）")
         if m.left is not None and m.left + timedelta(days=1) == day:
-            lines.append(f"従事者の離任：{what}（{format_wareki(m.left)}まで従事）")
+            lines.append(f"従事者の離任：{m.name}（{role}{format_wareki(m.left)}まで従事）")
     if party.subcontractor is None:
         for s in records.subcontractors_of(party.contract.contract_id):
             other = Party(party.contract, s)
