@@ -118,6 +118,31 @@ def test_every_column_prompts_what_to_write_with_an_example(blank: Path) -> None
     assert "必須" in validations(wb["契約"])["契約番号"].promptTitle
 
 
+def test_the_v2_columns_are_there_with_what_to_write(blank: Path) -> None:
+    """SPEC v2 §3: 従事開始日/従事終了日, 実施項目, the subcontractor's own officer and deputy."""
+    wb = load_workbook(blank)
+    prompts = {
+        (name, h): validations(wb[name])[h].prompt
+        for name, headers in {
+            "従事者": ("従事開始日", "従事終了日"),
+            "研修": ("実施項目",),
+            "再委託": (
+                "再委託先責任者役職",
+                "再委託先責任者連絡先",
+                "再委託先代行者氏名",
+                "再委託先代行者役職",
+                "再委託先代行者連絡先",
+            ),
+        }.items()
+        for h in headers
+    }
+    assert "空欄は契約・再委託の開始日" in prompts[("従事者", "従事開始日")]
+    assert "全項目" in prompts[("研修", "実施項目")] and "1-16" in prompts[("研修", "実施項目")]
+    assert "代行する者" in prompts[("再委託", "再委託先代行者氏名")]
+    # Dates are validated like every other date column.
+    assert validations(wb["従事者"])["従事終了日"].type == "date"
+
+
 def test_choices_are_drop_down_lists_and_dates_must_be_dates(blank: Path) -> None:
     wb = load_workbook(blank)
     contract = validations(wb["契約"])
