@@ -23,9 +23,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from hino_forms import pdf, rules  # noqa: E402
 from hino_forms.forms.render import Renderer, form_filename  # noqa: E402
 from hino_forms.models import Records, Status  # noqa: E402
+from hino_forms.output import pdf  # noqa: E402
+from hino_forms.planning import rules  # noqa: E402
 from tests import builders  # noqa: E402
 
 

@@ -23,10 +23,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from docxtpl import DocxTemplate  # noqa: E402
 
 from bench.synth import write_synthetic_workbook  # noqa: E402
-from hino_forms import pdf, rules  # noqa: E402
 from hino_forms.forms.render import Renderer, template_name  # noqa: E402
 from hino_forms.models import Status  # noqa: E402
+from hino_forms.output import pdf  # noqa: E402
 from hino_forms.output.pipeline import Options, generate  # noqa: E402
+from hino_forms.planning import rules  # noqa: E402
 from hino_forms.workbook.reader import read_workbook  # noqa: E402
 
 

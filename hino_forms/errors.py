@@ -172,15 +172,40 @@ class WeakPassword(HinoFormsError):
 
 
 class PdfUnavailable(HinoFormsError):
-    """PDFs were requested but LibreOffice (soffice) cannot be found."""
+    """PDFs were requested (or --encrypt needs them) but LibreOffice (soffice) cannot be found."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, *, for_encryption: bool = False) -> None:
+        super().__init__(for_encryption)
+        self.for_encryption = for_encryption  # --encrypt: only encrypted PDFs may be written
 
     def __str__(self) -> str:
+        if self.for_encryption:
+            return (
+                "--encrypt には PDF が必要ですが、LibreOffice（soffice）が見つからないため"
+                " PDF を作成できません。LibreOffice をインストールするか --soffice でその場所を"
+                "指定してください"
+            )
         return (
             "LibreOffice（soffice）が見つからないため PDF を作成できません。"
-            "LibreOffice をインストールする（make demo）か、--no-pdf で Word だけを作成してください"
+            "LibreOffice をインストールする（make demo）か --soffice でその場所を指定するか、"
+            "--no-pdf で Word だけを作成してください"
+        )
+
+
+class SofficeMissing(PdfUnavailable):
+    """The LibreOffice named by --soffice or HINO_FORMS_SOFFICE does not exist."""
+
+    def __init__(self, named: str, env_name: str | None = None) -> None:
+        super().__init__()
+        self.args = (named, env_name)
+        self.named = named  # the path as given
+        self.env_name = env_name  # the environment variable it came from (None: --soffice)
+
+    def __str__(self) -> str:
+        source = self.env_name or "--soffice"
+        return (
+            f"{source} に指定された LibreOffice（{self.named}）が見つかりません。"
+            "soffice のパスを確かめるか、--no-pdf で Word だけを作成してください"
         )
 
 
@@ -258,3 +283,95 @@ class PasswordUnreadable(BadOption):
             "パスワードは 1 行で、改行・タブ・見えない文字を含めずに書いてください"
             "（末尾の改行 1 つは取り除きます）。"
         )
+
+
+class EncryptWithoutPdf(BadOption):
+    """--encrypt together with --no-pdf: only encrypted PDF bundles may be written, so nothing could be."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    def __str__(self) -> str:
+        return "--encrypt は暗号化した PDF だけを出力するため、--no-pdf とは一緒に使えません"
+
+
+class OutputUnwritable(HinoFormsError):
+    """The output folder or a file in it cannot be written (the subclasses say why)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.path = path
+
+    def __str__(self) -> str:
+        return f"{self.path} に書き込めません"
+
+
+class OutputDanglingLink(OutputUnwritable):
+    """--out is a symbolic link whose target does not exist."""
+
+    def __str__(self) -> str:
+        return (
+            f"出力先 {self.path} は行き先のないリンクです。別のフォルダを --out に指定してください"
+        )
+
+
+class OutputNotAFolder(OutputUnwritable):
+    """--out is a file, or lies below one (``blocker``)."""
+
+    def __init__(self, path: Path, blocker: Path | None = None) -> None:
+        super().__init__(path)
+        self.args = (path, blocker)
+        self.blocker = blocker  # the file on the way to ``path`` (None: ``path`` itself is one)
+
+    def __str__(self) -> str:
+        where = f"（{self.blocker} がファイルです）" if self.blocker is not None else ""
+        return (
+            f"出力先 {self.path} はフォルダではありません{where}。"
+            "別のフォルダを --out に指定してください"
+        )
+
+
+class OutputNotPermitted(OutputUnwritable):
+    """The user may not write into the output folder (or the folder it would be made in)."""
+
+    def __str__(self) -> str:
+        return f"出力先 {self.path} に書き込む権限がありません。別のフォルダを --out に指定してください"
+
+
+class OutputOpenElsewhere(OutputUnwritable):
+    """A file to be replaced is open in another program (Excel, Word, Acrobat lock it on Windows)."""
+
+    def __init__(self, path: Path, *, midway: bool = False) -> None:
+        super().__init__(path)
+        self.args = (path, midway)
+        self.midway = midway  # found while replacing (after the up-front check), not before
+
+    def __str__(self) -> str:
+        if self.midway:
+            return (
+                f"{self.path} を置き換えられませんでした（他のプログラムで開かれています）。"
+                "閉じてから --force を付けてもう一度実行してください"
+            )
+        return (
+            f"{self.path} が他のプログラム（Excel・Word・Acrobat など）で開かれているか、"
+            "書き込めません。閉じてからもう一度実行してください。何も変更していません"
+        )
+
+
+class LockIsLink(OutputUnwritable):
+    """The run's lock file is a symbolic link (planted): it is refused, never followed."""
+
+    def __str__(self) -> str:
+        return f"{self.path} がリンクになっています。削除してからもう一度実行してください"
+
+
+class LockUncreatable(OutputUnwritable):
+    """The run's lock file could not be created."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(path)
+        self.args = (path, reason)
+        self.reason = reason  # the system's words (strerror)
+
+    def __str__(self) -> str:
+        return f"{self.path} を作れませんでした（{self.reason}）"

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 from pypdf import PasswordType, PdfReader, PdfWriter
+from pypdf.constants import UserAccessPermissions
 from pypdf.errors import FileNotDecryptedError
 
 from hino_forms.output import bundle, pdf
@@ -223,6 +224,34 @@ def test_poppler_refuses_an_encrypted_bundle_without_the_password(tmp_path: Path
     )
     assert refused.returncode != 0 and "password" in refused.stderr.lower()
     assert opened.returncode == 0 and re.search(r"^Pages:\s+2$", opened.stdout, re.MULTILINE)
+    # Printing allowed, editing not, as poppler reports it to whoever opens the file.
+    assert re.search(r"^Encrypted:.*print:yes.*change:no", opened.stdout, re.MULTILINE)
+
+
+def test_an_encrypted_bundle_may_be_printed_but_not_edited(tmp_path: Path) -> None:
+    out = tmp_path / "bundle.pdf"
+    bundle.make_pdf_bundle(
+        [BundlePart(blank_pdf(tmp_path / "a.pdf", 1), "様式第2号 委託業務従事者体制届出書")],
+        out,
+        title="R7-001",
+        author=CONTRACTOR,
+        subject=WORK,
+        password="Hino-2025!",
+    )
+    reader = PdfReader(out)
+    # The password opens it as a user, not as the owner: the permissions bind.
+    assert reader.decrypt("Hino-2025!") == PasswordType.USER_PASSWORD
+    allowed = reader.user_access_permissions
+    assert allowed is not None
+    assert UserAccessPermissions.PRINT in allowed
+    assert UserAccessPermissions.PRINT_TO_REPRESENTATION in allowed  # full-quality print
+    for denied in (
+        UserAccessPermissions.MODIFY,
+        UserAccessPermissions.ADD_OR_MODIFY,
+        UserAccessPermissions.FILL_FORM_FIELDS,
+        UserAccessPermissions.ASSEMBLE_DOC,
+    ):
+        assert denied not in allowed
 
 
 def test_a_failed_bundle_leaves_the_previous_one_untouched(tmp_path: Path) -> None:
@@ -272,7 +301,7 @@ class Real:
 @pytest.fixture(scope="module")
 def real(tmp_path_factory: pytest.TempPathFactory) -> Real:
     """The ① bundle of a fictional My Number contract from the shipped templates."""
-    from hino_forms.forms.contexts import Cover, CoverEntry
+    from hino_forms.forms.cover import Cover, CoverEntry
     from hino_forms.forms.render import Renderer, form_filename
     from hino_forms.models import Records, Status, Timing
     from hino_forms.planning import rules

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from collections import defaultdict
+from pathlib import Path
 
 import pytest
 
-from hino_forms.forms.cover import CoverBuilder
-from hino_forms.models import Problem, Records, Severity, Status, Submission
-from hino_forms.output.layout import submitter_key, timing_folder
+from hino_forms.forms.cover import Cover, CoverBuilder, Pagination
+from hino_forms.models import Problem, Records, Severity, Status
+from hino_forms.output.bundle import Bundle, group_bundles
 from hino_forms.planning import rules
 from hino_forms.workbook.reader import read_workbook
 from tests.conftest import SAMPLE
@@ -20,17 +20,14 @@ def sample() -> Records:
     return read_workbook(SAMPLE)
 
 
-def bundles(records: Records) -> dict[tuple[str, str, str], list[Submission]]:
-    grouped: dict[tuple[str, str, str], list[Submission]] = defaultdict(list)
-    for s in rules.plan(records):
-        if s.status is Status.READY:
-            grouped[(s.contract_id, timing_folder(s), submitter_key(s))].append(s)
-    return grouped
+def bundles(records: Records) -> dict[tuple[str, str, str], Bundle]:
+    ready = [s for s in rules.plan(records) if s.status is Status.READY]
+    return {(b.contract_id, b.folder, b.submitter_key): b for b in group_bundles(ready, records)}
 
 
 def warnings_on(records: Records, contract: str, folder: str, who: str = "") -> set[str]:
-    subs = bundles(records)[(contract, folder, who)]
-    cover = CoverBuilder(records).cover(subs, [1] * len(subs), cover_pages=1)
+    b = bundles(records)[(contract, folder, who)]
+    cover = CoverBuilder(records).cover(b, [1] * len(b.submissions), cover_pages=1)
     return {f"{p.sheet}!{p.cell}" for p in cover.problems}
 
 
@@ -62,6 +59,7 @@ def test_a_subcontractors_staff_warning_stays_on_its_own_bundle(sample: Records)
 
 def test_pages_follow_the_cover_and_each_forms_length(sample: Records) -> None:
     subs = bundles(sample)[("R7-001", "①契約締結時_2025-03-25", "")]
+    assert len(subs.submissions) == 4
     cover = CoverBuilder(sample).cover(subs, [1, 2, 1, 3], cover_pages=1)
     assert [e.first_page for e in cover.entries] == [2, 3, 5, 6]
     longer = CoverBuilder(sample).cover(subs, [1, 2, 1, 3], cover_pages=2)
@@ -71,9 +69,50 @@ def test_pages_follow_the_cover_and_each_forms_length(sample: Records) -> None:
 
 
 def test_applications_name_their_subcontractor(sample: Records) -> None:
-    subs = bundles(sample)[("R7-002", "①契約締結時_2025-09-12", "")]
-    titles = [e.title for e in CoverBuilder(sample).cover(subs, [1] * len(subs), 1).entries]
+    b = bundles(sample)[("R7-002", "①契約締結時_2025-09-12", "")]
+    titles = [e.title for e in CoverBuilder(sample).cover(b, [1] * len(b.submissions), 1).entries]
     assert "再委託承認申請書（有限会社たまデータサポート）" in titles
+
+
+def test_a_bundle_names_its_submitter_once_for_cover_metadata_and_file(sample: Records) -> None:
+    every = bundles(sample)
+    own = every[("R7-002", "①契約締結時_2025-09-12", "")]
+    theirs = every[("R7-002", "①契約締結時_2025-09-12", "有限会社たまデータサポート")]
+    assert own.stem == "R7-002_①契約締結時"
+    assert own.submitter_label.startswith("受託者 ") and own.author == own.contractor_name
+    assert theirs.stem == "R7-002_①契約締結時_有限会社たまデータサポート"
+    assert theirs.submitter_label == (
+        f"再委託先 有限会社たまデータサポート（受託者 {own.contractor_name} 経由）"
+    )
+    assert theirs.author == "有限会社たまデータサポート"
+    city = [b for b in every.values() if b.submitter_key == "日野市"]
+    assert city and all(b.stem.endswith("_日野市") for b in city)
+    assert {b.author for b in city} == {"日野市長"}
+    assert {b.submitter_label for b in city} == {"日野市（再委託承認通知書）"}
+    assert all(b.title.startswith(b.work_name) for b in every.values())
+
+
+def test_a_cover_that_runs_past_one_page_is_made_again_with_the_pages_shifted(
+    sample: Records, tmp_path: Path
+) -> None:
+    b = bundles(sample)[("R7-001", "①契約締結時_2025-03-25", "")]
+    rendered: list[Cover] = []
+    pagination = Pagination(
+        bundle=b,
+        form_pages=(1, 2, 1, 3),
+        docx=tmp_path / "cover.docx",
+        render=lambda cover, path: rendered.append(cover),
+        builder=CoverBuilder(sample),
+    )
+    pagination.start()
+    first_pdf = tmp_path / "cover.pdf"
+    first_pdf.write_bytes(b"%PDF-")
+    assert not pagination.settle(first_pdf, pages=2)  # it came out two pages long
+    assert not first_pdf.exists() and pagination.pdf is None
+    assert [e.first_page for e in rendered[-1].entries] == [3, 4, 6, 7]
+    second_pdf = tmp_path / "cover-again.pdf"
+    assert pagination.settle(second_pdf, pages=2)
+    assert pagination.pdf == second_pdf and len(rendered) == 2
 
 
 def test_a_warning_about_a_row_without_its_column_stays_with_its_owner(sample: Records) -> None:
@@ -89,5 +128,5 @@ def test_a_warning_about_a_row_without_its_column_stays_with_its_owner(sample: R
     folder = "①契約締結時_2025-09-12"
     theirs = bundles(records)[("R7-002", folder, sub)]
     own = bundles(records)[("R7-002", folder, "")]
-    assert problem in builder.cover(theirs, [1] * len(theirs), 1).problems
-    assert problem not in builder.cover(own, [1] * len(own), 1).problems
+    assert problem in builder.cover(theirs, [1] * len(theirs.submissions), 1).problems
+    assert problem not in builder.cover(own, [1] * len(own.submissions), 1).problems

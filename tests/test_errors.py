@@ -41,6 +41,35 @@ PACKAGE = ROOT / "hino_forms"
         ),
         (errors.PdfUnavailable(), "--no-pdf で Word だけを作成してください"),
         (
+            errors.PdfUnavailable(for_encryption=True),
+            "--encrypt には PDF が必要ですが、LibreOffice（soffice）が見つからない",
+        ),
+        (
+            errors.SofficeMissing("/opt/lo/soffice", "HINO_FORMS_SOFFICE"),
+            "HINO_FORMS_SOFFICE に指定された LibreOffice（/opt/lo/soffice）が見つかりません",
+        ),
+        (errors.SofficeMissing("lo"), "--soffice に指定された LibreOffice（lo）"),
+        (errors.EncryptWithoutPdf(), "--encrypt は暗号化した PDF だけを出力するため、--no-pdf"),
+        (
+            errors.OutputNotAFolder(Path("a/b"), Path("a")),
+            "出力先 a/b はフォルダではありません（a がファイルです）",
+        ),
+        (errors.OutputDanglingLink(Path("out")), "出力先 out は行き先のないリンクです"),
+        (errors.OutputNotPermitted(Path("out")), "出力先 out に書き込む権限がありません"),
+        (
+            errors.OutputOpenElsewhere(Path("提出予定一覧.xlsx")),
+            "提出予定一覧.xlsx が他のプログラム",
+        ),
+        (
+            errors.OutputOpenElsewhere(Path("x.pdf"), midway=True),
+            "閉じてから --force を付けてもう一度実行してください",
+        ),
+        (errors.LockIsLink(Path(".hino-forms.lock")), ".hino-forms.lock がリンクになっています"),
+        (
+            errors.LockUncreatable(Path("l"), "Permission denied"),
+            "l を作れませんでした（Permission denied）",
+        ),
+        (
             errors.PasswordUnavailable("HINO_FORMS_PASSWORD"),
             "--encrypt にはパスワードが必要です。環境変数 HINO_FORMS_PASSWORD か --password-file",
         ),

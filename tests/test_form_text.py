@@ -13,10 +13,10 @@ import pytest
 from docx import Document
 
 from hino_forms.dates import format_wareki_year, parse_fiscal_year
-from hino_forms.forms.contexts import Cover
-from hino_forms.forms.cover import CoverBuilder
+from hino_forms.forms.cover import Cover, CoverBuilder
 from hino_forms.forms.render import Renderer
 from hino_forms.models import Records, Submission, Submitter, Timing
+from hino_forms.output.bundle import group_bundles
 from tests import builders as b
 from tests.test_render import (
     SUB,
@@ -193,7 +193,8 @@ def test_supervising_subcontractors_is_not_applicable_without_any(renderer):
 def test_cover_gives_each_forms_page_count_as_its_footer_counts(renderer, tmp_path):
     records = fixed_records()
     subs = [VARIANTS["form4_2"], VARIANTS["form5_2"]]
-    cover = CoverBuilder(records).cover(subs, [2, 1], cover_pages=1)
+    (bundle,) = group_bundles(subs, records)
+    cover = CoverBuilder(records).cover(bundle, [2, 1], cover_pages=1)
     renderer.render_cover(cover, tmp_path / "cover.docx")
     rows = table_rows(Document(str(tmp_path / "cover.docx")), "No.", "様式")
     assert rows == [

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,26 +17,17 @@ from openpyxl import load_workbook
 from hino_forms.forms.render import form_filename
 from hino_forms.output.layout import safe_name, timing_folder
 from tests.builders import contract_row, write_workbook
-from tests.conftest import ROOT, SAMPLE
+from tests.conftest import ROOT, SAMPLE, CliResult
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+Cli = Callable[..., CliResult]
 
 
-def run(*args: str, cwd: Path = ROOT, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "hino_forms", *args],
-        cwd=cwd,
-        env=ENV,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-
-
-def plan_rows(*args: str) -> list[dict[str, object]]:
-    result = run("plan", str(SAMPLE), "--format", "json", *args)
-    assert result.returncode in (0, 1), result.stderr
-    return json.loads(result.stdout)["submissions"]
+def plan_rows(cli: Cli, *args: str) -> list[dict[str, object]]:
+    result = cli("plan", SAMPLE, "--format", "json", *args)
+    assert result.code in (0, 1), result.err
+    rows: list[dict[str, object]] = json.loads(result.out)["submissions"]
+    return rows
 
 
 def form_files(out: Path, suffix: str = ".docx") -> set[str]:
@@ -79,7 +70,9 @@ def expected_files(rows: list[dict[str, object]], suffix: str = ".docx") -> set[
 
 @pytest.mark.soffice
 @pytest.mark.slow
-def test_generate_py_makes_every_planned_form_the_bundles_and_the_lists(tmp_path: Path) -> None:
+def test_generate_py_makes_every_planned_form_the_bundles_and_the_lists(
+    tmp_path: Path, cli: Cli
+) -> None:
     shutil.copytree(ROOT / "data", tmp_path / "data")
     result = subprocess.run(
         [sys.executable, str(ROOT / "generate.py")],
@@ -91,7 +84,7 @@ def test_generate_py_makes_every_planned_form_the_bundles_and_the_lists(tmp_path
     )
     assert result.returncode == 0, result.stderr
     out = tmp_path / "output"
-    rows = plan_rows()
+    rows = plan_rows(cli)
     assert form_files(out) == expected_files(rows)
     assert form_files(out, ".pdf") == expected_files(rows, ".pdf")
     bundles = [p for p in out.rglob("*.pdf") if p.name.startswith(p.parts[-3] + "_")]
@@ -138,35 +131,32 @@ def test_generate_py_makes_every_planned_form_the_bundles_and_the_lists(tmp_path
         ("--contract", "R7-002", "--timing", "end"),
     ],
 )
-def test_filters_select_exactly_the_plan_rows(tmp_path: Path, filters: tuple[str, ...]) -> None:
+def test_filters_select_exactly_the_plan_rows(
+    tmp_path: Path, cli: Cli, filters: tuple[str, ...]
+) -> None:
     out = tmp_path / "out"
-    result = run("generate", str(SAMPLE), "--out", str(out), "--no-pdf", *filters)
-    assert result.returncode == 0, result.stderr
-    assert form_files(out) == expected_files(plan_rows(*filters))
+    result = cli("generate", SAMPLE, "--out", out, "--no-pdf", *filters)
+    assert result.code == 0, result.err
+    assert form_files(out) == expected_files(plan_rows(cli, *filters))
 
 
-def test_existing_output_is_left_alone_without_force(tmp_path: Path) -> None:
+def test_existing_output_is_left_alone_without_force(tmp_path: Path, cli: Cli) -> None:
     out = tmp_path / "out"
-    assert (
-        run(
-            "generate", str(SAMPLE), "--out", str(out), "--no-pdf", "--contract", "R7-001"
-        ).returncode
-        == 0
-    )
+    assert cli("generate", SAMPLE, "--out", out, "--no-pdf", "--contract", "R7-001").code == 0
     marker = next(out.rglob("*.docx"))
     marker.write_bytes(b"edited by hand")
-    second = run("generate", str(SAMPLE), "--out", str(out), "--no-pdf", "--contract", "R7-001")
-    assert second.returncode == 2
-    assert "--force" in second.stderr
+    second = cli("generate", SAMPLE, "--out", out, "--no-pdf", "--contract", "R7-001")
+    assert second.code == 2
+    assert "--force" in second.err
     assert marker.read_bytes() == b"edited by hand"
-    forced = run(
-        "generate", str(SAMPLE), "--out", str(out), "--no-pdf", "--contract", "R7-001", "--force"
-    )
-    assert forced.returncode == 0, forced.stderr
+    forced = cli("generate", SAMPLE, "--out", out, "--no-pdf", "--contract", "R7-001", "--force")
+    assert forced.code == 0, forced.err
     assert marker.read_bytes() != b"edited by hand"
 
 
-def test_one_broken_contract_and_one_broken_template_do_not_stop_the_rest(tmp_path: Path) -> None:
+def test_one_broken_contract_and_one_broken_template_do_not_stop_the_rest(
+    tmp_path: Path, cli: Cli
+) -> None:
     book = write_workbook(
         tmp_path / "in.xlsx",
         {
@@ -186,12 +176,10 @@ def test_one_broken_contract_and_one_broken_template_do_not_stop_the_rest(tmp_pa
     )
     _break_template(templates / "form3.docx")
     out = tmp_path / "out"
-    result = run(
-        "generate", str(book), "--out", str(out), "--no-pdf", "--templates", str(templates)
-    )
-    assert result.returncode == 1
-    assert "BAD-1" in result.stderr
-    assert "GOOD-1" in result.stderr and "様式第3号" in result.stderr
+    result = cli("generate", book, "--out", out, "--no-pdf", "--templates", templates)
+    assert result.code == 1
+    assert "BAD-1" in result.err
+    assert "GOOD-1" in result.err and "様式第3号" in result.err
     assert (out / "GOOD-2").is_dir() and not (out / "BAD-1").exists()
     made = {p.name for p in out.rglob("様式*.docx")}
     assert "様式第2号_委託業務従事者体制届出書.docx" in made
@@ -224,12 +212,12 @@ def _break_template(path: Path) -> None:
             z.writestr(name, content)
 
 
-def test_a_hostile_contract_id_stays_inside_out(tmp_path: Path) -> None:
+def test_a_hostile_contract_id_stays_inside_out(tmp_path: Path, cli: Cli) -> None:
     hostile = "../../x/..\\R7:001*"
     book = write_workbook(tmp_path / "in.xlsx", {"契約": [contract_row(契約番号=hostile)]})
     out = tmp_path / "deep" / "out"
-    result = run("generate", str(book), "--out", str(out), "--no-pdf")
-    assert result.returncode == 0, result.stderr
+    result = cli("generate", book, "--out", out, "--no-pdf")
+    assert result.code == 0, result.err
     outside = [
         p
         for p in tmp_path.rglob("*")
@@ -240,19 +228,14 @@ def test_a_hostile_contract_id_stays_inside_out(tmp_path: Path) -> None:
     assert any(out.rglob("様式第2号*.docx"))
 
 
-def test_output_is_readable_by_the_owner_only(tmp_path: Path) -> None:
+def test_output_is_readable_by_the_owner_only(tmp_path: Path, cli: Cli) -> None:
     out = tmp_path / "out"
-    assert (
-        run(
-            "generate", str(SAMPLE), "--out", str(out), "--no-pdf", "--contract", "R7-001"
-        ).returncode
-        == 0
-    )
+    assert cli("generate", SAMPLE, "--out", out, "--no-pdf", "--contract", "R7-001").code == 0
     for p in out.rglob("*"):
         assert p.stat().st_mode & 0o077 == 0, p
 
 
-def test_bad_input_and_bad_options_exit_2_with_one_line(tmp_path: Path) -> None:
+def test_bad_input_and_bad_options_exit_2_with_one_line(tmp_path: Path, cli: Cli) -> None:
     text = tmp_path / "notes.xlsx"
     text.write_text("not a workbook", encoding="utf-8")
     for args in (
@@ -260,50 +243,70 @@ def test_bad_input_and_bad_options_exit_2_with_one_line(tmp_path: Path) -> None:
         ("generate", str(SAMPLE), "--out", str(tmp_path / "o2"), "--from", "someday"),
         ("generate", str(SAMPLE), "--out", str(tmp_path / "o3"), "--contract", "NO-SUCH"),
     ):
-        result = run(*args)
-        assert result.returncode == 2, args
-        assert "Traceback" not in result.stderr
-        assert result.stderr.strip().startswith("エラー")
+        result = cli(*args)
+        assert result.code == 2, args
+        assert "Traceback" not in result.err
+        assert result.err.strip().startswith("エラー")
     assert not any((tmp_path / n).exists() for n in ("o1", "o2", "o3"))
 
 
-def test_a_killed_run_leaves_no_partial_contract_folder(tmp_path: Path) -> None:
+# Runs the pipeline in chunks of 2 contracts and stops for good at the first form of the third
+# chunk, once the first chunk is in place: the SIGKILL lands at a known point, not a race.
+_KILLED_RUN = """
+import sys, time
+from pathlib import Path
+from hino_forms.output.pipeline import Options, generate
+book, out = Path(sys.argv[1]), Path(sys.argv[2])
+class Stall:
+    def stage(self, name, total):
+        pass
+    def advance(self, name, n=1):
+        if name == "render" and (out / "K-000").exists():
+            (out.parent / "stalled").touch()
+            time.sleep(600)
+generate(Options(input_path=book, out=out, pdf=False, chunk_contracts=2), Stall())
+"""
+
+
+def test_a_killed_run_leaves_no_partial_contract_folder(tmp_path: Path, cli: Cli) -> None:
     book = tmp_path / "many.xlsx"
-    rows = [
-        contract_row(契約番号=f"K-{i:03d}", 機密性区分=3, 特定個人情報="有") for i in range(120)
-    ]
+    rows = [contract_row(契約番号=f"K-{i:03d}", 機密性区分=3, 特定個人情報="有") for i in range(10)]
     write_workbook(book, {"契約": rows})
     out = tmp_path / "out"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "hino_forms", "generate", str(book), "--out", str(out), "--no-pdf"],
-        cwd=ROOT,
-        env=ENV,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        [sys.executable, "-c", _KILLED_RUN, str(book), str(out)], cwd=ROOT, env=ENV
     )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not any(out.glob("K-*")):
-        time.sleep(0.05)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
-    finished = sorted(p.name for p in out.glob("K-*"))
-    assert finished, (
-        "the run was killed before any contract finished; the test did not test anything"
-    )
-    assert len(finished) < 120, "the run finished before it was killed"
+    try:
+        stalled = _wait_for(tmp_path / "stalled", proc)
+    finally:
+        proc.kill()  # SIGKILL: no cleanup code runs
+        proc.wait()
+    assert stalled, "the run ended before it reached the third chunk"
+
+    assert sorted(p.name for p in out.glob("K-*")) == ["K-000", "K-001"]
     expected = {
         "様式第2号_委託業務従事者体制届出書.docx",
         "様式第5号-①_特定個人情報の保護に関する報告書.docx",
     }
-    for name in finished:
+    for name in ("K-000", "K-001"):
         made = {p.name for p in (out / name).rglob("*.docx")}
         assert expected <= made, f"{name} is incomplete"
     assert not (out / "manifest.json").exists()
 
-    result = run("generate", str(book), "--out", str(out), "--no-pdf", "--force")
-    assert result.returncode == 0, result.stderr
-    assert len(list(out.glob("K-*"))) == 120
+    result = cli("generate", book, "--out", out, "--no-pdf", "--force")
+    assert result.code == 0, result.err
+    assert len(list(out.glob("K-*"))) == 10
     assert not (out / ".hino-forms-work").exists()
+
+
+def _wait_for(marker: Path, proc: subprocess.Popen[bytes]) -> bool:
+    """Wait until ``marker`` exists (True) or the process ended (False)."""
+    deadline = time.monotonic() + 300
+    while proc.poll() is None and time.monotonic() < deadline:
+        if marker.exists():
+            return True
+        time.sleep(0.05)
+    return marker.exists()
 
 
 def _check_bundles(out: Path, bundles: list[Path], scratch: Path) -> None:
@@ -355,109 +358,60 @@ def _belongs(form_pdf: Path, bundle: Path) -> bool:
     return not subcontractor_form and not form_pdf.name.startswith("様式第7号")
 
 
-def test_a_second_run_into_the_same_folder_waits_its_turn(tmp_path: Path) -> None:
+def test_a_second_run_into_the_same_folder_waits_its_turn(tmp_path: Path, cli: Cli) -> None:
     fcntl = pytest.importorskip("fcntl")
     out = tmp_path / "out"
     out.mkdir()
     with (out / ".hino-forms.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # as a run in progress holds it
-        result = run("generate", str(SAMPLE), "--out", str(out), "--no-pdf", "--contract", "R7-001")
-    assert result.returncode == 2
-    assert "書き込み中" in result.stderr
+        result = cli("generate", SAMPLE, "--out", out, "--no-pdf", "--contract", "R7-001")
+    assert result.code == 2
+    assert "書き込み中" in result.err
     assert not any(out.glob("R7-*"))
-    again = run("generate", str(SAMPLE), "--out", str(out), "--no-pdf", "--contract", "R7-001")
-    assert again.returncode == 0, again.stderr
+    again = cli("generate", SAMPLE, "--out", out, "--no-pdf", "--contract", "R7-001")
+    assert again.code == 0, again.err
     assert not (out / ".hino-forms.lock").exists()
 
 
-def test_without_libreoffice_word_files_are_still_made(tmp_path: Path) -> None:
-    bare = {
-        "PATH": str(Path(sys.executable).parent),
-        "HOME": str(tmp_path),
-        "PYTHONPATH": str(ROOT),
-    }
+def test_without_libreoffice_word_files_are_still_made(
+    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "no-programs"))
+    monkeypatch.delenv("HINO_FORMS_SOFFICE", raising=False)
     out = tmp_path / "out"
-    args = [
-        sys.executable,
-        "-m",
-        "hino_forms",
-        "generate",
-        str(SAMPLE),
-        "--out",
-        str(out),
-        "--contract",
-        "R7-001",
-    ]
-    result = subprocess.run(args, cwd=ROOT, env=bare, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    assert "LibreOffice" in result.stderr and "Word (.docx) だけ" in result.stderr
+    result = cli("generate", SAMPLE, "--out", out, "--contract", "R7-001")
+    assert result.code == 0, result.err
+    assert "LibreOffice" in result.err and "Word (.docx) だけ" in result.err
     assert any(out.rglob("様式第2号*.docx")) and not any(out.rglob("*.pdf"))
 
-    asked = subprocess.run(
-        [*args, "--pdf", "--out", str(tmp_path / "pdf")],
-        cwd=ROOT,
-        env=bare,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert asked.returncode == 2
-    assert "LibreOffice" in asked.stderr and "Traceback" not in asked.stderr
+    asked = cli("generate", SAMPLE, "--contract", "R7-001", "--pdf", "--out", tmp_path / "pdf")
+    assert asked.code == 2
+    assert "LibreOffice" in asked.err and "Traceback" not in asked.err
     assert not (tmp_path / "pdf").exists()
 
 
 @pytest.mark.soffice
-def test_encrypted_bundles_need_the_password_and_a_weak_one_writes_nothing(tmp_path: Path) -> None:
+def test_encrypted_bundles_need_the_password_and_a_weak_one_writes_nothing(
+    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from pypdf import PdfReader
+    from pypdf.constants import UserAccessPermissions as Perm
 
-    weak = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "hino_forms",
-            "generate",
-            str(SAMPLE),
-            "--out",
-            str(tmp_path / "weak"),
-            "--contract",
-            "R7-005",
-            "--encrypt",
-            "--account",
-            "tanaka",
-        ],
-        cwd=ROOT,
-        env={**ENV, "HINO_FORMS_PASSWORD": "abcdefgh"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert weak.returncode == 2 and "パスワードポリシー" in weak.stderr
+    monkeypatch.setenv("HINO_FORMS_PASSWORD", "abcdefgh")
+    weak = cli(
+        "generate", SAMPLE, "--out", tmp_path / "weak", "--contract", "R7-005", "--encrypt",
+        "--account", "tanaka",
+    )  # fmt: skip
+    assert weak.code == 2 and "パスワードポリシー" in weak.err
     assert not (tmp_path / "weak").exists()
 
+    monkeypatch.setenv("HINO_FORMS_PASSWORD", "Hino-2025!")
     out = tmp_path / "out"
-    strong = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "hino_forms",
-            "generate",
-            str(SAMPLE),
-            "--out",
-            str(out),
-            "--contract",
-            "R7-005",
-            "--encrypt",
-            "--account",
-            "tanaka",
-        ],
-        cwd=ROOT,
-        env={**ENV, "HINO_FORMS_PASSWORD": "Hino-2025!"},
-        capture_output=True,
-        text=True,
-        timeout=300,
+    strong = cli(
+        "generate", SAMPLE, "--out", out, "--contract", "R7-005", "--encrypt", "--account", "tanaka"
     )
-    assert strong.returncode == 0, strong.stderr
-    bundles = [p for p in out.rglob("R7-005_*.pdf")]
+    assert strong.code == 0, strong.err
+    bundles = sorted(out.rglob("R7-005_*.pdf"))
     assert bundles
     for b in bundles:
         reader = PdfReader(b)
@@ -465,3 +419,31 @@ def test_encrypted_bundles_need_the_password_and_a_weak_one_writes_nothing(tmp_p
         assert reader.decrypt("wrong-Pass1") == 0
         assert reader.decrypt("Hino-2025!") != 0
         assert len(reader.pages) >= 2
+        allowed = reader.user_access_permissions
+        assert allowed is not None
+        assert Perm.PRINT in allowed and Perm.MODIFY not in allowed  # print yes, edit no
+    # No plaintext beside them: no Word file, no per-form PDF (issue 13 item 2).
+    landed = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert landed == {b.relative_to(out).as_posix() for b in bundles} | {
+        "manifest.json",
+        "提出予定一覧.xlsx",
+    }
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert {f["path"] for f in manifest["files"]} == {
+        b.relative_to(out).as_posix() for b in bundles
+    }
+
+
+def test_encrypt_without_a_possible_pdf_is_refused_before_anything_is_written(
+    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HINO_FORMS_PASSWORD", "Hino-2025!")
+    args = ("generate", SAMPLE, "--contract", "R7-005", "--encrypt", "--account", "tanaka")
+    no_pdf = cli(*args, "--no-pdf", "--out", tmp_path / "a")
+    assert no_pdf.code == 2 and "--no-pdf" in no_pdf.err and "--encrypt" in no_pdf.err
+    monkeypatch.setenv("PATH", str(tmp_path / "no-programs"))
+    monkeypatch.delenv("HINO_FORMS_SOFFICE", raising=False)
+    no_office = cli(*args, "--out", tmp_path / "b")
+    assert no_office.code == 2 and "LibreOffice" in no_office.err and "--encrypt" in no_office.err
+    assert "Traceback" not in no_pdf.err + no_office.err
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()

@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 
 from hino_forms.models import Submission, Submitter, Timing
-from hino_forms.output.layout import bundle_stem, inside, safe_name, timing_folder
+from hino_forms.output.bundle import group_bundles
+from hino_forms.output.layout import inside, safe_name, timing_folder
+from hino_forms.workbook.reader import read_workbook
+from tests.conftest import SAMPLE
 
 
 @pytest.mark.parametrize(
@@ -88,6 +91,10 @@ def test_bundle_names_carry_the_subcontractor_or_the_city() -> None:
         submitter=Submitter.CITY,
         subcontractor="有限会社架空サポート",
     )
-    assert bundle_stem("R7-001", own) == "R7-001_①契約締結時"
-    assert bundle_stem("R7-001", sub) == "R7-001_①契約締結時_有限会社架空サポート"
-    assert bundle_stem("R7-001", city) == "R7-001_①契約締結時_日野市"
+    records = read_workbook(SAMPLE)
+    stems = [b.stem for b in group_bundles([own, sub, city], records)]
+    assert stems == [
+        "R7-001_①契約締結時",
+        "R7-001_①契約締結時_有限会社架空サポート",
+        "R7-001_①契約締結時_日野市",
+    ]

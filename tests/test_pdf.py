@@ -6,20 +6,23 @@ be interrupted on cue; the ``soffice`` ones use the real LibreOffice.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
-from pypdf import PdfWriter
 
 from hino_forms.errors import PdfUnavailable
 from hino_forms.output import pdf
+from tests.fake_soffice import (
+    assert_none_alive,
+    fake_soffice_fixture,  # noqa: F401 (the fake_soffice fixture)
+    recorded_pids,
+    soffice_starts,
+)
 
 posix_only = pytest.mark.skipif(
     sys.platform == "win32", reason="the fake soffice is a POSIX script"
@@ -70,102 +73,6 @@ def pdffonts(path: Path) -> list[tuple[str, str]]:
 
 # ---------------------------------------------------------------- fake soffice
 
-FAKE = """\
-#!{python}
-# A stand-in for soffice: converts by copying a prepared PDF. What an input
-# says decides what happens: "ok", "broken" (no PDF, an error line), "hang".
-import os, shutil, signal, subprocess, sys, time
-state = {state!r}
-def record(pid):
-    with open(os.path.join(state, "pids"), "a") as f:
-        f.write(f"{{pid}}\\n")
-record(os.getpid())
-sys.stderr.write("Warning: failed to launch javaldx - java may not function correctly\\n")
-sys.stderr.flush()
-args = sys.argv[1:]
-outdir = args[args.index("--outdir") + 1]
-inputs = [a for a in args if a.endswith(".docx")]
-os.makedirs(outdir, exist_ok=True)
-try:
-    os.close(os.open(os.path.join(state, "first"), os.O_CREAT | os.O_EXCL))
-    first = True
-except FileExistsError:
-    first = False
-def helper():
-    # Like soffice.bin under oosplash: a child in the same process group.
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
-    record(child.pid)
-for n, path in enumerate(inputs):
-    what = open(path, encoding="utf-8").read().strip()
-    if what == "hang":
-        helper()
-        time.sleep(600)
-    if what == "broken":
-        sys.stderr.write("Error: source file could not be loaded\\n")
-        continue
-    stem = os.path.splitext(os.path.basename(path))[0]
-    shutil.copyfile({pdf!r}, os.path.join(outdir, stem + ".pdf"))
-    if {die_first!r} and first and n == 0 and len(inputs) > 1:
-        helper()
-        os.kill(os.getpid(), signal.SIGKILL)  # the worker dies mid-batch
-"""
-
-
-@pytest.fixture
-def fake_soffice(tmp_path: Path):
-    """Make a fake soffice; returns (make(die_first=…) → script path, state folder with its pids)."""
-    state = tmp_path / "fake-state"
-    state.mkdir()
-    prepared = tmp_path / "prepared.pdf"
-    writer = PdfWriter()
-    writer.add_blank_page(595, 842)
-    writer.write(prepared)
-
-    def make(die_first: bool = False) -> Path:
-        script = tmp_path / "fake-soffice"
-        text = FAKE.format(
-            python=sys.executable, state=str(state), pdf=str(prepared), die_first=die_first
-        )
-        script.write_text(text, encoding="utf-8")
-        script.chmod(0o755)
-        return script
-
-    yield make, state
-    for pid in recorded_pids(state):  # never leave a stray even when a test fails
-        try:
-            os.kill(pid, 9)
-        except OSError:
-            pass
-
-
-def recorded_pids(state: Path) -> list[int]:
-    path = state / "pids"
-    return [int(line) for line in path.read_text().split()] if path.exists() else []
-
-
-def alive(pid: int) -> bool:
-    """True while ``pid`` runs (a zombie waiting to be reaped counts as gone)."""
-    stat = Path(f"/proc/{pid}/stat")
-    if stat.parent.parent.is_dir() and Path("/proc/self").exists():
-        try:
-            return stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
-        except OSError:
-            return False
-    try:
-        os.kill(pid, 0)
-    except OSError:
-        return False
-    return True
-
-
-def assert_none_alive(state: Path) -> None:
-    pids = recorded_pids(state)
-    assert pids, "the fake soffice never ran"
-    deadline = time.monotonic() + 5  # SIGKILL is immediate; give the kernel a moment
-    while any(alive(p) for p in pids) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert [p for p in pids if alive(p)] == []
-
 
 def fake_inputs(folder: Path, **contents: str) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
@@ -194,7 +101,7 @@ def test_a_worker_killed_mid_batch_loses_no_file_and_leaves_no_process(
     assert all(d.with_suffix(".pdf").read_bytes().startswith(b"%PDF-") for d in docs)
     assert sorted(d for d, _ in seen) == sorted(docs)  # one progress call per file
     assert_none_alive(state)
-    assert len(recorded_pids(state)) > 3  # the dead batch was retried file by file
+    assert len(recorded_pids(state)) > 3  # the dead batch was retried
 
 
 @posix_only
@@ -332,3 +239,39 @@ def test_find_soffice_looks_in_the_macos_application_folder(tmp_path: Path, monk
     monkeypatch.setattr(pdf, "_MACOS_SOFFICE", (app,))
 
     assert pdf.find_soffice() == app
+
+
+@posix_only
+def test_a_hung_libreoffice_costs_one_timeout_not_one_per_file(
+    tmp_path: Path, fake_soffice
+) -> None:
+    make, state = fake_soffice
+    docs = fake_inputs(tmp_path, **{f"様式第{n}号": "ok" for n in range(1, 5)}, 様式第6号="hang")
+    docs += fake_inputs(tmp_path / "more", **{f"様式第{n}号": "ok" for n in range(1, 8)})
+
+    result = pdf.convert(docs, jobs=1, timeout=1.0, soffice=make())
+
+    assert result.stalled
+    assert soffice_starts(state) == 1  # no retry file by file, no next batch
+    assert set(result.converted) | set(result.failed) == set(docs)
+    assert all("応答しなかった" in reason for reason in result.failed.values())
+    assert all(d.exists() for d in docs)  # every Word file stays
+    assert_none_alive(state)
+
+
+def test_soffice_can_be_named_by_option_or_environment(tmp_path: Path, monkeypatch) -> None:
+    portable = tmp_path / "LibreOfficePortable" / "program"
+    portable.mkdir(parents=True)
+    (portable / "soffice").write_text("", encoding="utf-8")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.delenv(pdf.SOFFICE_ENV, raising=False)
+    assert pdf.find_soffice() is None
+    assert pdf.find_soffice(portable / "soffice") == portable / "soffice"
+    assert pdf.find_soffice(portable) == portable / "soffice"  # its program folder will do
+    monkeypatch.setenv(pdf.SOFFICE_ENV, str(portable / "soffice"))
+    assert pdf.find_soffice() == portable / "soffice"
+    with pytest.raises(PdfUnavailable, match="--soffice に指定された LibreOffice"):
+        pdf.find_soffice(tmp_path / "nowhere" / "soffice")
+    monkeypatch.setenv(pdf.SOFFICE_ENV, str(tmp_path / "nowhere"))
+    with pytest.raises(PdfUnavailable, match="HINO_FORMS_SOFFICE に指定された"):
+        pdf.find_soffice()

@@ -18,6 +18,7 @@ were replaced by values of other lengths: this test guards the layout, not every
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shutil
@@ -37,6 +38,7 @@ from hino_forms import resources
 from hino_forms.forms.cover import CoverBuilder
 from hino_forms.forms.render import Renderer, form_filename
 from hino_forms.models import Answer, Records, Submission, Submitter, Timing
+from hino_forms.output.bundle import group_bundles
 from hino_forms.planning.rules import plan
 from hino_forms.workbook.reader import read_workbook
 from tests import builders as b
@@ -384,7 +386,9 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> list[Rendered]:
         for s in subs:
             by_contract[s.contract_id].append(s)
         for cid, group in list(by_contract.items())[:2]:
-            cover = CoverBuilder(records).cover(group, [1] * len(group), cover_pages=1)
+            # One cover listing every form of the contract (more rows than any real bundle).
+            bundle = dataclasses.replace(group_bundles(group, records)[0], submissions=tuple(group))
+            cover = CoverBuilder(records).cover(bundle, [1] * len(group), cover_pages=1)
             path = out / f"{tag}-cover-{cid}.docx"
             renderer.render_cover(cover, path)
             docs.append(path)

@@ -37,13 +37,15 @@ def main(argv: list[str] | None = None) -> None:
     except HinoFormsError as err:
         _fail(str(err), err.exit_code)
     except (KeyboardInterrupt, typer.Abort):
-        _fail("中断しました。出力フォルダには完成したものだけが残っています。", 130)
+        code = 130
     except click_errors.ClickException as err:  # usage errors and the like: never English
         no_args_is_help = getattr(click_errors, "NoArgsIsHelpError", ())
         if isinstance(err, no_args_is_help):  # a bare command: its help is the answer
             console.print(err.format_message(), markup=False, highlight=False)
             sys.exit(0)
         _fail(f"{usage_message(err, args)}（使い方: hino-forms --help）", 2)
+    if code == 130:  # Ctrl-C (and SIGTERM/SIGHUP in generate); typer's own exit 130 is silent
+        _fail("中断しました。出力フォルダには完成したものだけが残っています。", 130)
     sys.exit(code if isinstance(code, int) else 0)
 
 

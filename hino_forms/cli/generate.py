@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import os
+import signal
 import sys
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -20,10 +24,11 @@ from rich.progress import (
 
 from hino_forms.cli.app import app, console, err_console
 from hino_forms.cli.options import ContractOption, FromOption, TimingOption, ToOption, selection
-from hino_forms.errors import BadOption
+from hino_forms.errors import BadOption, EncryptWithoutPdf
+from hino_forms.output.folder import SCHEDULE
 
 if TYPE_CHECKING:
-    from hino_forms.output.pipeline import Summary
+    from hino_forms.output.pipeline import Options, Summary
 
 STAGE_NAMES = {"render": "Word 作成", "convert": "PDF 変換", "bundle": "綴り作成"}
 
@@ -105,6 +110,13 @@ def generate(
         str | None, typer.Option("--account", help="パスワード規則で照合するアカウント名")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="既存の出力を置き換える")] = False,
+    soffice: Annotated[
+        Path | None,
+        typer.Option(
+            "--soffice",
+            help="使う LibreOffice の soffice（既定: 環境変数 HINO_FORMS_SOFFICE、なければ自動で探す）",
+        ),
+    ] = None,
 ) -> None:
     """様式一式を作成する（Word・PDF・綴り・提出予定一覧・manifest.json）。
 
@@ -115,6 +127,8 @@ def generate(
 
     if templates is not None and not templates.is_dir():
         raise BadOption(f"--templates のフォルダ {templates} がありません")
+    if encrypt and pdf is False:  # before asking for a password: nothing could be encrypted
+        raise EncryptWithoutPdf()
     options = Options(
         input_path=input_path,
         out=out,
@@ -124,7 +138,36 @@ def generate(
         templates_dir=templates,
         password=_password(encrypt, password_file, account),
         force=force,
+        soffice=soffice,
     )
+    with _stop_signals_interrupt():
+        summary = _run(options, run_generate)
+    _report(summary, pdf_off=pdf is False)
+    raise typer.Exit(0 if summary.ok else 1)
+
+
+@contextlib.contextmanager
+def _stop_signals_interrupt() -> Iterator[None]:
+    """SIGTERM and SIGHUP end the run as Ctrl-C does: LibreOffice stops, work files go, the
+    output stays as it was, and the message says so (cli.main handles the interrupt)."""
+
+    def interrupt(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    wanted = [getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)]
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread (a web worker, a test)
+        return
+    previous = {s: signal.signal(s, interrupt) for s in wanted}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def _run(options: Options, run_generate: Callable[..., Summary]) -> Summary:
+    """The pipeline with progress drawn as bars on a terminal, as plain lines otherwise."""
     if console.is_terminal:
         columns = (
             TextColumn("{task.description:<8}"),
@@ -133,11 +176,8 @@ def generate(
             TimeElapsedColumn(),
         )
         with Progress(*columns, console=console, transient=False) as bars:
-            summary = run_generate(options, _Bars(bars))
-    else:
-        summary = run_generate(options, _Lines())
-    _report(summary, pdf_off=pdf is False)
-    raise typer.Exit(0 if summary.ok else 1)
+            return run_generate(options, _Bars(bars))
+    return run_generate(options, _Lines())
 
 
 def _report(summary: Summary, *, pdf_off: bool) -> None:
@@ -156,7 +196,7 @@ def _report(summary: Summary, *, pdf_off: bool) -> None:
         err_console.print(f"失敗: {failure}", markup=False, highlight=False)
     if summary.problems:
         err_console.print(
-            f"問題 {len(summary.problems)} 件の内容は {summary.out / '提出予定一覧.xlsx'} の「問題」シート"
+            f"問題 {len(summary.problems)} 件の内容は {summary.out / SCHEDULE} の「問題」シート"
             "と各綴りの表紙にあります（check コマンドでも表示できます）。",
             markup=False,
             highlight=False,

@@ -56,6 +56,7 @@ from hino_forms.dates import (
     format_wareki_year,
 )
 from hino_forms.forms.checklists import ChecklistItem, load_checklist
+from hino_forms.forms.cover import Cover
 from hino_forms.models import (
     Answer,
     Contract,
@@ -103,29 +104,6 @@ class FormEnv:
     def checklist(self, form: Form) -> tuple[ChecklistItem, ...]:
         """The checklist of form 3, 4 or 5 (see load_checklist)."""
         return load_checklist(form, self.checklist_dir)
-
-
-@dataclass(frozen=True)
-class CoverEntry:
-    """One form inside a bundle: 様式第2号, its title, its first page and page count (None: unknown)."""
-
-    label: str
-    title: str
-    first_page: int | None
-    pages: int | None = None
-
-
-@dataclass(frozen=True)
-class Cover:
-    """The 送付書 of one bundle (one contract, timing folder and submitter)."""
-
-    contract: Contract
-    timing: Timing
-    date: date | None
-    fiscal_year: int | None
-    submitter_label: str
-    entries: tuple[CoverEntry, ...]
-    problems: tuple[Problem, ...] = ()
 
 
 # ---------------------------------------------------------------- row views

@@ -6,14 +6,49 @@ missing witness (廃棄) with form 1, a missing approval (再委託) with that
 subcontractor's forms 6 and 7, a 報告 answer with forms 4 and 5, and the
 契約 row's own warnings with the contract's conclusion-time forms. Each warning
 carries whose row it is (Problem.subcontractor: a subcontractor's, or the contractor's).
+
+A cover lists the page each form starts on, so it depends on its own length:
+``Pagination`` renders it assuming one page and, once its PDF shows more,
+renders it again with the pages shifted (the pipeline converts it in the same
+LibreOffice batches as the forms).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from hino_forms.forms.contexts import Cover, CoverEntry
-from hino_forms.models import Problem, Records, Severity, Submission, Submitter, Timing
+from hino_forms.models import Contract, Problem, Records, Severity, Submission, Submitter, Timing
+
+if TYPE_CHECKING:
+    from hino_forms.output.bundle import Bundle
+
+
+@dataclass(frozen=True)
+class CoverEntry:
+    """One form inside a bundle: 様式第2号, its title, its first page and page count (None: unknown)."""
+
+    label: str
+    title: str
+    first_page: int | None
+    pages: int | None = None
+
+
+@dataclass(frozen=True)
+class Cover:
+    """The 送付書 of one bundle (one contract, timing folder and submitter)."""
+
+    contract: Contract
+    timing: Timing
+    date: date | None
+    fiscal_year: int | None
+    submitter_label: str
+    entries: tuple[CoverEntry, ...]
+    problems: tuple[Problem, ...] = ()
+
 
 # The forms each sheet's warnings are about.
 _FORMS_OF_SHEET: dict[str, frozenset[int]] = {
@@ -32,11 +67,10 @@ class CoverBuilder:
     def __init__(self, records: Records) -> None:
         self.records = records
 
-    def cover(
-        self, subs: Sequence[Submission], pages: Sequence[int | None], cover_pages: int
-    ) -> Cover:
-        """The 送付書 for a bundle of ``subs`` whose PDFs have ``pages`` pages (None: not known)."""
-        first = subs[0]
+    def cover(self, bundle: Bundle, pages: Sequence[int | None], cover_pages: int) -> Cover:
+        """The 送付書 of ``bundle`` whose forms' PDFs have ``pages`` pages (None: not known)."""
+        subs = bundle.submissions
+        first = bundle.first
         contract = self.records.contract(first.contract_id)
         entries = []
         page: int | None = cover_pages + 1
@@ -53,7 +87,7 @@ class CoverBuilder:
             timing=first.filing,
             date=first.date,
             fiscal_year=first.fiscal_year,
-            submitter_label=submitter_label(contract.contractor_name, first),
+            submitter_label=bundle.submitter_label,
             entries=tuple(entries),
             problems=tuple(
                 p for p in self.records.problems_of(first.contract_id) if self.concerns(p, subs)
@@ -84,10 +118,30 @@ class CoverBuilder:
         return False
 
 
-def submitter_label(contractor_name: str, sub: Submission) -> str:
-    """受託者 …, 再委託先 …（受託者 … 経由）, or 日野市 for form 7."""
-    if sub.submitter is Submitter.CITY:
-        return "日野市（再委託承認通知書）"
-    if sub.submitter is Submitter.SUBCONTRACTOR and sub.subcontractor:
-        return f"再委託先 {sub.subcontractor}（受託者 {contractor_name} 経由）"
-    return f"受託者 {contractor_name}"
+@dataclass
+class Pagination:
+    """A bundle's cover until its page count is known: render, convert, count, maybe render again."""
+
+    bundle: Bundle
+    form_pages: tuple[int | None, ...]  # each form's PDF pages (None: no PDF)
+    docx: Path
+    render: Callable[[Cover, Path], None]
+    builder: CoverBuilder
+    cover_pages: int = 1
+    pdf: Path | None = None  # set once the cover's PDF has the pages it was rendered for
+
+    def start(self) -> Path:
+        """Render the cover assuming it fits on ``cover_pages`` pages; returns its .docx."""
+        self.render(self.builder.cover(self.bundle, self.form_pages, self.cover_pages), self.docx)
+        return self.docx
+
+    def settle(self, pdf: Path, pages: int) -> bool:
+        """The cover's PDF came back with ``pages`` pages: True when final, else it is rendered
+        again with the forms' pages shifted (convert it once more)."""
+        if pages <= self.cover_pages:
+            self.pdf = pdf
+            return True
+        pdf.unlink(missing_ok=True)
+        self.cover_pages = pages
+        self.start()
+        return False

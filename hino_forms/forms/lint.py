@@ -35,7 +35,8 @@ from jinja2.sandbox import (
 
 from hino_forms import resources
 from hino_forms.forms import contexts
-from hino_forms.forms.contexts import Cover, CoverEntry, Settings
+from hino_forms.forms.contexts import Settings
+from hino_forms.forms.cover import Cover, CoverEntry
 from hino_forms.forms.prepared import CORE_PROPERTIES, compile_xml
 from hino_forms.forms.render import make_environment
 from hino_forms.models import (

@@ -20,7 +20,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from hino_forms import resources
 from hino_forms.dates import format_period, format_wareki, format_wareki_year
 from hino_forms.forms import contexts
-from hino_forms.forms.contexts import Cover, CoverEntry, Settings
+from hino_forms.forms.contexts import Settings
+from hino_forms.forms.cover import Cover, CoverEntry
 from hino_forms.forms.prepared import PreparedTemplate
 from hino_forms.models import Records, Submission
 

@@ -1,17 +1,16 @@
-"""Bundles: cover + forms → one bookmarked PDF (optionally AES-256) and one Word file.
+"""Bundles: which forms go together (``Bundle``, ``group_bundles``), and the writers that
+join a cover and its forms into one bookmarked PDF (optionally AES-256) and one Word file.
 
-Both are written to a temporary file beside the target and renamed into
-place, so an interrupted run never leaves a half-written bundle.
+Both files are written through ``folder.atomic_write``, so an interrupted run
+never leaves a half-written bundle.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import os
-import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+import secrets
+from collections.abc import Iterable, Sequence
 from copy import deepcopy
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +26,96 @@ from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.parts.hdrftr import FooterPart, HeaderPart
 from docxcompose.composer import Composer
 from pypdf import PdfWriter
+from pypdf.constants import UserAccessPermissions as Perm
 from pypdf.generic import DictionaryObject, NameObject, NumberObject
+
+from hino_forms.models import Records, Submission, Submitter, Timing
+from hino_forms.output.folder import atomic_write
+from hino_forms.output.layout import safe_name, timing_folder
+
+# What the reader of an encrypted bundle may do: print it (also in full quality), read it
+# aloud, not change, copy out, annotate or fill it.
+BUNDLE_PERMISSIONS = Perm.PRINT | Perm.PRINT_TO_REPRESENTATION | Perm.EXTRACT_TEXT_AND_GRAPHICS
+
+CITY = "日野市"  # who submits form 7, in file names, covers and PDF metadata
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """The forms one submitter hands in for one contract at one timing: one cover, one file each."""
+
+    contract_id: str
+    timing: Timing
+    folder: str  # the timing folder: ①契約締結時_2025-03-25
+    submitter_key: str  # "" (the contractor), a subcontractor's name, or 日野市 (form 7)
+    stem: str  # R7-001_①契約締結時[_who]: the bundle's file names without suffix
+    submissions: tuple[Submission, ...]
+    contractor_name: str
+    work_name: str
+
+    @property
+    def first(self) -> Submission:
+        """The first submission: its date and year are the bundle's."""
+        return self.submissions[0]
+
+    @property
+    def title(self) -> str:
+        """The PDF's title: the work's name and the timing."""
+        return f"{self.work_name} {self.timing.label}"
+
+    @property
+    def author(self) -> str:
+        """Who submits it, for the PDF's metadata."""
+        if self.first.submitter is Submitter.CITY:
+            return f"{CITY}長"
+        if self.submitter_key:
+            return self.submitter_key
+        return self.contractor_name
+
+    @property
+    def submitter_label(self) -> str:
+        """受託者 …, 再委託先 …（受託者 … 経由）, or 日野市（再委託承認通知書） for form 7."""
+        if self.first.submitter is Submitter.CITY:
+            return f"{CITY}（再委託承認通知書）"
+        if self.submitter_key:
+            return f"再委託先 {self.submitter_key}（受託者 {self.contractor_name} 経由）"
+        return f"受託者 {self.contractor_name}"
+
+
+def submitter_key(sub: Submission) -> str:
+    """Who a bundle belongs to: "" for the contractor, the subcontractor's name, or 日野市 (form 7)."""
+    if sub.submitter is Submitter.CITY:
+        return CITY
+    if sub.submitter is Submitter.SUBCONTRACTOR:
+        return sub.subcontractor or ""
+    return ""
+
+
+def group_bundles(submissions: Iterable[Submission], records: Records) -> list[Bundle]:
+    """The bundles of ``submissions``, in the order their first form comes (pure: no files)."""
+    grouped: dict[tuple[str, str, str], list[Submission]] = {}
+    for sub in submissions:
+        grouped.setdefault((sub.contract_id, timing_folder(sub), submitter_key(sub)), []).append(
+            sub
+        )
+    bundles = []
+    for (contract_id, folder, who), subs in grouped.items():
+        contract = records.contract(contract_id)
+        # Filed 随時 unless it is the contract's own ① day, ② or ③ (SPEC v2 §5).
+        stem = f"{contract_id}_{subs[0].filing.label}"
+        bundles.append(
+            Bundle(
+                contract_id=contract_id,
+                timing=subs[0].filing,
+                folder=folder,
+                submitter_key=who,
+                stem=safe_name(f"{stem}_{who}" if who else stem),
+                submissions=tuple(subs),
+                contractor_name=contract.contractor_name,
+                work_name=contract.work_name,
+            )
+        )
+    return bundles
 
 
 @dataclass(frozen=True)
@@ -61,7 +149,14 @@ def make_pdf_bundle(
     writer.create_viewer_preferences().display_doctitle = True  # type: ignore[assignment]
     writer.pdf_header = b"%PDF-1.7"
     if password is not None:
-        writer.encrypt(user_password=password, owner_password=password, algorithm="AES-256")
+        # Printing allowed, editing not: a separate random owner password makes
+        # the permissions binding (with the same password the reader is the owner).
+        writer.encrypt(
+            user_password=password,
+            owner_password=secrets.token_urlsafe(32),
+            algorithm="AES-256",
+            permissions_flag=BUNDLE_PERMISSIONS,
+        )
         # AES-256 (revision 6) is Adobe's extension level 8 of PDF 1.7.
         writer.root_object[NameObject("/Extensions")] = DictionaryObject(
             {
@@ -74,7 +169,7 @@ def make_pdf_bundle(
             }
         )
     pages = len(writer.pages)
-    with _replacing(out_path) as tmp:
+    with atomic_write(out_path, private=True) as tmp:
         writer.write(tmp)
     return pages
 
@@ -126,7 +221,7 @@ def make_docx_bundle(docx_paths: Sequence[Path], out_path: Path) -> None:
         pg_num_type.attrib.pop(qn("w:start"), None)
         if not pg_num_type.attrib:  # nothing left to say (and possibly out of schema order)
             pg_num_type.getparent().remove(pg_num_type)
-    with _replacing(out_path) as tmp:
+    with atomic_write(out_path, private=True) as tmp:
         composer.save(str(tmp))
 
 
@@ -213,17 +308,3 @@ def _copy_story_part(composer: Composer, doc: DocxDocument, src: Part, reltype: 
             node.set(attr, new)
     rid: str = composer.doc.part.relate_to(part, reltype)
     return rid
-
-
-@contextmanager
-def _replacing(target: Path) -> Iterator[Path]:
-    """A temporary path beside ``target`` that replaces it only when the block succeeds."""
-    target = Path(target)
-    fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        yield tmp
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from hino_forms.models import Submission, Submitter, Timing
+from hino_forms.models import Submission, Timing
 
 MAX_NAME_BYTES = (
     120  # well under the 255-byte limit of common file systems, leaving room for suffixes
@@ -57,19 +57,3 @@ def timing_folder(sub: Submission) -> str:
     if sub.timing is Timing.FISCAL_YEAR and sub.fiscal_year is not None:
         return f"{label}_{sub.fiscal_year}"
     return f"{label}_{sub.date.isoformat()}" if sub.date else label
-
-
-def submitter_key(sub: Submission) -> str:
-    """Who a bundle belongs to: "" for the contractor, the subcontractor's name, or 市 (form 7)."""
-    if sub.submitter is Submitter.CITY:
-        return "日野市"
-    if sub.submitter is Submitter.SUBCONTRACTOR:
-        return sub.subcontractor or ""
-    return ""
-
-
-def bundle_stem(contract_id: str, sub: Submission) -> str:
-    """R7-001_①契約締結時, with the subcontractor (or 日野市) appended for their bundles."""
-    stem = f"{contract_id}_{sub.filing.label}"
-    who = submitter_key(sub)
-    return safe_name(f"{stem}_{who}" if who else stem)

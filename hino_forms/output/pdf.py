@@ -19,21 +19,23 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pypdf import PdfReader
 
 from hino_forms import resources
-from hino_forms.errors import PdfUnavailable
+from hino_forms.errors import PdfUnavailable, SofficeMissing
+from hino_forms.output.folder import atomic_write
 
 Progress = Callable[[Path, Path | None], None]
 
-# One soffice start per this many files at most: large enough to pay the start
-# cost back, small enough that a crash loses little and the workers stay busy.
-MAX_BATCH = 50
+# One soffice start per this many files at most. A start costs seconds, so one
+# conversion (a chunk's forms and the previous chunk's covers) is normally one
+# batch per worker; a crash costs a restart, not the batch (see _convert_batch).
+MAX_BATCH = 400
 # Seconds between looks for finished PDFs (they are reported as they come).
 POLL = 0.25
 
@@ -60,6 +62,36 @@ class ConversionResult:
 
     converted: dict[Path, Path]
     failed: dict[Path, str]
+    stalled: bool = False  # LibreOffice stopped answering: converting more is not worth a timeout
+
+
+class Converter(Protocol):
+    """Turns .docx files into PDFs beside them: the soffice pool here, or a warm server."""
+
+    def __call__(
+        self, docx_paths: Sequence[Path], progress: Progress | None = None
+    ) -> ConversionResult: ...
+
+
+@dataclass(frozen=True)
+class SofficePool:
+    """The default ``Converter``: ``convert`` with these settings."""
+
+    soffice: Path
+    jobs: int | None = None
+    timeout: float = 60.0
+
+    def __call__(
+        self, docx_paths: Sequence[Path], progress: Progress | None = None
+    ) -> ConversionResult:
+        """Convert ``docx_paths`` (see ``convert``)."""
+        return convert(
+            docx_paths,
+            jobs=self.jobs,
+            timeout=self.timeout,
+            soffice=self.soffice,
+            progress=progress,
+        )
 
 
 @dataclass(frozen=True)
@@ -70,12 +102,29 @@ class _Outcome:
     stderr: str
 
 
-def find_soffice() -> Path | None:
-    """LibreOffice's soffice: on PATH, else in the usual Windows and macOS install folders."""
+SOFFICE_ENV = (
+    "HINO_FORMS_SOFFICE"  # a LibreOffice to use (e.g. a portable one) instead of searching
+)
+
+
+def find_soffice(explicit: Path | None = None, env: Mapping[str, str] | None = None) -> Path | None:
+    """LibreOffice's soffice: ``--soffice``, else HINO_FORMS_SOFFICE, else on PATH or in the usual
+    Windows and macOS install folders. A named one that does not exist is an error, not a search."""
+    named = explicit or (os.environ if env is None else env).get(SOFFICE_ENV) or None
+    if named is not None:
+        path = Path(named)
+        if path.is_dir():  # the program folder of a portable LibreOffice
+            found = [
+                path / n for n in ("soffice", "soffice.com", "soffice.exe") if (path / n).is_file()
+            ]
+            path = found[0] if found else path / "soffice"
+        if not path.is_file():
+            raise SofficeMissing(str(named), None if explicit else SOFFICE_ENV)
+        return path
     for name in ("soffice", "libreoffice"):
-        found = shutil.which(name)
-        if found:
-            return Path(found)
+        found_on_path = shutil.which(name)
+        if found_on_path:
+            return Path(found_on_path)
     for path in _install_folders():
         if path.is_file():
             return path
@@ -113,8 +162,10 @@ def convert(
     """Convert each .docx to a PDF beside it (same stem) with ``jobs`` soffice workers.
 
     ``timeout`` is how long one soffice may go without finishing a document
-    before it is killed. A batch that crashes or times out is retried file by
-    file; files still without a PDF are in ``failed`` (their .docx stay). The
+    before it is killed. A batch that crashes is retried file by file; after a
+    timeout every soffice is stopped and nothing more is tried (``stalled``):
+    a hung LibreOffice costs one timeout, not one per file. Files without a
+    PDF are in ``failed`` (their .docx stay). The
     keys of the result are the paths as given. ``progress(docx, pdf_or_None)``
     is called once per file, from the calling thread.
     """
@@ -145,9 +196,18 @@ def convert(
             except queue.Empty:
                 if any(t.is_alive() for t in threads) or not pool.done.empty():
                     continue
-                # Every worker is gone (its temporary folder failed): answer for the rest.
-                docx = next(f for f in files if f not in converted and f not in failed)
-                pdf, reason = None, "LibreOffice の作業フォルダを作れず、PDF にできませんでした。"
+                # Every worker is gone: LibreOffice hung (the rest is not worth another
+                # timeout each), or no temporary folder could be made. Answer for the rest.
+                reason = (
+                    f"LibreOffice が {timeout:.0f} 秒以上応答しなかったため、PDF 変換を中止しました。"
+                    if pool.stalled.is_set()
+                    else "LibreOffice の作業フォルダを作れず、PDF にできませんでした。"
+                )
+                for docx in [f for f in files if f not in converted and f not in failed]:
+                    failed[docx] = reason
+                    if progress is not None:
+                        progress(docx, None)
+                break
             if pdf is None:
                 failed[docx] = reason
             else:
@@ -160,7 +220,7 @@ def convert(
         pool.stop()
         for thread in threads:
             thread.join()
-    return ConversionResult(converted, failed)
+    return ConversionResult(converted, failed, stalled=pool.stalled.is_set())
 
 
 class _Pool:
@@ -176,6 +236,7 @@ class _Pool:
         self._live: set[subprocess.Popen[bytes]] = set()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
+        self.stalled = threading.Event()  # a soffice timed out: stop, one timeout is enough
 
     def stop(self) -> None:
         """Take no more batches and kill every soffice still running."""
@@ -213,13 +274,31 @@ class _Pool:
     def _convert_batch(
         self, batch: list[Path], folder: Path, profile: str, left: set[Path]
     ) -> None:
-        """Convert a batch in one soffice run; retry the missing files one by one."""
-        outcome = self._run(batch, folder, profile, left)
-        # A lone file that soffice simply could not convert is not worth a second start.
-        worth_retry = len(batch) > 1 or bool(outcome.reason)
-        outcomes = dict.fromkeys(left, outcome)
-        for i, docx in enumerate(sorted(left) if worth_retry else []):
-            outcomes[docx] = self._run([docx], folder / f"retry{i}", profile, left)
+        """Convert a batch in one soffice run; after a crash, retry what is left.
+
+        soffice converts in order, so a crash happened at the first file still
+        without a PDF: that one is tried alone, the rest again as one batch. A
+        batch is thus never retried file by file (one start each).
+        """
+        pending = list(batch)
+        outcomes: dict[Path, _Outcome] = {}
+        runs = 0
+        while pending and not self._stopping.is_set():
+            runs += 1
+            outcome = self._run(pending, folder / f"run{runs}", profile, left)
+            missing = [d for d in pending if d in left]
+            outcomes.update(dict.fromkeys(missing, outcome))
+            if not missing or self.stalled.is_set() or len(pending) == 1:
+                break
+            if outcome.reason:  # it crashed at ``missing[0]``
+                culprit, pending = missing[0], missing[1:]
+                runs += 1
+                outcomes[culprit] = self._run([culprit], folder / f"run{runs}", profile, left)
+            else:  # it ended normally but skipped these: each gets one more try alone
+                for docx in missing:
+                    runs += 1
+                    outcomes[docx] = self._run([docx], folder / f"run{runs}", profile, left)
+                pending = []
         for docx in sorted(left):
             if self._stopping.is_set():
                 return
@@ -284,6 +363,8 @@ class _Pool:
         self._harvest(batch, outputs, left)
         stderr = _clean(log.read_bytes())
         if not finished:
+            self.stalled.set()
+            self.stop()
             return _Outcome(
                 f"LibreOffice が {self.timeout:.0f} 秒以上応答しなかったため止めました。", stderr
             )
@@ -345,12 +426,8 @@ def _clean(stderr: bytes) -> str:
 
 def _move_into_place(made: Path, target: Path) -> None:
     """Copy ``made`` beside ``target`` and rename it over: a reader never sees half a PDF."""
-    partial = target.with_name(f".{target.name}.partial")
-    try:
+    with atomic_write(target, private=True) as partial:
         shutil.copyfile(made, partial)
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
     with contextlib.suppress(OSError):  # the worker's temporary folder goes anyway
         made.unlink()
 

@@ -4,6 +4,11 @@ Contracts are processed in chunks so memory stays flat and finished contract
 folders appear as the run goes. Every contract is built in a work folder
 inside ``out`` (``.hino-forms-work``) and moved into place with one rename
 when it is complete, so a killed run never leaves a half-written bundle.
+
+Covers list their forms' pages, so they can only be made once the forms are
+PDFs. To spare LibreOffice a start (and the slowest worker's tail) per chunk,
+a chunk's covers are converted together with the next chunk's forms, and the
+chunk is bundled and moved into place after that conversion.
 """
 
 from __future__ import annotations
@@ -12,19 +17,23 @@ import contextlib
 import json
 import shutil
 import tempfile
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from hino_forms.errors import PdfUnavailable
-from hino_forms.forms.cover import CoverBuilder
+from hino_forms.errors import EncryptWithoutPdf, PdfUnavailable
+from hino_forms.forms.cover import CoverBuilder, Pagination
 from hino_forms.forms.render import Renderer, form_filename
-from hino_forms.models import Contract, Problem, Records, Severity, Status, Submission, Submitter
-from hino_forms.output import bundle, pdf
+from hino_forms.models import Problem, Records, Severity, Status, Submission
+from hino_forms.output import bundle as compose
 from hino_forms.output import folder as outdir
-from hino_forms.output.layout import bundle_stem, inside, safe_name, submitter_key, timing_folder
+from hino_forms.output import pdf
+from hino_forms.output.bundle import Bundle, group_bundles
+from hino_forms.output.layout import inside, safe_name
+from hino_forms.output.pdf import Converter
 from hino_forms.planning import export as schedule
 from hino_forms.planning.selection import Selection
 from hino_forms.workbook.reader import read_workbook
@@ -102,8 +111,13 @@ class Options:
     pdf: bool | None = None  # None: make PDFs when LibreOffice is there
     jobs: int | None = None
     templates_dir: Path | None = None
-    password: str | None = None
+    password: str | None = None  # encrypt: only encrypted PDF bundles land in ``out``
     force: bool = False
+    soffice: Path | None = None  # --soffice; else HINO_FORMS_SOFFICE, PATH, the install folders
+    # How .docx become PDFs; None: a pool of soffice workers (pdf.SofficePool). A warm
+    # converter (e.g. a unoserver client) plugs in here.
+    converter: Converter | None = None
+    chunk_contracts: int = CHUNK_CONTRACTS
 
 
 @dataclass(frozen=True)
@@ -123,18 +137,15 @@ class _Written:
             "form": self.form,
             "timing": self.timing,
             "kind": self.kind,
-            "sha256": bundle.sha256_file(out / self.path),
+            "sha256": compose.sha256_file(out / self.path),
         }
-
-
-BundleKey = tuple[str, str, str]  # contract, timing folder, submitter (see paths.submitter_key)
-Item = tuple[Submission, Path]  # a rendered submission and its .docx
 
 
 def generate(options: Options, progress: Progress | None = None) -> Summary:
     """Run the whole job; returns what happened. Raises HinoFormsError when nothing can run."""
     started = time.perf_counter()
     summary = Summary(out=options.out)
+    converter = _converter_for(options, summary)  # before reading: --encrypt needs PDFs
     with _timed(summary, "read"):
         records = read_workbook(options.input_path)
     chosen = options.selection
@@ -149,9 +160,10 @@ def generate(options: Options, progress: Progress | None = None) -> Summary:
         planned=planned,
         summary=summary,
         progress=progress or _Silent(),
-        soffice=_soffice_for(options, summary),
+        converter=converter,
         renderer=Renderer(options.templates_dir),
     )
+    outdir.check_out_folder(options.out)
     outdir.refuse_to_overwrite(options.out, run.contract_dirs.values(), options.force)
     with outdir.owner_only():
         options.out.mkdir(parents=True, exist_ok=True)
@@ -163,18 +175,39 @@ def generate(options: Options, progress: Progress | None = None) -> Summary:
 
 
 @dataclass
+class _Chunk:
+    """A few contracts in their work folder: their forms, bundles and covers as they are made."""
+
+    work: Path
+    contract_ids: list[str]
+    docx: dict[Submission, Path] = field(default_factory=dict)  # each rendered form
+    pdfs: dict[Path, Path] = field(default_factory=dict)  # form .docx → its PDF
+    pages: dict[Path, int] = field(default_factory=dict)  # form .docx → its PDF's pages
+    bundles: list[Bundle] = field(default_factory=list)
+    covers: dict[Path, tuple[Bundle, Pagination]] = field(default_factory=dict)  # by cover .docx
+    words: dict[Path, int] = field(
+        default_factory=dict
+    )  # cover .docx → its pages in the Word bundle
+    word_errors: dict[Path, str] = field(default_factory=dict)  # cover .docx → why no Word bundle
+
+    def waiting(self) -> list[Path]:
+        """The covers still to be converted (their PDF not known yet)."""
+        return [docx for docx, (_, p) in self.covers.items() if p.pdf is None]
+
+
+@dataclass
 class _Run:
-    """One run's state: what to make, with what, and what was made."""
+    """One run's state: what to make, with what, and what was made; chunking and folders."""
 
     options: Options
     records: Records
     planned: list[Submission]
     summary: Summary
     progress: Progress
-    soffice: Path | None
+    converter: Converter | None
     renderer: Renderer
     written: list[_Written] = field(default_factory=list)
-    files: dict[str, str] = field(default_factory=dict)  # submission_key → path of its .docx
+    files: dict[str, str] = field(default_factory=dict)  # submission_key → its file in ``out``
 
     def __post_init__(self) -> None:
         self.by_contract: dict[str, list[Submission]] = {}
@@ -182,48 +215,52 @@ class _Run:
             self.by_contract.setdefault(s.contract_id, []).append(s)
         self.contract_dirs = {cid: safe_name(cid) for cid in self.by_contract}
         self.covers = CoverBuilder(self.records)
+        self.encrypt = self.options.password is not None
 
     def write(self, work_root: Path) -> None:
         """Contracts a chunk at a time, each folder renamed into place when whole; then the lists."""
         ready = [s for s in self.planned if s.status is Status.READY]
         self.progress.stage("render", len(ready))
-        if self.soffice:
+        if self.converter:
             self.progress.stage("convert", len(ready))
-        self.progress.stage("bundle", len({_bundle_key(s) for s in ready}))
+        self.progress.stage("bundle", len(group_bundles(ready, self.records)))
         ids = list(self.by_contract)
-        for start in range(0, len(ids), CHUNK_CONTRACTS):
-            chunk = ids[start : start + CHUNK_CONTRACTS]
-            work = Path(tempfile.mkdtemp(dir=work_root))
-            self._chunk(chunk, work)
-            for cid in chunk:
-                name = self.contract_dirs[cid]
-                outdir.move_into_place(work / name, self.options.out / name, self.options.force)
-            shutil.rmtree(work, ignore_errors=True)
+        size = max(1, self.options.chunk_contracts)
+        previous: _Chunk | None = None
+        for start in range(0, len(ids), size):
+            chunk = _Chunk(Path(tempfile.mkdtemp(dir=work_root)), ids[start : start + size])
+            self._render(chunk)
+            # The previous chunk's covers ride along with this chunk's forms.
+            waiting = previous.waiting() if previous else []
+            with self._meanwhile(previous):
+                converted = self._convert([*chunk.docx.values(), *waiting], chunk, previous)
+            if previous:
+                self._finish(previous, converted)
+            self._take_pdfs(chunk, converted)
+            self._start_covers(chunk)
+            previous = chunk
+        if previous:
+            self._finish(previous, self._convert(previous.waiting(), previous))
         self._lists(work_root)
 
-    def _chunk(self, chunk: list[str], work: Path) -> None:
-        """Render, convert and bundle the forms of a few contracts inside ``work``."""
-        bundles: dict[BundleKey, list[Item]] = {}
+    def _render(self, chunk: _Chunk) -> None:
+        """Every ready form of the chunk's contracts as .docx; a form that fails is reported."""
         with _timed(self.summary, "render"):
-            for cid in chunk:
-                (work / self.contract_dirs[cid]).mkdir()
+            for cid in chunk.contract_ids:
+                (chunk.work / self.contract_dirs[cid]).mkdir()
                 for sub in self.by_contract[cid]:
-                    if sub.status is Status.READY and (docx := self._render(sub, work)):
-                        bundles.setdefault(_bundle_key(sub), []).append((sub, docx))
-        pdfs = self._convert([d for items in bundles.values() for _, d in items], bundles)
-        with _timed(self.summary, "bundle"):
-            self._bundles(bundles, pdfs, work)
-        for items in bundles.values():
-            for sub, docx in items:
-                self.files[schedule.submission_key(sub)] = docx.relative_to(work).as_posix()
-                for path in (docx, pdfs.get(docx)):
-                    if path is not None:
-                        self._wrote(path, work, sub, sub.form, "form")
+                    if sub.status is Status.READY and (docx := self._render_form(sub, chunk.work)):
+                        chunk.docx[sub] = docx
+        chunk.bundles = group_bundles(chunk.docx, self.records)
 
-    def _render(self, sub: Submission, work: Path) -> Path | None:
-        folder = work / self.contract_dirs[sub.contract_id] / timing_folder(sub)
+    def _folder(self, work: Path, bundle: Bundle) -> Path:
+        folder = work / self.contract_dirs[bundle.contract_id] / bundle.folder
         folder.mkdir(exist_ok=True)
-        docx = inside(work, folder / f"{safe_name(form_filename(sub))}.docx")
+        return folder
+
+    def _render_form(self, sub: Submission, work: Path) -> Path | None:
+        (bundle,) = group_bundles([sub], self.records)
+        docx = inside(work, self._folder(work, bundle) / f"{safe_name(form_filename(sub))}.docx")
         try:
             self.renderer.render(sub, self.records, docx)
         except Exception as err:  # noqa: BLE001 — a broken template must not stop the batch
@@ -235,130 +272,213 @@ class _Run:
         self.summary.forms += 1
         return docx
 
-    def _convert(self, docs: list[Path], bundles: dict[BundleKey, list[Item]]) -> dict[Path, Path]:
-        """The forms' PDFs (docx → pdf); failures are reported with their contract and form."""
-        if not self.soffice or not docs:
+    def _convert(
+        self, docs: Sequence[Path], chunk: _Chunk, previous: _Chunk | None = None
+    ) -> dict[Path, Path]:
+        """PDFs of ``docs`` (forms and covers) in one conversion; failures are reported."""
+        if not self.converter or not docs:
             return {}
+        forms = {d: s for s, d in chunk.docx.items()}
+
+        def advance(docx: Path, _pdf: Path | None) -> None:
+            if docx in forms:
+                self.progress.advance("convert")
+
         with _timed(self.summary, "convert"):
-            result = pdf.convert(
-                docs,
-                jobs=self.options.jobs,
-                soffice=self.soffice,
-                progress=lambda _src, _pdf: self.progress.advance("convert"),
-            )
-        self.summary.pdfs += len(result.converted)
-        owner = {d: s for items in bundles.values() for s, d in items}
+            result = self.converter(docs, advance)
+        if result.stalled:  # one timeout is enough: the rest of the run is made without PDFs
+            self.converter = None
+            self.summary.pdf_skipped_reason = "LibreOffice が応答しなくなったため、以降の PDF は作成せず Word (.docx) だけを作成しました"
         for docx, reason in result.failed.items():
-            self._fail(owner[docx].contract_id, owner[docx].label, f"PDF 変換に失敗（{reason}）")
+            owner = previous if previous and docx in previous.covers else chunk
+            self._fail_conversion(docx, owner, f"PDF 変換に失敗（{reason}）")
         return dict(result.converted)
 
-    def _bundles(
-        self, bundles: dict[BundleKey, list[Item]], pdfs: dict[Path, Path], work: Path
-    ) -> None:
-        """Cover + forms → one Word bundle and (with PDFs) one bookmarked PDF bundle per key."""
-        covers = {
-            key: self._cover_docx(key, items, pdfs, cover_pages=1) for key, items in bundles.items()
-        }
-        cover_pdfs = self._cover_pdfs(covers, bundles, pdfs)
-        for key, items in bundles.items():
-            first = items[0][0]
-            folder = items[0][1].parent
-            stem = bundle_stem(key[0], first)
-            cover = covers[key]
-            try:
-                self._bundle(first, folder, stem, cover, cover_pdfs.get(cover), items, pdfs, work)
-            except Exception as err:  # noqa: BLE001 — one bad bundle must not stop the rest
-                self._fail(key[0], f"綴り {stem}", f"作成に失敗しました（{err}）")
-            finally:
-                cover.unlink(missing_ok=True)
-                if cover in cover_pdfs:
-                    cover_pdfs[cover].unlink(missing_ok=True)
-                self.progress.advance("bundle")
+    def _take_pdfs(self, chunk: _Chunk, converted: dict[Path, Path]) -> None:
+        """Keep each form's PDF with its page count; an unreadable PDF loses that form's PDF only."""
+        for docx in chunk.docx.values():
+            made = converted.get(docx)
+            if made is None:
+                continue
+            if (pages := _page_count(made)) is None:
+                made.unlink(missing_ok=True)
+                self._fail_conversion(
+                    docx, chunk, "PDF 変換に失敗（LibreOffice の PDF が壊れていました）"
+                )
+                continue
+            chunk.pdfs[docx], chunk.pages[docx] = made, pages
+            self.summary.pdfs += 1
 
-    def _bundle(
-        self,
-        first: Submission,
-        folder: Path,
-        stem: str,
-        cover: Path,
-        cover_pdf: Path | None,
-        items: list[Item],
-        pdfs: dict[Path, Path],
-        work: Path,
-    ) -> None:
-        contract = self.records.contract(first.contract_id)
-        word = folder / f"{stem}.docx"
-        bundle.make_docx_bundle([cover, *(d for _, d in items)], word)
-        self._wrote(word, work, first, None, "bundle")
-        self.summary.bundles += 1
-        if cover_pdf is None or not all(d in pdfs for _, d in items):
+    def _start_covers(self, chunk: _Chunk) -> None:
+        """Render each bundle's cover with the forms' pages (assuming a one-page cover)."""
+        with _timed(self.summary, "bundle"):
+            for b in chunk.bundles:
+                docs = [chunk.docx[s] for s in b.submissions]
+                pagination = Pagination(
+                    bundle=b,
+                    form_pages=tuple(chunk.pages.get(d) for d in docs),
+                    docx=self._folder(chunk.work, b) / f"{b.stem}_表紙.docx",
+                    render=self.renderer.render_cover,
+                    builder=self.covers,
+                )
+                try:
+                    chunk.covers[pagination.start()] = (b, pagination)
+                except Exception as err:  # noqa: BLE001 — one bad cover must not stop the rest
+                    self._fail(b.contract_id, f"表紙 {b.stem}", f"作成に失敗しました（{err}）")
+
+    def _finish(self, chunk: _Chunk, converted: dict[Path, Path]) -> None:
+        """Settle the covers' pages, write the bundles, move the chunk's contracts into place."""
+        for _ in range(3):  # a cover that grew is rendered and converted again (rarely twice)
+            again = []
+            for docx in chunk.waiting():
+                made = converted.get(docx)
+                if made is None:
+                    continue
+                if (pages := _page_count(made)) is None:
+                    made.unlink(missing_ok=True)
+                    reason = "PDF 変換に失敗（LibreOffice の PDF が壊れていました）"
+                    self._fail_conversion(docx, chunk, reason)
+                elif not chunk.covers[docx][1].settle(made, pages):
+                    again.append(docx)
+            if not again:
+                break
+            converted = self._convert(again, chunk)
+        with _timed(self.summary, "bundle"):
+            for b, pagination in chunk.covers.values():
+                try:
+                    self._bundle(b, pagination, chunk)
+                except Exception as err:  # noqa: BLE001 — one bad bundle must not stop the rest
+                    self._fail(b.contract_id, f"綴り {b.stem}", f"作成に失敗しました（{err}）")
+                finally:
+                    pagination.docx.unlink(missing_ok=True)
+                    if pagination.pdf is not None:
+                        pagination.pdf.unlink(missing_ok=True)
+                    self.progress.advance("bundle")
+            for sub, docx in chunk.docx.items():
+                if not self.encrypt:
+                    self.files[schedule.submission_key(sub)] = docx.relative_to(
+                        chunk.work
+                    ).as_posix()
+                    for path in (docx, chunk.pdfs.get(docx)):
+                        if path is not None:
+                            self._wrote(path, chunk.work, sub, sub.form, "form")
+                else:  # only the encrypted bundle lands: no plaintext beside it
+                    docx.unlink(missing_ok=True)
+                    if docx in chunk.pdfs:
+                        chunk.pdfs[docx].unlink(missing_ok=True)
+        for cid in chunk.contract_ids:
+            name = self.contract_dirs[cid]
+            outdir.move_into_place(chunk.work / name, self.options.out / name, self.options.force)
+        shutil.rmtree(chunk.work, ignore_errors=True)
+
+    @contextlib.contextmanager
+    def _meanwhile(self, chunk: _Chunk | None) -> Iterator[None]:
+        """Compose ``chunk``'s Word bundles in a thread while the block (a conversion) runs.
+
+        Composing is Python work and converting is LibreOffice's, so they overlap; the
+        thread is told to stop and joined before an error or Ctrl-C goes further.
+        """
+        if chunk is None or self.encrypt:
+            yield
+            return
+        cancel = threading.Event()
+        thread = threading.Thread(target=self._word_bundles, args=(chunk, cancel), daemon=True)
+        thread.start()
+        try:
+            yield
+        except BaseException:
+            cancel.set()
+            raise
+        finally:
+            thread.join()
+
+    def _word_bundles(self, chunk: _Chunk, cancel: threading.Event) -> None:
+        for b, pagination in list(chunk.covers.values()):
+            if cancel.is_set():
+                return
+            self._word_bundle(b, pagination, chunk)
+
+    def _word_bundle(self, b: Bundle, pagination: Pagination, chunk: _Chunk) -> None:
+        """Cover + forms → one Word bundle; a failure is kept for ``_bundle`` to report."""
+        word = pagination.docx.parent / f"{b.stem}.docx"
+        try:
+            compose.make_docx_bundle(
+                [pagination.docx, *(chunk.docx[s] for s in b.submissions)], word
+            )
+        except Exception as err:  # noqa: BLE001 — reported with the bundle
+            chunk.word_errors[pagination.docx] = str(err)
+            return
+        chunk.word_errors.pop(pagination.docx, None)
+        chunk.words[pagination.docx] = pagination.cover_pages
+
+    def _bundle(self, b: Bundle, pagination: Pagination, chunk: _Chunk) -> None:
+        """One Word bundle (made already, unless its cover grew) and, with PDFs, one PDF bundle."""
+        folder = pagination.docx.parent
+        docs = [chunk.docx[s] for s in b.submissions]
+        if not self.encrypt:
+            if chunk.words.get(pagination.docx) != pagination.cover_pages:
+                self._word_bundle(b, pagination, chunk)
+            if pagination.docx in chunk.word_errors:
+                reason = chunk.word_errors[pagination.docx]
+                self._fail(b.contract_id, f"綴り {b.stem}.docx", f"作成に失敗しました（{reason}）")
+            else:
+                self._wrote(folder / f"{b.stem}.docx", chunk.work, b.first, None, "bundle")
+                self.summary.bundles += 1
+        if pagination.pdf is None or not all(d in chunk.pdfs for d in docs):
+            if self.encrypt:  # nothing unencrypted may stay, so these forms are not kept
+                self._fail(
+                    b.contract_id,
+                    f"綴り {b.stem}",
+                    "PDF がそろわず暗号化した綴りを作れませんでした（暗号化のため Word も残していません）",
+                )
             return  # no LibreOffice, or a form's PDF failed (reported): the Word bundle stands alone
-        target = folder / f"{stem}.pdf"
-        bundle.make_pdf_bundle(
-            [bundle.BundlePart(cover_pdf, None)]
-            + [bundle.BundlePart(pdfs[d], f"{s.label} {s.title}") for s, d in items],
+        target = folder / f"{b.stem}.pdf"
+        compose.make_pdf_bundle(
+            [compose.BundlePart(pagination.pdf, None)]
+            + [
+                compose.BundlePart(chunk.pdfs[d], f"{s.label} {s.title}")
+                for s, d in zip(b.submissions, docs)
+            ],
             target,
-            title=f"{contract.work_name} {first.filing.label}",
-            author=_submitter_name(contract, first),
-            subject=f"{contract.contract_id} {contract.work_name}",
+            title=b.title,
+            author=b.author,
+            subject=f"{b.contract_id} {b.work_name}",
             password=self.options.password,
         )
-        self._wrote(target, work, first, None, "bundle")
+        self._wrote(target, chunk.work, b.first, None, "bundle")
+        if self.encrypt:
+            self.summary.bundles += 1
+            for sub in b.submissions:
+                self.files[schedule.submission_key(sub)] = target.relative_to(chunk.work).as_posix()
 
-    def _cover_docx(
-        self, key: BundleKey, items: list[Item], pdfs: dict[Path, Path], cover_pages: int
-    ) -> Path:
-        first = items[0][0]
-        path = items[0][1].parent / f"{bundle_stem(key[0], first)}_表紙.docx"
-        pages = [pdf.page_count(pdfs[d]) if d in pdfs else None for _, d in items]
-        self.renderer.render_cover(
-            self.covers.cover([s for s, _ in items], pages, cover_pages), path
-        )
-        return path
-
-    def _cover_pdfs(
-        self,
-        covers: dict[BundleKey, Path],
-        bundles: dict[BundleKey, list[Item]],
-        pdfs: dict[Path, Path],
-    ) -> dict[Path, Path]:
-        """The covers as PDF; a cover that ran past one page is made again with the pages shifted."""
-        if not self.soffice or not covers:
-            return {}
-        converted = self._convert_covers(list(covers.values()))
-        longer = {
-            key: pages
-            for key, path in covers.items()
-            if path in converted and (pages := pdf.page_count(converted[path])) > 1
-        }
-        for key, pages in longer.items():
-            self._cover_docx(key, bundles[key], pdfs, cover_pages=pages)
-        if longer:
-            converted.update(self._convert_covers([covers[k] for k in longer]))
-        return converted
-
-    def _convert_covers(self, covers: list[Path]) -> dict[Path, Path]:
-        result = pdf.convert(covers, jobs=self.options.jobs, soffice=self.soffice)
-        for docx, reason in result.failed.items():
-            self._fail(docx.parent.parent.name, f"表紙 {docx.stem}", f"PDF 変換に失敗（{reason}）")
-        return dict(result.converted)
+    def _fail_conversion(self, docx: Path, chunk: _Chunk, reason: str) -> None:
+        """Report a form or cover without PDF under its contract and name."""
+        for sub, form in chunk.docx.items():
+            if form == docx:
+                self._fail(sub.contract_id, sub.label, reason)
+                return
+        if docx in chunk.covers:
+            b = chunk.covers[docx][0]
+            self._fail(b.contract_id, f"表紙 {b.stem}", reason)
+            return
+        self._fail("", docx.name, reason)
 
     def _lists(self, work_root: Path) -> None:
         """manifest.json and 提出予定一覧.xlsx, each written aside and renamed into place."""
         out = self.options.out
         manifest = {"generator": "hino-forms", "files": [w.entry(out) for w in self.written]}
         text = json.dumps(manifest, ensure_ascii=False, indent=2)
-        outdir.write_aside(
-            out / outdir.MANIFEST, work_root, lambda p: p.write_text(text, encoding="utf-8")
-        )
+        with outdir.atomic_write(out / outdir.MANIFEST, private=True) as tmp:
+            tmp.write_text(text, encoding="utf-8")
         contracts = {c.contract_id: c for c in self.records.contracts}
-        outdir.write_aside(
-            out / outdir.SCHEDULE,
-            work_root,
-            lambda p: schedule.write_xlsx(
-                p, self.planned, list(self.summary.problems), files=self.files, contracts=contracts
-            ),
-        )
+        with outdir.atomic_write(out / outdir.SCHEDULE, private=True) as tmp:
+            schedule.write_xlsx(
+                tmp,
+                self.planned,
+                list(self.summary.problems),
+                files=self.files,
+                contracts=contracts,
+            )
 
     def _wrote(self, path: Path, work: Path, sub: Submission, form: int | None, kind: str) -> None:
         self.written.append(
@@ -369,28 +489,30 @@ class _Run:
         self.summary.failures.append(Failure(contract_id, what, reason))
 
 
-def _bundle_key(sub: Submission) -> BundleKey:
-    return (sub.contract_id, timing_folder(sub), submitter_key(sub))
-
-
-def _submitter_name(contract: Contract, sub: Submission) -> str:
-    if sub.submitter is Submitter.CITY:
-        return "日野市長"
-    if sub.submitter is Submitter.SUBCONTRACTOR and sub.subcontractor:
-        return sub.subcontractor
-    return contract.contractor_name
-
-
-def _soffice_for(options: Options, summary: Summary) -> Path | None:
-    """LibreOffice when PDFs are wanted and possible; explicit --pdf without it is an error."""
-    if options.pdf is False:  # asked for: the CLI says so, the summary only records a surprise
+def _page_count(made: Path) -> int | None:
+    """The pages of a PDF LibreOffice made; None when it cannot be read (a corrupt file)."""
+    try:
+        return pdf.page_count(made)
+    except Exception:  # noqa: BLE001 — pypdf raises many kinds for a broken file
         return None
-    found = pdf.find_soffice()
+
+
+def _converter_for(options: Options, summary: Summary) -> Converter | None:
+    """How PDFs are made when they are wanted and possible; PDFs asked for (or needed to
+    encrypt) without LibreOffice are an error raised before anything is read or written."""
+    if options.pdf is False:
+        if options.password is not None:
+            raise EncryptWithoutPdf()
+        return None  # asked for: the CLI says so, the summary only records a surprise
+    if options.converter is not None:
+        return options.converter
+    found = pdf.find_soffice(options.soffice)
     if found is None:
-        if options.pdf:
-            raise PdfUnavailable()
+        if options.pdf or options.password is not None:
+            raise PdfUnavailable(for_encryption=options.password is not None)
         summary.pdf_skipped_reason = "LibreOffice（soffice）が見つからないため PDF は作成せず、Word (.docx) だけを作成しました"
-    return found
+        return None
+    return pdf.SofficePool(found, jobs=options.jobs)
 
 
 @contextlib.contextmanager
