@@ -10,7 +10,9 @@ What the contracts cover (SPEC §4):
 - R7-001 class 3 + My Number, single year, stores information: forms 1–5 ①③;
   a My Number paper 廃棄 without a 立会者 (warning) and a staff member with no
   training (warning); 報告 answers for forms 4-① and 5-①.
+- R7-001 names a 担当者 for the paperwork (the others leave it to the 責任者).
 - R7-002 class 3, 2025-10-01 – 2027-09-30 (crosses two April 1sts: 4-② twice);
+  項目調整 (§15(2)) rewords item 7 of form 4, deletes item 22 and adds one;
   subcontracting with one approved and one pending (no 承認日) subcontractor;
   disposal done after the end (form 1 dated by the latest 実施日); 報告 ② answers.
 - R7-003 class 1, general information: form 2 only.
@@ -85,6 +87,8 @@ def contracts() -> list[dict[str, Any]]:
             代行者役職="業務課長",
             代行者連絡先="042-000-0102",
             作業場所="日野市役所 本庁舎1階 市民課窓口",
+            担当者氏名="小林 由美",
+            担当者連絡先="042-000-0103",
         ),
         dict(
             契約番号="R7-002",
@@ -687,6 +691,27 @@ def answers() -> list[dict[str, Any]]:
     return rows
 
 
+def adjustments() -> list[dict[str, Any]]:
+    """§15(2): the city tailors form 4 of R7-002 (a server-room operation without web meetings)."""
+    return [
+        dict(
+            契約番号="R7-002",
+            様式="4",
+            項目番号="7",
+            操作="変更",
+            文言="全ての従事者は、市が指定した作業場所（本庁舎3階 サーバ室）でのみ作業している。",
+        ),
+        dict(契約番号="R7-002", 様式="4", 項目番号="22", 操作="削除"),
+        dict(
+            契約番号="R7-002",
+            様式="4",
+            操作="追加",
+            文言="サーバ室に入退室した日時と氏名は、市の入退室管理簿に記録している。",
+            該当項="10(1)②",
+        ),
+    ]
+
+
 def build() -> bytes:
     """The workbook as deterministic .xlsx bytes."""
     data = {
@@ -696,6 +721,7 @@ def build() -> bytes:
         "再委託": subcontractors(),
         "廃棄": disposals(),
         "報告": answers(),
+        "項目調整": adjustments(),
     }
     wb = Workbook()
     wb.remove(wb.active)

@@ -294,7 +294,15 @@ class Contract:
     officer: Person  # 情報セキュリティ対策責任者
     deputy: Person  # 代行者
     workplace: str = ""  # 作業場所
+    clerk: Person = Person("")  # 担当者氏名 / 担当者連絡先: who handles the paperwork
     row: int = 0
+
+    @property
+    def in_charge(self) -> Person:
+        """The 担当者 of the submitter block and the cover: the 担当者, else the 責任者 (SPEC §3)."""
+        if self.clerk.name:
+            return Person(self.clerk.name, contact=self.clerk.contact or self.officer.contact)
+        return Person(self.officer.name, contact=self.clerk.contact or self.officer.contact)
 
     @property
     def effective_end(self) -> date:
@@ -527,6 +535,23 @@ class Answer:
             object.__setattr__(self, "form", Form(self.form))
 
 
+@dataclass(frozen=True, kw_only=True)
+class ItemAdjustment:
+    """One row of the 項目調整 sheet: the city deletes, rewords or adds a checklist item (§15(2))."""
+
+    contract_id: str
+    form: Form  # 3, 4 or 5
+    item_no: str = ""  # the shipped item's number ("" for 追加)
+    action: str  # 削除 / 変更 / 追加
+    text: str = ""  # 文言: the new wording (変更, 追加)
+    section: str = ""  # 該当項: the rules section an added item cites
+    row: int = 0
+
+    def __post_init__(self) -> None:
+        if type(self.form) is not Form:
+            object.__setattr__(self, "form", Form(int(self.form)))
+
+
 @dataclass(frozen=True)
 class Records:
     """Everything read from one workbook, plus the problems found."""
@@ -538,6 +563,7 @@ class Records:
     disposals: tuple[Disposal, ...] = ()
     answers: tuple[Answer, ...] = ()
     problems: tuple[Problem, ...] = ()
+    adjustments: tuple[ItemAdjustment, ...] = ()
 
     @property
     def failed_contract_ids(self) -> frozenset[str]:
@@ -607,13 +633,17 @@ class Records:
     def answers_of(self, contract_id: str, subcontractor: str = "") -> tuple[Answer, ...]:
         return self._rows("answers", contract_id, subcontractor)
 
+    def adjustments_of(self, contract_id: str) -> tuple[ItemAdjustment, ...]:
+        """The 項目調整 rows of a contract (they hold for its subcontractors' forms too)."""
+        return self._rows("adjustments", contract_id)
+
     def problems_of(self, contract_id: str) -> tuple[Problem, ...]:
         return self._rows("problems", contract_id)
 
 
 def _owner(kind: str, row: Any) -> tuple[str, str]:
     """The (contract, subcontractor) key a row is grouped under in Records."""
-    if kind == "subcontractors":
+    if kind in ("subcontractors", "adjustments"):  # the contract's own rows, no 再委託先名称
         return row.contract_id, ""
     if kind == "problems":
         return row.contract_id or "", ""

@@ -4,7 +4,7 @@ Run from the repository root:  .venv/bin/python templates/build_templates.py
 
 Every page is made of the named styles defined in ``define_styles`` (様式番号, 日付行,
 宛先, 提出者, 表題, 前文, 記, 項目, 項目本文, 表見出し, 表本文, 表中央, 表後, 注記, 結語,
-警告, 様式フッター and the table style 様式表), so city staff can change the look
+様式フッター and the table style 様式表), so city staff can change the look
 in Word or LibreOffice by editing a style, not every paragraph. The variables the
 templates use are documented in hino_forms/forms/contexts.py.
 
@@ -197,8 +197,6 @@ def define_styles(doc: Document) -> None:
     )
     pstyle(doc, "表後", size=4, align=L)  # the small gap after a table
     pstyle(doc, "結語", align=R, before=6)
-    warn = pstyle(doc, "警告", size=9, align=L, left=2, right=2)
-    _box(warn.element.get_or_add_pPr())
     pstyle(doc, "様式フッター", size=9, align=L, tabs=[(TEXT_WIDTH_MM, WD_TAB_ALIGNMENT.RIGHT)])
     table_style(doc)
 
@@ -211,51 +209,6 @@ def insert_ordered(parent, child, successors: tuple[str, ...]) -> None:
             parent.insert(i, child)
             return
     parent.append(child)
-
-
-def _box(ppr) -> None:
-    """A single-line box around the paragraph (consecutive paragraphs share one box)."""
-    bdr = OxmlElement("w:pBdr")
-    for side in ("top", "left", "bottom", "right"):
-        el = OxmlElement(f"w:{side}")
-        el.set(qn("w:val"), "single")
-        el.set(qn("w:sz"), "6")
-        el.set(qn("w:space"), "4")
-        el.set(qn("w:color"), "auto")
-        bdr.append(el)
-    insert_ordered(
-        ppr,
-        bdr,
-        (
-            "shd",
-            "tabs",
-            "suppressAutoHyphens",
-            "kinsoku",
-            "wordWrap",
-            "overflowPunct",
-            "topLinePunct",
-            "autoSpaceDE",
-            "autoSpaceDN",
-            "bidi",
-            "adjustRightInd",
-            "snapToGrid",
-            "spacing",
-            "ind",
-            "contextualSpacing",
-            "mirrorIndents",
-            "suppressOverlap",
-            "jc",
-            "textDirection",
-            "textAlignment",
-            "textboxTightWrap",
-            "outlineLvl",
-            "divId",
-            "cnfStyle",
-            "rPr",
-            "sectPr",
-            "pPrChange",
-        ),
-    )
 
 
 def table_style(doc: Document) -> None:
@@ -835,38 +788,48 @@ def form7() -> Document:
 
 
 def cover() -> Document:
+    """The 送付書: written for whoever receives the bundle, nothing for the preparer."""
     doc = new_document()
-    p(doc, "送付書", "様式番号")
     p(doc, "{{ date|wareki }}", "日付行")
-    p(doc, "提出書類送付書", "表題")
-    p(doc, "下記の契約に係る書類を送付します。", "前文")
-    p(doc, "記", "記")
-    item(doc, "1", "契約番号", "{{ contract.contract_id }}")
-    item(doc, "2", "契約件名", "{{ contract.work_name }}")
-    item(doc, "3", "受託者", "{{ contract.contractor_name }}")
-    item(doc, "4", "担当課", "{{ contract.department }}")
-    item(
-        doc,
-        "5",
-        "提出時期",
-        "{{ timing_label }}{% if fiscal_year_label %}（{{ fiscal_year_label }}）{% endif %}",
-    )
-    item(doc, "6", "提出者", "{{ submitter_label }}")
-    item(doc, "7", "同封書類")
+    p(doc, "{%p for a in addressee %}", "宛先")
+    p(doc, "{{ a }}", "宛先")
+    p(doc, "{%p endfor %}", "宛先")
+    p(doc, "{{ sender_heading }}", "提出者")
+    p(doc, "{%p for r in sender %}", "提出者")
+    p(doc, "{{ r.label }}\t{{ r.value }}", "提出者")
+    p(doc, "{%p endfor %}", "提出者")
+    title_and_preamble(doc, "{{ preamble }}")
+    item(doc, "1", "件名", "{{ subject }}")
+    item(doc, "2", "提出時期", "{{ timing_label }}")
+    item(doc, "3", "送付書類")
     table(
         doc,
         # 頁数 is each form's own page count, which its footer (1 / N) counts too.
         [("No.", 12), ("様式", 36), ("書類名", 100), ("頁数", 22)],
         [("{{ e.no }}", "表中央"), "{{ e.label }}", "{{ e.title }}", ("{{ e.pages }}", "表中央")],
         loop="e in entries",
-        empty="（同封書類なし）",
+        empty="（送付書類なし）",
     )
-    p(doc, "{%p if problems %}", "警告")
-    p(doc, "確認が必要な事項（{{ problems|length }}件）", "警告")
-    p(doc, "{%p for w in problems %}", "警告")
-    p(doc, "・{{ w.where }}　{{ w.message }}", "警告")
-    p(doc, "{%p endfor %}", "警告")
-    p(doc, "{%p endif %}", "警告")
+    p(doc, "{%p if total_pages %}", "注記")
+    p(doc, "計{{ total_pages }}頁（本送付書を除く）", "注記")
+    p(doc, "{%p endif %}", "注記")
+    p(doc, "{%p if separate %}", "項目")
+    item(doc, "4", "別綴り（同時に送付する再委託先の書類）")
+    p(doc, "{%p endif %}", "項目")
+    p(doc, "{%p for b in separate %}", "項目本文")
+    p(
+        doc,
+        "再委託先 {{ b.subcontractor }}{% if b.total %}（計{{ b.total }}頁）{% endif %}",
+        "項目本文",
+    )
+    table(
+        doc,
+        [("No.", 12), ("様式", 36), ("書類名", 100), ("頁数", 22)],
+        [("{{ e.no }}", "表中央"), "{{ e.label }}", "{{ e.title }}", ("{{ e.pages }}", "表中央")],
+        loop="e in b.entries",
+        empty=None,
+    )
+    p(doc, "{%p endfor %}", "項目本文")
     p(doc, "以上", "結語")
     footer(doc)
     return doc

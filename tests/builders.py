@@ -156,6 +156,8 @@ def contract_row(**overrides: Any) -> dict[str, Any]:
         "代行者役職": "課長",
         "代行者連絡先": "042-000-0001",
         "作業場所": "日野市役所 架空庁舎",
+        "担当者氏名": None,  # blank: the 責任者 is the 担当者
+        "担当者連絡先": None,
     }
     row.update(overrides)
     return row

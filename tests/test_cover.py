@@ -1,4 +1,5 @@
-"""A cover sheet lists its forms with their pages and only the warnings about what is inside (FORMS.md)."""
+"""A cover sheet lists its forms with their pages; the warnings about what is inside go to the
+一覧 by bundle, never onto the cover (FORMS.md v2)."""
 
 from __future__ import annotations
 
@@ -27,8 +28,7 @@ def bundles(records: Records) -> dict[tuple[str, str, str], Bundle]:
 
 def warnings_on(records: Records, contract: str, folder: str, who: str = "") -> set[str]:
     b = bundles(records)[(contract, folder, who)]
-    cover = CoverBuilder(records).cover(b, [1] * len(b.submissions), cover_pages=1)
-    return {f"{p.sheet}!{p.cell}" for p in cover.problems}
+    return {f"{p.sheet}!{p.cell}" for p in CoverBuilder(records).warnings(b.submissions)}
 
 
 def test_training_warnings_go_with_forms_2_and_3_only(sample: Records) -> None:
@@ -128,5 +128,5 @@ def test_a_warning_about_a_row_without_its_column_stays_with_its_owner(sample: R
     folder = "①契約締結時_2025-09-12"
     theirs = bundles(records)[("R7-002", folder, sub)]
     own = bundles(records)[("R7-002", folder, "")]
-    assert problem in builder.cover(theirs, [1] * len(theirs.submissions), 1).problems
-    assert problem not in builder.cover(own, [1] * len(own.submissions), 1).problems
+    assert problem in builder.warnings(theirs.submissions)
+    assert problem not in builder.warnings(own.submissions)

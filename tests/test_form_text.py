@@ -234,7 +234,7 @@ def test_a_report_on_fiscal_2019_says_reiwa_gannendo(renderer, tmp_path):
     )
     cover = Cover(contract, Timing.FISCAL_YEAR, date(2020, 4, 1), 2020, "受託者", ())
     renderer.render_cover(cover, tmp_path / "cover.docx")
-    assert "5\t提出時期\t②年度切替時（令和元年度分）" in text(
+    assert "2\t提出時期\t②年度切替時（令和元年度分）" in text(
         Document(str(tmp_path / "cover.docx"))
     )
     body = text(render(renderer, sub, Records(contracts=(contract,))))

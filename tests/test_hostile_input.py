@@ -216,7 +216,9 @@ def test_control_characters_never_break_the_lists_generate_and_plan_write(
     done = cli("generate", book, "--out", out, "--no-pdf", "--contract", "R7-001")
     assert done.code == 0, done.err
     overview = load_workbook(out / "提出予定一覧.xlsx")
-    messages = [str(row[-1]) for row in overview.worksheets[-1].iter_rows(values_only=True)]
+    rows = list(overview["問題"].iter_rows(values_only=True))
+    column = rows[0].index("内容")  # a run's 一覧 also names each problem's bundles
+    messages = [str(row[column]) for row in rows]
     assert any("従事者!C2" in m and "U+0000" in m for m in messages)
     form2 = next(out.rglob("様式第2号*.docx"))
     text = "\n".join(p.text for p in Document(str(form2)).paragraphs) + "".join(
@@ -379,7 +381,7 @@ def test_an_xls_workbook_is_held_to_the_same_limits(tmp_path: Path) -> None:
     assert run_limited("check", str(xls)).returncode == 0
     refused = run_limited("check", str(xls), env={ENV_MAX_CELLS: "100"})
     assert refused.returncode == 2
-    assert "sample.xls の「契約」シートは V9 まで使われていて（9 行 × 22 列）" in refused.stderr
+    assert "sample.xls の「契約」シートは X9 まで使われていて（9 行 × 24 列）" in refused.stderr
 
 
 def test_a_formula_whose_result_is_empty_is_blank_where_optional_and_named_where_required(

@@ -352,6 +352,26 @@ def test_an_untouched_prefilled_workbook_and_the_ledger_itself_change_nothing(
             assert rows_of(out, sheet) == rows_of(SAMPLE, sheet), sheet  # 従事者 stays 44 rows
 
 
+def test_the_citys_item_changes_come_back_unchanged_or_the_workbook_is_held(
+    tmp_path: Path,
+) -> None:
+    back = write_input_workbook(
+        tmp_path / "R7-002.xlsx", prefill=load_prefill(SAMPLE, "R7-002", today=date(2026, 1, 1))
+    )
+    wb = load_workbook(back)
+    ws = wb["項目調整"]
+    assert ws["D3"].value == "削除"
+    ws["D3"] = "変更"  # the contractor tries to keep an item the city deleted
+    ws["E3"] = "会議データは削除している。"
+    wb.save(back)
+    report = merge_workbooks(SAMPLE, [back], out=tmp_path / "統合.xlsx")
+    assert report.merged == ()
+    [c] = report.conflicts
+    assert c.contract_id == "R7-002"
+    assert "「項目調整」シート（3行目）が市の記入内容から変わっています" in c.message
+    assert rows_of(report.out, "項目調整") == rows_of(SAMPLE, "項目調整")
+
+
 def test_a_workbook_with_two_contracts_changes_each_once(ledger: Path, tmp_path: Path) -> None:
     both = tmp_path / "両方.xlsx"
     shutil.copy(ledger, both)

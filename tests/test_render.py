@@ -29,6 +29,7 @@ from markupsafe import Markup
 
 from hino_forms import resources
 from hino_forms.errors import TemplateUnsafe, TemplateUnsupported
+from hino_forms.forms.contexts import SeparateBundle
 from hino_forms.forms.prepared import PreparedTemplate, part_xml
 from hino_forms.forms.render import (
     Cover,
@@ -42,9 +43,8 @@ from hino_forms.forms.render import (
 )
 from hino_forms.models import (
     Answer,
-    Problem,
+    Person,
     Records,
-    Severity,
     Submission,
     Submitter,
     Timing,
@@ -569,8 +569,16 @@ def test_addressee_is_configurable():
     assert "（宛先）日野市長 架空 花子" in paragraphs(doc)
 
 
-def test_cover_sheet(tmp_path):
-    contract = fixed_records().contracts[0]
+def _cover_lines(cover: Cover, tmp_path, name: str = "c.docx") -> tuple[Document, list[str]]:
+    Renderer().render_cover(cover, tmp_path / name)
+    doc = Document(tmp_path / name)
+    return doc, paragraphs(doc)
+
+
+def test_cover_sheet_is_written_for_the_city_officer_who_receives_it(tmp_path):
+    contract = fixed_records(
+        clerk=Person("架空 花子", contact="042-000-0009"), department="情報政策課"
+    ).contracts[0]
     cover = Cover(
         contract,
         Timing.FISCAL_YEAR,
@@ -579,35 +587,117 @@ def test_cover_sheet(tmp_path):
         "受託者 株式会社テスト架空データ",
         (
             CoverEntry("様式第4号-②", "重要情報の保護に関する報告書", 2, pages=2),
-            CoverEntry("様式第5号-②", "特定個人情報の保護に関する報告書", 4),
-        ),
-        (
-            Problem(
-                Severity.WARNING,
-                "従事者",
-                5,
-                "研修受講日",
-                "T-001",
-                None,
-                "研修受講日が空欄です",
-                "H",
-            ),
+            CoverEntry("様式第5号-②", "特定個人情報の保護に関する報告書", 4, pages=1),
         ),
     )
-    Renderer().render_cover(cover, tmp_path / "c.docx")
-    doc = Document(tmp_path / "c.docx")
-    lines = paragraphs(doc)
-    assert "5\t提出時期\t②年度切替時（令和7年度分）" in lines  # the year the reports cover
+    doc, lines = _cover_lines(cover, tmp_path)
+    assert lines[:3] == ["令和8年4月1日", "（宛先）日野市長", "（担当課）情報政策課"]
+    assert "（送付者）" in lines
+    assert "商号又は名称\t株式会社テスト架空データ" in lines
+    assert "担当者\t架空 花子" in lines and "連絡先\t042-000-0009" in lines
+    assert "1\t件名\tT-001　架空システム保守業務委託" in lines
+    assert "2\t提出時期\t②年度切替時（令和7年度分）" in lines  # the year the reports cover
     assert table_rows(doc, "No.", "様式") == [
         ["1", "様式第4号-②", "重要情報の保護に関する報告書", "2"],
-        ["2", "様式第5号-②", "特定個人情報の保護に関する報告書", ""],
+        ["2", "様式第5号-②", "特定個人情報の保護に関する報告書", "1"],
     ]
-    assert "・従事者!H5　研修受講日が空欄です" in lines
-    boxed = [p for p in doc.paragraphs if p.style.name == "警告"]
-    assert len(boxed) == 2
-    no_problems = Cover(contract, Timing.CONCLUSION, date(2025, 3, 25), None, "受託者", (), ())
-    Renderer().render_cover(no_problems, tmp_path / "d.docx")
-    assert "確認が必要な事項" not in text(Document(tmp_path / "d.docx"))
+    assert "計3頁（本送付書を除く）" in lines
+    assert not any("別綴り" in line for line in lines)
+
+
+@pytest.mark.parametrize("form", [1, 2, 3, 4, 5, 6])
+def test_every_form_names_the_clerk_in_its_submitter_block(renderer, form):
+    records = fixed_records(clerk=Person("架空 花子", contact="042-000-0009"))
+    timing = Timing.END if form == 1 else Timing.CONCLUSION
+    sub = submission(form, timing, subcontractor=SUB if form == 6 else None)
+    lines = paragraphs(render(renderer, sub, records))
+    assert "担当者\t架空 花子" in lines and "連絡先\t042-000-0009" in lines
+
+
+def test_a_blank_clerk_contact_falls_back_to_the_officers(renderer):
+    lines = paragraphs(
+        render(renderer, VARIANTS["form2"], fixed_records(clerk=Person("架空 花子")))
+    )
+    assert "担当者\t架空 花子" in lines and "連絡先\t042-000-0000" in lines
+
+
+def test_a_cover_without_a_clerk_names_the_officer(tmp_path):
+    contract = fixed_records().contracts[0]
+    cover = Cover(contract, Timing.CONCLUSION, date(2025, 3, 25), None, "受託者", ())
+    _, lines = _cover_lines(cover, tmp_path)
+    assert "担当者\t試験 一郎" in lines and "連絡先\t042-000-0000" in lines
+    assert "（送付書類なし）" in text(Document(tmp_path / "c.docx"))
+
+
+def test_the_contractors_cover_lists_its_subcontractors_bundle_apart(tmp_path):
+    contract = fixed_records().contracts[0]
+    theirs = (
+        CoverEntry("様式第2号", "委託業務従事者体制届出書", None, pages=2),
+        CoverEntry("様式第3号", "教育・研修実施報告書", None, pages=1),
+    )
+    cover = Cover(
+        contract,
+        Timing.CONCLUSION,
+        date(2025, 3, 25),
+        None,
+        "受託者",
+        (CoverEntry("様式第6号", "再委託承認申請書（架空サポート）", 2, pages=1),),
+        separate=(SeparateBundle(SUB, theirs),),
+    )
+    doc, lines = _cover_lines(cover, tmp_path)
+    assert "4\t別綴り（同時に送付する再委託先の書類）" in lines
+    assert f"再委託先 {SUB}（計3頁）" in lines
+    own, apart = [[[c.text for c in r.cells] for r in t.rows[1:]] for t in doc.tables]
+    assert own == [["1", "様式第6号", "再委託承認申請書（架空サポート）", "1"]]
+    assert apart == [
+        ["1", "様式第2号", "委託業務従事者体制届出書", "2"],
+        ["2", "様式第3号", "教育・研修実施報告書", "1"],
+    ]
+
+
+def test_a_subcontractors_cover_says_it_comes_through_the_contractor(tmp_path):
+    records = fixed_records()
+    cover = Cover(
+        records.contracts[0],
+        Timing.CONCLUSION,
+        date(2025, 3, 25),
+        None,
+        "再委託先",
+        (CoverEntry("様式第2号", "委託業務従事者体制届出書", 2, pages=1),),
+        submitter=Submitter.SUBCONTRACTOR,
+        subcontractor=records.subcontractors[0],
+        timing_label="随時",
+    )
+    _, lines = _cover_lines(cover, tmp_path)
+    assert f"商号又は名称\t{SUB}" in lines
+    assert (
+        "下記のとおり、再委託先の書類を受託者（株式会社テスト架空データ）を経由して送付します。"
+        in lines
+    )
+    assert "2\t提出時期\t随時" in lines
+
+
+def test_form_7s_cover_is_sent_by_the_city_to_the_contractor(tmp_path):
+    records = fixed_records()
+    cover = Cover(
+        records.contracts[0],
+        Timing.CONCLUSION,
+        date(2025, 3, 28),
+        None,
+        "日野市",
+        (CoverEntry("様式第7号", f"再委託承認通知書（{SUB}）", 2, pages=1),),
+        submitter=Submitter.CITY,
+        subcontractor=records.subcontractors[0],
+    )
+    _, lines = _cover_lines(cover, tmp_path)
+    assert lines[1:4] == [
+        "東京都日野市架空町1-1-1",
+        "株式会社テスト架空データ",
+        "代表取締役 架空 太郎　様",
+    ]
+    assert "\t日野市長" in lines and "担当課\t情報政策課" in lines
+    assert "（宛先）日野市長" not in lines and not any("商号又は名称" in x for x in lines)
+    assert "下記のとおり、再委託承認通知書を送付します。" in lines
 
 
 # ---------------------------------------------------------------- safety of the output

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from hino_forms.output.pipeline import Options, Summary
 
 STAGE_NAMES = {"render": "Word 作成", "convert": "PDF 変換", "bundle": "綴り作成"}
+SHOWN_PROBLEMS = 20  # problems printed one by one; the rest are counted (all are in the 一覧)
 
 
 class _Bars:
@@ -194,10 +195,21 @@ def _report(summary: Summary, *, pdf_off: bool) -> None:
         )
     for failure in summary.failures:
         err_console.print(f"失敗: {failure}", markup=False, highlight=False)
-    if summary.problems:
+    # Warnings are the preparer's: they are printed here and listed in the 一覧 by bundle,
+    # never on a cover or a form.
+    for problem in summary.problems[:SHOWN_PROBLEMS]:
         err_console.print(
-            f"問題 {len(summary.problems)} 件の内容は {summary.out / SCHEDULE} の「問題」シート"
-            "と各綴りの表紙にあります（check コマンドでも表示できます）。",
+            f"{problem.severity.label}: {problem.message}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+    if summary.problems:
+        more = len(summary.problems) - SHOWN_PROBLEMS
+        err_console.print(
+            (f"（ほか {more} 件）" if more > 0 else "")
+            + f"問題 {len(summary.problems)} 件は {summary.out / SCHEDULE} の「問題」シートに、"
+            "関係する綴りの名前とともに載せています（check コマンドでも表示できます）。",
             markup=False,
             highlight=False,
             soft_wrap=True,

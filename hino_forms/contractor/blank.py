@@ -91,7 +91,7 @@ def build_input_workbook(prefill: Prefill | None = None) -> Workbook:
         _validate(ws, sheet, last, prefill)
         if prefill is not None:
             _prefill(ws, sheet, prefill)
-    write_items(wb.create_sheet(ITEMS_SHEET))
+    write_items(wb.create_sheet(ITEMS_SHEET), prefill.adjustments if prefill is not None else ())
     write_example(wb.create_sheet(EXAMPLE_SHEET))
     _define_sources(wb, prefill)
     if prefill is not None:
@@ -252,4 +252,5 @@ def _prefill(ws: Worksheet, sheet: Sheet, prefill: Prefill) -> None:
             ws.row_dimensions[r].height = text_height(
                 str(values[ITEM_HEADER]), REFERENCE_WIDTH + 10
             )
-    protect(ws, rows=sheet is not CONTRACT)
+    # The city's sheets (契約, 項目調整) take no new rows from the contractor.
+    protect(ws, rows=sheet.filled_by is not Filler.CITY)

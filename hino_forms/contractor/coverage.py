@@ -11,15 +11,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hino_forms.forms.checklists import load_checklist
+from hino_forms.forms.adjust import checklist_for
 from hino_forms.models import Records, Status, Submission, Timing
 from hino_forms.planning import rules
 from hino_forms.planning.training import training_status
-from hino_forms.workbook.schema import CONTRACT, SHEETS
+from hino_forms.workbook.schema import CONTRACT, SHEETS, Filler
 
-# The sheets whose rows each form prints (契約 feeds every form and is left out).
+# The sheets of the contractor's rows each form prints (契約 feeds every form and is left
+# out, and so is the city's 項目調整).
 FED_BY: dict[int, tuple[str, ...]] = {
-    form: tuple(s.name for s in SHEETS if s is not CONTRACT and form in s.forms)
+    form: tuple(
+        s.name
+        for s in SHEETS
+        if s is not CONTRACT and s.filled_by is not Filler.CITY and form in s.forms
+    )
     for form in range(1, 8)
 }
 
@@ -78,8 +83,8 @@ def _one(records: Records, s: Submission) -> FormCoverage:
         }
         items = [
             i.no
-            for i in load_checklist(s.form)
-            if s.timing.mark in i.timings and not lacks.get(i.na_unless, False)
+            for i in checklist_for(s.form, s.timing.mark, records.adjustments_of(cid))
+            if not lacks.get(i.na_unless, False)
         ]
         left = [no for no in items if no not in answered]
         rows = len(items) - len(left)

@@ -6,6 +6,7 @@ that say who fills what are defined here and used by ``blank``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -14,12 +15,14 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from hino_forms.contractor.prefill import Prefill
+from hino_forms.forms.adjust import checklist_for
 from hino_forms.forms.checklists import load_checklist
-from hino_forms.models import Form
+from hino_forms.models import Form, ItemAdjustment
 from hino_forms.workbook.schema import (
     CONTRACT,
     SHEETS,
     SUBCONTRACT,
+    TIMING_MARKS,
     Column,
     Filler,
     Kind,
@@ -79,8 +82,12 @@ def protect(ws: Worksheet, *, rows: bool = False) -> None:
         p.insertRows = p.deleteRows = False
 
 
-def write_items(ws: Worksheet) -> None:
-    """確認項目一覧: every item of forms 4 and 5 with its wording (read-only, never read back)."""
+def write_items(ws: Worksheet, adjustments: Sequence[ItemAdjustment] = ()) -> None:
+    """確認項目一覧: every item of forms 4 and 5 with its wording (read-only, never read back).
+
+    With the contract's 項目調整 (a pre-filled workbook), each variant is listed as the
+    contract's forms print it: adjusted and numbered 1…N, as the 報告 sheet numbers it.
+    """
     headers = ("様式", "項目番号", "時期", "根拠", "確認項目")
     widths = (8, 9, 10, 11, 80)
     ws.cell(
@@ -92,15 +99,26 @@ def write_items(ws: Worksheet) -> None:
         ws.column_dimensions[get_column_letter(i)].width = w
     r = 2
     wrap = Alignment(wrap_text=True, vertical="top")
-    for form in (4, 5):
-        for item in load_checklist(form):
-            r += 1
-            values = (form, item.no, "".join(item.timings), item.section, item.text)
-            for i, value in enumerate(values, start=1):
-                cell = ws.cell(r, i, value)
-                cell.border = BOX
-                cell.alignment = wrap
-            ws.row_dimensions[r].height = text_height(item.text, 78)
+    listed = [
+        (form, item.no, "".join(item.timings), item)
+        for form in (4, 5)
+        for item in load_checklist(form)
+    ]
+    if adjustments:
+        listed = [
+            (form, item.no, mark, item)
+            for form in (Form.IMPORTANT_INFO_REPORT, Form.MY_NUMBER_REPORT)
+            for mark in TIMING_MARKS
+            for item in checklist_for(form, mark, adjustments)
+        ]
+    for form, no, marks, item in listed:
+        r += 1
+        values = (int(form), no, marks, item.section, item.text)
+        for i, value in enumerate(values, start=1):
+            cell = ws.cell(r, i, value)
+            cell.border = BOX
+            cell.alignment = wrap
+        ws.row_dimensions[r].height = text_height(item.text, 78)
     ws.cell(r + 2, 1, "　".join(f"{Form(f).label}: {Form(f).title}" for f in (4, 5)))
     ws.freeze_panes = "A3"
     print_setup(ws, landscape=False)
@@ -197,6 +215,21 @@ EXAMPLE_ROWS: dict[str, tuple[dict[str, str], ...]] = {
             "確認項目": load_checklist(4)[1].text,
             "回答": "はい",
             "備考": "鍵付きの書庫で保管",
+        },
+    ),
+    "項目調整": (
+        {
+            "契約番号": "R7-001",
+            "様式": "4",
+            "項目番号": "23",
+            "操作": "削除",
+        },
+        {
+            "契約番号": "R7-001",
+            "様式": "5",
+            "操作": "追加",
+            "文言": "窓口で受け取った通知カードの写しは、当日中に市へ引き渡している。",
+            "該当項": "10(2)",
         },
     ),
 }

@@ -33,6 +33,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from hino_forms.contractor.returned import (
+    CITY_SHEETS,
     ROW_SHEETS,
     Conflict,
     Returned,
@@ -209,7 +210,7 @@ class _Ledger:
         # sheet → contract → key (with its occurrence) → row
         self.rows: dict[str, dict[str, dict[Key, SheetRow]]] = {}
         self.last_row: dict[str, int] = {}
-        for sheet in ROW_SHEETS:
+        for sheet in (*ROW_SHEETS, *CITY_SHEETS):
             per: dict[str, dict[Key, SheetRow]] = defaultdict(dict)
             last = 1
             if sheet.name in values.sheetnames:
@@ -253,6 +254,7 @@ class _Ledger:
             if h in theirs.values and changed_columns(CONTRACT, mine.values, theirs.values, (h,))
         ]
         out += self._subcontract_changes(item, cid)
+        out += self._city_sheet_changes(item, cid)
         if out:
             out.append("市が記入した内容は変更できません。誤りは市の担当課へ連絡してください")
         return out
@@ -287,6 +289,27 @@ class _Ledger:
                         f"再委託!{_addr(new, h)} の「{h}」は市が記入する欄です（受託者は空欄のまま）"
                     )
         return sorted(dict.fromkeys(out), key=out.index)
+
+    def _city_sheet_changes(self, item: Returned, cid: str) -> list[str]:
+        """The city's own sheets (項目調整) must come back as the ledger has them, or not at all."""
+        out: list[str] = []
+        for sheet in CITY_SHEETS:
+            if sheet.name not in item.rows:
+                continue  # the workbook has no such sheet: it says nothing about those rows
+            theirs: dict[Key, SheetRow] = {}
+            for r in item.rows[sheet.name].get(cid, []):
+                _keyed(theirs, sheet, r, cid)
+            ours = self.rows[sheet.name][cid]
+            present = tuple(h for h in sheet.headers if h in item.headers[sheet.name])
+            changed = [
+                r.row
+                for key, r in theirs.items()
+                if key not in ours or changed_columns(sheet, ours[key].values, r.values, present)
+            ]
+            if changed or len(theirs) != len(ours):
+                where = "・".join(f"{n}行目" for n in changed) or "行の数"
+                out.append(f"「{sheet.name}」シート（{where}）が市の記入内容から変わっています")
+        return out
 
     def unknown_names(self, item: Returned, cid: str) -> list[str]:
         """Rows naming a subcontractor neither the ledger nor the workbook has (with the likely one)."""

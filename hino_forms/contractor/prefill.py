@@ -18,8 +18,8 @@ from typing import Any
 
 from hino_forms.contractor.rows import Key, row_key
 from hino_forms.errors import BadOption, HinoFormsError, InputUnusable
-from hino_forms.forms.checklists import load_checklist
-from hino_forms.models import Submission
+from hino_forms.forms.adjust import checklist_for
+from hino_forms.models import Form, ItemAdjustment, Submission
 from hino_forms.planning import rules
 from hino_forms.workbook.reader import read_workbook
 from hino_forms.workbook.schema import (
@@ -46,6 +46,7 @@ class Prefill:
     reports: tuple[Submission, ...] = ()  # the form 4/5 reports whose items 報告 lists
     window: tuple[date | None, date | None] = (None, None)
     note: str = ""  # why no item is listed, when none is (Japanese)
+    adjustments: tuple[ItemAdjustment, ...] = ()  # the contract's 項目調整: items as adjusted
 
 
 def load_prefill(
@@ -62,8 +63,8 @@ def load_prefill(
     [contract] = by_sheet[CONTRACT.name]
     if date_from is None and date_to is None:
         date_to = (today or date.today()) + timedelta(days=REPORT_HORIZON_DAYS)
-    reports, note = _reports(ledger, wanted, date_from, date_to)
-    by_sheet[REPORT.name] = _report_rows(wanted, reports, by_sheet[REPORT.name])
+    reports, note, adjustments = _reports(ledger, wanted, date_from, date_to)
+    by_sheet[REPORT.name] = _report_rows(wanted, reports, by_sheet[REPORT.name], adjustments)
     return Prefill(
         contract_id=wanted,
         work_name=cell_text(contract.get("業務名")),
@@ -71,6 +72,7 @@ def load_prefill(
         reports=tuple(reports),
         window=(date_from, date_to),
         note=note,
+        adjustments=adjustments,
     )
 
 
@@ -118,14 +120,16 @@ def _ledger_rows(ledger: Path, wanted: str) -> dict[str, list[dict[str, Any]]]:
 
 def _reports(
     ledger: Path, contract_id: str, date_from: date | None, date_to: date | None
-) -> tuple[list[Submission], str]:
-    """The contract's form 4/5 submissions dated in the window, and a note when there are none."""
+) -> tuple[list[Submission], str, tuple[ItemAdjustment, ...]]:
+    """The contract's form 4/5 submissions dated in the window, a note when there are none, and
+    the contract's 項目調整 rows (the items are listed as adjusted)."""
     try:
         records = read_workbook(ledger)
     except HinoFormsError as err:
-        return [], f"台帳を読めないため、確認項目を並べていません（{err}）。"
+        return [], f"台帳を読めないため、確認項目を並べていません（{err}）。", ()
     if contract_id not in {c.contract_id for c in records.contracts}:
-        return [], "台帳の契約の行が読めないため、確認項目を並べていません。"
+        return [], "台帳の契約の行が読めないため、確認項目を並べていません。", ()
+    adjustments = records.adjustments_of(contract_id)
     # Errors elsewhere in the ledger (or in this contract) must not hide the items to answer.
     planned = rules.plan(dataclasses.replace(records, problems=()))
     chosen = [
@@ -136,12 +140,15 @@ def _reports(
         if s.form in (4, 5)
     ]
     if not chosen:
-        return [], "この期間に提出する様式第4号・第5号はありません。"
-    return chosen, ""
+        return [], "この期間に提出する様式第4号・第5号はありません。", adjustments
+    return chosen, "", adjustments
 
 
 def _report_rows(
-    contract_id: str, reports: list[Submission], answers: list[dict[str, Any]]
+    contract_id: str,
+    reports: list[Submission],
+    answers: list[dict[str, Any]],
+    adjustments: tuple[ItemAdjustment, ...] = (),
 ) -> list[dict[str, Any]]:
     """One row per item of each report, with the ledger's answer; then the ledger's other answers."""
     ledger: dict[Key, dict[str, Any]] = {}
@@ -149,11 +156,14 @@ def _report_rows(
         ledger.setdefault(row_key(REPORT, a, contract_id), a)
     rows: list[dict[str, Any]] = []
     listed: set[Key] = set()
-    wording = {(str(form), item.no): item.text for form in (4, 5) for item in load_checklist(form)}
+    wording = {
+        (str(form), item.no): item.text
+        for form in (Form.IMPORTANT_INFO_REPORT, Form.MY_NUMBER_REPORT)
+        for mark in ("①", "②", "③")
+        for item in checklist_for(form, mark, adjustments)
+    }
     for s in reports:
-        for item in load_checklist(s.form):
-            if s.timing.mark not in item.timings:
-                continue
+        for item in checklist_for(s.form, s.timing.mark, adjustments):
             row: dict[str, Any] = {
                 CONTRACT_ID: contract_id,
                 SUBCONTRACTOR_NAME: s.subcontractor,

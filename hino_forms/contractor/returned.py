@@ -17,11 +17,18 @@ from pathlib import Path
 
 from hino_forms.errors import BadOption
 from hino_forms.workbook.ids import nearest
-from hino_forms.workbook.schema import CONTRACT, CONTRACT_ID, SHEETS, Sheet
+from hino_forms.workbook.schema import CONTRACT, CONTRACT_ID, SHEETS, Filler, Sheet
 from hino_forms.xlsx import SheetRow, Values
 
 # The sheets whose rows a contractor adds, changes and removes.
-ROW_SHEETS: tuple[Sheet, ...] = tuple(s for s in SHEETS if s is not CONTRACT)
+# The sheets whose rows a contractor returns (項目調整 is the city's alone: never taken back).
+ROW_SHEETS: tuple[Sheet, ...] = tuple(
+    s for s in SHEETS if s is not CONTRACT and s.filled_by is not Filler.CITY
+)
+# Sheets of rows only the city writes: read back only to see that they came back unchanged.
+CITY_SHEETS: tuple[Sheet, ...] = tuple(
+    s for s in SHEETS if s is not CONTRACT and s.filled_by is Filler.CITY
+)
 
 
 @dataclass(frozen=True)
@@ -113,7 +120,7 @@ def _read_open(
     rows: dict[str, dict[str, list[SheetRow]]] = {}
     headers: dict[str, frozenset[str]] = {}
     strays: dict[str | None, list[str]] = defaultdict(list)
-    for sheet in ROW_SHEETS:
+    for sheet in (*ROW_SHEETS, *CITY_SHEETS):
         if sheet.name not in wb.sheetnames:
             continue
         found_headers, found = wb.rows(sheet.name)

@@ -26,9 +26,11 @@ Form 6: sub_period, attachments (AttachmentRow…).
 Form 7 (from the city): form_no, form_label, form_title, contract, subcontractor, footer_id,
     approval_no, approved, applied (date|None), sender, seal_omitted (bool),
     conditions (list[str]), sub_period.
-Cover: form_label (送付書), footer_id, contract, date, timing_label (①契約締結時),
-    fiscal_year_label (令和7年度分: the fiscal year a ② report covers, or ""), submitter_label, entries (EntryRow: no, label,
-    title, page, pages), problems (ProblemRow: where, message).
+Cover: form_label and form_title (送付書), footer_id, contract, date (送付日), addressee (list[str]: 宛先 lines),
+    sender_heading, sender (SenderRow: label, value: 送付者 with 担当者 and 連絡先; the city for
+    form 7), preamble, subject (件名: 契約番号・業務名), timing_label (①契約締結時, 随時,
+    ②年度切替時（令和7年度分）), submitter_label, entries (EntryRow: no, label, title, page,
+    pages), total_pages (str, "" if unknown), separate (SeparateRow: subcontractor, entries (EntryRow…), total: 別綴り).
 
 Text from the workbook is printed literally: the Jinja environment escapes it and
 nothing here compiles it; characters XML cannot hold are dropped (``clean``).
@@ -39,7 +41,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -55,15 +57,16 @@ from hino_forms.dates import (
     format_wareki,
     format_wareki_year,
 )
-from hino_forms.forms.checklists import ChecklistItem, load_checklist
-from hino_forms.forms.cover import Cover
+from hino_forms.forms.adjust import checklist_for
+from hino_forms.forms.checklists import ChecklistItem
+from hino_forms.forms.cover import Cover, CoverEntry, SeparateBundle
 from hino_forms.models import (
     Answer,
     Contract,
     Form,
+    ItemAdjustment,
     Party,
     Person,
-    Problem,
     Records,
     StaffMember,
     Subcontractor,
@@ -101,9 +104,11 @@ class FormEnv:
     settings: Settings = Settings()
     checklist_dir: Path | None = None  # checklist files here win over the shipped ones
 
-    def checklist(self, form: Form) -> tuple[ChecklistItem, ...]:
-        """The checklist of form 3, 4 or 5 (see load_checklist)."""
-        return load_checklist(form, self.checklist_dir)
+    def checklist(
+        self, form: Form, mark: str, adjustments: Sequence[ItemAdjustment] = ()
+    ) -> tuple[ChecklistItem, ...]:
+        """The items of form 3, 4 or 5 printed at ``mark`` after the contract's 項目調整, numbered 1…N."""
+        return checklist_for(form, mark, adjustments, self.checklist_dir)
 
 
 # ---------------------------------------------------------------- row views
@@ -194,9 +199,16 @@ class EntryRow:
 
 
 @dataclass(frozen=True)
-class ProblemRow:
-    where: str  # 従事者!H5
-    message: str
+class SenderRow:
+    label: str  # 所在地, 商号又は名称 … ("" for the city's name line)
+    value: str
+
+
+@dataclass(frozen=True)
+class SeparateRow:
+    subcontractor: str
+    entries: list[EntryRow]
+    total: str  # pages of the bundle's forms together; "" if unknown
 
 
 # ---------------------------------------------------------------- helpers
@@ -283,22 +295,27 @@ def report_period(submission: Submission, party: Party) -> str:
     return format_period(start, end)
 
 
+def submitter_view(contract: Contract, sub: Subcontractor | None) -> SubmitterView:
+    """The submitter block of a form and the 送付者 of a cover: the contractor, or ``sub``."""
+    if sub is not None:  # its own officer is its person in charge (再委託先責任者連絡先)
+        return SubmitterView(
+            sub.address, sub.name, sub.representative, sub.officer_name, sub.officer_contact
+        )
+    in_charge = contract.in_charge  # 担当者氏名 / 担当者連絡先, blank = the 責任者
+    return SubmitterView(
+        contract.contractor_address,
+        contract.contractor_name,
+        contract.representative,
+        in_charge.name,
+        in_charge.contact,
+    )
+
+
 def common(submission: Submission, records: Records, env: FormEnv) -> dict[str, Any]:
     """The variables every form 1–6 has (see the module docstring)."""
     contract = _cleaned(records.contract(submission.contract_id))
     sub = _subcontractor(records, submission)
-    if _is_sub(submission) and sub is not None:
-        submitter = SubmitterView(
-            sub.address, sub.name, sub.representative, sub.officer_name, sub.officer_contact
-        )
-    else:
-        submitter = SubmitterView(
-            contract.contractor_address,
-            contract.contractor_name,
-            contract.representative,
-            contract.officer.name,
-            contract.officer.contact,
-        )
+    submitter = submitter_view(contract, sub if _is_sub(submission) else None)
     return {
         "form_no": int(submission.form),
         "form_label": submission.label,
@@ -444,7 +461,10 @@ def form3(submission: Submission, records: Records, env: FormEnv) -> dict[str, A
     party = _party(ctx)
     sessions = records.trainings_of(contract.contract_id, _own(submission))
     trainings = [_cleaned(t) for t in reported_sessions(party, sessions)]
-    checklist = env.checklist(Form.TRAINING_REPORT)
+    # 実施項目 numbers the topics as this contract's form 3 does, after any 項目調整 (SPEC §3).
+    checklist = env.checklist(
+        Form.TRAINING_REPORT, Timing.CONCLUSION.mark, records.adjustments_of(contract.contract_id)
+    )
     covered = covered_topics(trainings, len(checklist))
     topics = [TopicRow(k.no, k.text, k.section, int(k.no) in covered) for k in checklist]
     staff = []
@@ -489,9 +509,7 @@ def report(submission: Submission, records: Records, env: FormEnv) -> dict[str, 
         "subcontracting": party.subcontractor is None and contract.subcontracting,
     }
     items = []
-    for k in env.checklist(submission.form):
-        if mark not in k.timings:
-            continue
+    for k in env.checklist(submission.form, mark, records.adjustments_of(contract.contract_id)):
         found = answers.get(k.no)
         answer = normalize_answer(found.answer) if found else ""
         if not answer and k.na_unless and not props.get(k.na_unless, True):
@@ -545,36 +563,82 @@ def form7(submission: Submission, records: Records, env: FormEnv) -> dict[str, A
 
 
 def cover(cover: Cover, settings: Settings) -> dict[str, Any]:
-    """The 送付書 of a bundle."""
+    """The 送付書 of a bundle: to whom, from whom, what and when, the forms with their pages."""
     contract = _cleaned(cover.contract)
+    sub = _cleaned(cover.subcontractor) if cover.subcontractor is not None else None
+    timing_label = cover.timing_label or cover.timing.label
+    if cover.fiscal_year:  # the April 1 of ``fiscal_year`` starts a year; ② covers the one before
+        timing_label += f"（{format_wareki_year(cover.fiscal_year - 1)}分）"
+    if cover.submitter is Submitter.CITY:  # form 7: the city sends the approval to the contractor
+        addressee = [
+            contract.contractor_address,
+            contract.contractor_name,
+            f"{contract.representative}　様",
+        ]
+        sender = [
+            SenderRow("", settings.city_sender),
+            SenderRow("担当課", contract.department),
+        ]
+        preamble = "下記のとおり、再委託承認通知書を送付します。"
+    else:
+        addressee = [f"（宛先）{settings.addressee}", f"（担当課）{contract.department}"]
+        own = sub if cover.submitter is Submitter.SUBCONTRACTOR else None
+        view = submitter_view(contract, own)
+        sender = [
+            SenderRow("所在地", view.address),
+            SenderRow("商号又は名称", view.name),
+            SenderRow("代表者職氏名", view.representative),
+            SenderRow("担当者", view.person),
+            SenderRow("連絡先", view.contact),
+        ]
+        preamble = (
+            f"下記のとおり、再委託先の書類を受託者（{contract.contractor_name}）を経由して送付します。"
+            if own is not None
+            else "下記のとおり書類を送付します。"
+        )
     return {
         "form_label": "送付書",
+        "form_title": "送付書",
         "footer_id": contract.contract_id,
         "contract": contract,
         "date": cover.date,
-        "timing_label": cover.timing.label,
-        # The April 1 of ``fiscal_year`` starts a year; a ② report covers the one before it.
-        "fiscal_year_label": f"{format_wareki_year(cover.fiscal_year - 1)}分"
-        if cover.fiscal_year
-        else "",
+        "addressee": [clean(line) for line in addressee],
+        "sender_heading": "（送付者）",
+        "sender": [SenderRow(r.label, clean(r.value)) for r in sender],
+        "preamble": preamble,
+        "subject": f"{contract.contract_id}　{contract.work_name}",
+        "timing_label": timing_label,
         "submitter_label": clean(cover.submitter_label),
-        "entries": [
-            EntryRow(
-                i,
-                e.label,
-                e.title,
-                "" if e.first_page is None else str(e.first_page),
-                "" if e.pages is None else str(e.pages),
-            )
-            for i, e in enumerate(cover.entries, 1)
-        ],
-        "problems": [_problem_row(p) for p in cover.problems],
+        "entries": _entry_rows(cover.entries),
+        "total_pages": _total(cover.entries),
+        "separate": [_separate_row(b) for b in cover.separate],
     }
 
 
-def _problem_row(problem: Problem) -> ProblemRow:
-    """Where, and what: the two columns of the cover's list."""
-    return ProblemRow(problem.where, clean(problem.text))
+def _entry_rows(entries: Sequence[CoverEntry]) -> list[EntryRow]:
+    return [
+        EntryRow(
+            i,
+            e.label,
+            e.title,
+            "" if e.first_page is None else str(e.first_page),
+            "" if e.pages is None else str(e.pages),
+        )
+        for i, e in enumerate(entries, 1)
+    ]
+
+
+def _separate_row(bundle: SeparateBundle) -> SeparateRow:
+    """A subcontractor's bundle as its own small table: its forms, their pages and the total."""
+    return SeparateRow(
+        clean(bundle.subcontractor), _entry_rows(bundle.entries), _total(bundle.entries)
+    )
+
+
+def _total(entries: Sequence[CoverEntry]) -> str:
+    """The pages of all ``entries`` together ("" when a count is unknown, e.g. without PDFs)."""
+    pages = [e.pages for e in entries]
+    return str(sum(p for p in pages if p)) if pages and None not in pages else ""
 
 
 Builder = Callable[[Submission, Records, FormEnv], dict[str, Any]]

@@ -1,4 +1,9 @@
-"""What a bundle's cover sheet (送付書) lists: its forms with their pages, and the warnings that concern it.
+"""What a bundle's cover sheet (送付書) lists, and which warnings concern a bundle.
+
+The cover is for its reader: the forms with their pages, who sends them to
+whom, and the subcontractors' bundles that travel with the contractor's
+(別綴り). Warnings never go on it; ``CoverBuilder.warnings`` says which bundle
+a warning concerns, for the 一覧's 問題 sheet (the terminal lists them too).
 
 A warning concerns a bundle when it is about a form inside it, from the same
 submitter: a training warning (従事者 / 研修) belongs with forms 2 and 3, a
@@ -21,7 +26,16 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hino_forms.models import Contract, Problem, Records, Severity, Submission, Submitter, Timing
+from hino_forms.models import (
+    Contract,
+    Problem,
+    Records,
+    Severity,
+    Subcontractor,
+    Submission,
+    Submitter,
+    Timing,
+)
 
 if TYPE_CHECKING:
     from hino_forms.output.bundle import Bundle
@@ -38,8 +52,20 @@ class CoverEntry:
 
 
 @dataclass(frozen=True)
+class SeparateBundle:
+    """A subcontractor's bundle the contractor forwards with its own (別綴り on the cover)."""
+
+    subcontractor: str
+    entries: tuple[CoverEntry, ...]
+
+
+@dataclass(frozen=True)
 class Cover:
-    """The 送付書 of one bundle (one contract, timing folder and submitter)."""
+    """The 送付書 of one bundle (one contract, timing folder and submitter).
+
+    Only what its reader needs: nothing for the preparer (warnings go to the
+    terminal and the 一覧's 問題 sheet, never onto a cover).
+    """
 
     contract: Contract
     timing: Timing
@@ -47,7 +73,10 @@ class Cover:
     fiscal_year: int | None
     submitter_label: str
     entries: tuple[CoverEntry, ...]
-    problems: tuple[Problem, ...] = ()
+    submitter: Submitter = Submitter.CONTRACTOR
+    subcontractor: Subcontractor | None = None  # whose bundle (a subcontractor's, or forms 6/7's)
+    timing_label: str = ""  # as the bundle's folder names it (随時 …); "" = the timing's own label
+    separate: tuple[SeparateBundle, ...] = ()  # subcontractors' bundles sent with it (別綴り)
 
 
 # The forms each sheet's warnings are about.
@@ -67,13 +96,42 @@ class CoverBuilder:
     def __init__(self, records: Records) -> None:
         self.records = records
 
-    def cover(self, bundle: Bundle, pages: Sequence[int | None], cover_pages: int) -> Cover:
-        """The 送付書 of ``bundle`` whose forms' PDFs have ``pages`` pages (None: not known)."""
-        subs = bundle.submissions
+    def cover(
+        self,
+        bundle: Bundle,
+        pages: Sequence[int | None],
+        cover_pages: int,
+        separate: Sequence[SeparateBundle] = (),
+    ) -> Cover:
+        """The 送付書 of ``bundle`` whose forms' PDFs have ``pages`` pages (None: not known);
+        ``separate``: the subcontractors' bundles the contractor forwards with it."""
         first = bundle.first
         contract = self.records.contract(first.contract_id)
+        sub = (
+            self.records.party(first.contract_id, first.subcontractor).subcontractor
+            if first.subcontractor
+            else None
+        )
+        return Cover(
+            contract=contract,
+            timing=first.timing,
+            date=first.date,
+            fiscal_year=first.fiscal_year,
+            submitter_label=bundle.submitter_label,
+            entries=self.entries(bundle.submissions, pages, cover_pages + 1),
+            submitter=first.submitter,
+            subcontractor=sub,
+            # The folder says 随時 for what falls between ① and ③; the cover says the same.
+            timing_label=bundle.folder.split("_", 1)[0],
+            separate=tuple(separate),
+        )
+
+    def entries(
+        self, subs: Sequence[Submission], pages: Sequence[int | None], first_page: int | None
+    ) -> tuple[CoverEntry, ...]:
+        """The forms of a bundle with their pages, the first starting on ``first_page``."""
         entries = []
-        page: int | None = cover_pages + 1
+        page = first_page
         for sub, count in zip(subs, pages):
             title = (
                 f"{sub.title}（{sub.subcontractor}）"
@@ -82,16 +140,16 @@ class CoverBuilder:
             )
             entries.append(CoverEntry(label=sub.label, title=title, first_page=page, pages=count))
             page = page + count if page is not None and count is not None else None
-        return Cover(
-            contract=contract,
-            timing=first.filing,
-            date=first.date,
-            fiscal_year=first.fiscal_year,
-            submitter_label=bundle.submitter_label,
-            entries=tuple(entries),
-            problems=tuple(
-                p for p in self.records.problems_of(first.contract_id) if self.concerns(p, subs)
-            ),
+        return tuple(entries)
+
+    def separate(self, bundle: Bundle, pages: Sequence[int | None]) -> SeparateBundle:
+        """A subcontractor's bundle as the contractor's cover lists it (別綴り)."""
+        return SeparateBundle(bundle.submitter_key, self.entries(bundle.submissions, pages, None))
+
+    def warnings(self, subs: Sequence[Submission]) -> tuple[Problem, ...]:
+        """The warnings that concern the bundle of ``subs`` (for the 一覧, never the cover)."""
+        return tuple(
+            p for p in self.records.problems_of(subs[0].contract_id) if self.concerns(p, subs)
         )
 
     def concerns(self, problem: Problem, subs: Sequence[Submission]) -> bool:
@@ -129,10 +187,12 @@ class Pagination:
     builder: CoverBuilder
     cover_pages: int = 1
     pdf: Path | None = None  # set once the cover's PDF has the pages it was rendered for
+    separate: tuple[SeparateBundle, ...] = ()  # subcontractors' bundles listed as 別綴り
 
     def start(self) -> Path:
         """Render the cover assuming it fits on ``cover_pages`` pages; returns its .docx."""
-        self.render(self.builder.cover(self.bundle, self.form_pages, self.cover_pages), self.docx)
+        cover = self.builder.cover(self.bundle, self.form_pages, self.cover_pages, self.separate)
+        self.render(cover, self.docx)
         return self.docx
 
     def settle(self, pdf: Path, pages: int) -> bool:

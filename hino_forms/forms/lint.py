@@ -18,7 +18,7 @@ Four checks per template (form1.docx … form7.docx, cover.docx):
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,7 @@ from jinja2.sandbox import (
 from hino_forms import resources
 from hino_forms.forms import contexts
 from hino_forms.forms.contexts import Settings
-from hino_forms.forms.cover import Cover, CoverEntry
+from hino_forms.forms.cover import Cover, CoverEntry, SeparateBundle
 from hino_forms.forms.prepared import CORE_PROPERTIES, compile_xml
 from hino_forms.forms.render import make_environment
 from hino_forms.models import (
@@ -45,9 +45,7 @@ from hino_forms.models import (
     Disposal,
     Form,
     Person,
-    Problem,
     Records,
-    Severity,
     StaffMember,
     Subcontractor,
     Submission,
@@ -225,19 +223,18 @@ def example_contexts(name: str, settings: Settings | None = None) -> list[dict[s
     settings = settings or Settings()
     records = example_records()
     if name == "cover.docx":
-        problem = Problem(
-            Severity.WARNING, "従事者", 5, "研修受講日", "EX-001", None, "例示の警告", "H"
-        )
+        entry = CoverEntry("様式第2号", "委託業務従事者体制届出書", 2, pages=1)
         cover = Cover(
             records.contracts[0],
             Timing.FISCAL_YEAR,
             date(2026, 4, 1),
             2026,
             "受託者",
-            (CoverEntry("様式第4号-②", "重要情報の保護に関する報告書", 2),),
-            (problem,),
+            (CoverEntry("様式第4号-②", "重要情報の保護に関する報告書", 2, pages=2),),
+            separate=(SeparateBundle("例示の再委託先", (entry,)),),
         )
-        return [contexts.cover(cover, settings)]
+        city = replace(cover, submitter=Submitter.CITY, separate=())
+        return [contexts.cover(cover, settings), contexts.cover(city, settings)]
     form = int(name.removeprefix("form").removesuffix(".docx"))
     env = contexts.FormEnv(settings)
     return [contexts.BUILDERS[s.form](s, records, env) for s in example_submissions(form)]

@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Protocol
 
 from hino_forms.errors import EncryptWithoutPdf, PdfUnavailable
-from hino_forms.forms.cover import CoverBuilder, Pagination
+from hino_forms.forms.cover import CoverBuilder, Pagination, SeparateBundle
 from hino_forms.forms.render import Renderer, form_filename
-from hino_forms.models import Problem, Records, Severity, Status, Submission
+from hino_forms.models import Problem, Records, Severity, Status, Submission, Submitter
 from hino_forms.output import bundle as compose
 from hino_forms.output import folder as outdir
 from hino_forms.output import pdf
@@ -208,6 +208,8 @@ class _Run:
     renderer: Renderer
     written: list[_Written] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)  # submission_key → its file in ``out``
+    # Each bundle made (its path in ``out`` without suffix) and the warnings that concern it.
+    bundle_warnings: list[tuple[str, tuple[Problem, ...]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.by_contract: dict[str, list[Submission]] = {}
@@ -313,18 +315,38 @@ class _Run:
         """Render each bundle's cover with the forms' pages (assuming a one-page cover)."""
         with _timed(self.summary, "bundle"):
             for b in chunk.bundles:
-                docs = [chunk.docx[s] for s in b.submissions]
+                folder = self._folder(chunk.work, b)
+                # Which bundle each warning concerns, for the 問題 sheet of the 一覧.
+                name = (folder / b.stem).relative_to(chunk.work).as_posix()  # its .pdf and .docx
+                self.bundle_warnings.append((name, self.covers.warnings(b.submissions)))
                 pagination = Pagination(
                     bundle=b,
-                    form_pages=tuple(chunk.pages.get(d) for d in docs),
-                    docx=self._folder(chunk.work, b) / f"{b.stem}_表紙.docx",
+                    form_pages=self._pages(b, chunk),
+                    docx=folder / f"{b.stem}_表紙.docx",
                     render=self.renderer.render_cover,
                     builder=self.covers,
+                    separate=self._separate(b, chunk),
                 )
                 try:
                     chunk.covers[pagination.start()] = (b, pagination)
                 except Exception as err:  # noqa: BLE001 — one bad cover must not stop the rest
                     self._fail(b.contract_id, f"表紙 {b.stem}", f"作成に失敗しました（{err}）")
+
+    def _pages(self, b: Bundle, chunk: _Chunk) -> tuple[int | None, ...]:
+        """Each form's PDF pages in ``b`` (None: no PDF)."""
+        return tuple(chunk.pages.get(chunk.docx[s]) for s in b.submissions)
+
+    def _separate(self, b: Bundle, chunk: _Chunk) -> tuple[SeparateBundle, ...]:
+        """The contractor forwards its subcontractors' bundles of the same folder (別綴り)."""
+        if b.first.submitter is not Submitter.CONTRACTOR:
+            return ()
+        return tuple(
+            self.covers.separate(other, self._pages(other, chunk))
+            for other in chunk.bundles
+            if other.contract_id == b.contract_id
+            and other.folder == b.folder
+            and other.first.submitter is Submitter.SUBCONTRACTOR
+        )
 
     def _finish(self, chunk: _Chunk, converted: dict[Path, Path]) -> None:
         """Settle the covers' pages, write the bundles, move the chunk's contracts into place."""
@@ -478,7 +500,12 @@ class _Run:
                 list(self.summary.problems),
                 files=self.files,
                 contracts=contracts,
+                bundles_of=self._bundles_of,
             )
+
+    def _bundles_of(self, problem: Problem) -> str:
+        """The bundles a warning concerns, as the 一覧 names them ("" when none of this run)."""
+        return "、".join(name for name, found in self.bundle_warnings if problem in found)
 
     def _wrote(self, path: Path, work: Path, sub: Submission, form: int | None, kind: str) -> None:
         self.written.append(

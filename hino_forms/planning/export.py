@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -43,6 +43,7 @@ HEADERS = (
 )
 FILE_HEADER = "ファイル"
 PROBLEM_HEADERS = ("重要度", "シート", "セル", "契約番号", "内容")
+BUNDLE_HEADER = "対象の綴り"  # the bundles a problem concerns (a run's 一覧 only)
 REASON_SEPARATOR = "／"
 UID_DOMAIN = "hino-forms"
 _MAX_WIDTH = 60
@@ -107,11 +108,14 @@ def write_xlsx(
     problems: Sequence[Problem],
     files: Mapping[str, str] | None = None,
     contracts: Mapping[str, Contract] | None = None,
+    bundles_of: Callable[[Problem], str] | None = None,
 ) -> None:
     """The 提出予定一覧 workbook: one row per submission, and a 問題 sheet.
 
     ``files`` maps ``submission_key(sub)`` to the rendered file's path relative to the
-    workbook; when given, a ファイル column links to it.
+    workbook; when given, a ファイル column links to it. ``bundles_of`` names the bundles
+    a problem concerns; when given, the 問題 sheet has a column for them (warnings are
+    never printed on a cover, so this is where the preparer finds them by bundle).
     """
     wb = Workbook()
     ws = wb.active
@@ -143,9 +147,12 @@ def write_xlsx(
     _finish(ws, widths={"提出日": 12})
 
     wp = wb.create_sheet(PROBLEMS_SHEET)
-    append(wp, PROBLEM_HEADERS)
+    append(wp, PROBLEM_HEADERS + ((BUNDLE_HEADER,) if bundles_of is not None else ()))
     for p in problems:
-        append(wp, [p.severity.label, p.sheet, p.cell, p.contract_id or "", p.message])
+        line: list[object] = [p.severity.label, p.sheet, p.cell, p.contract_id or "", p.message]
+        if bundles_of is not None:
+            line.append(bundles_of(p))
+        append(wp, line)
     _finish(wp)
     wb.save(path)
 

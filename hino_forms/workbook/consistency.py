@@ -13,11 +13,11 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol, TypeVar
 
 from hino_forms.dates import format_wareki
-from hino_forms.forms.checklists import load_checklist
+from hino_forms.forms.adjust import adjustment_problems, checklist_for
 from hino_forms.models import (
     Cells,
     Contract,
@@ -154,6 +154,10 @@ class _Checker:
         self.training_coverage(sessions)
         list(self.attached(self.records.answers, schema.REPORT.name))
         self.disposals(list(self.attached(self.records.disposals, _DISPOSAL)))
+        adjustments = tuple(self.attached(self.records.adjustments, schema.ADJUSTMENT.name))
+        self.problems += adjustment_problems(
+            replace(self.records, adjustments=adjustments), self.cells
+        )
         return self.problems
 
     # -- references ----------------------------------------------------------
@@ -372,21 +376,18 @@ class _Checker:
                 f"の研修「{t.title}」の実施日が空欄です。実施日の分からない研修は様式第3号に記載されません。"
                 "実施日を入力してください。",
             )
-        if parse_topics(t.topics, self.topic_count) is None:
+        count = len(self.topics(t.contract_id))
+        if parse_topics(t.topics, count) is None:
             at.warning(
                 "実施項目",
-                f"の研修「{t.title}」の実施項目「{t.topics}」を読めません（1〜{self.topic_count}の番号を"
+                f"の研修「{t.title}」の実施項目「{t.topics}」を読めません（1〜{count}の番号を"
                 "「1-16」「1,2,4-6」のように、又は「全項目」）。この研修の実施項目は未記載として扱います。",
             )
 
-    @property
-    def topic_count(self) -> int:
-        return len(self.topics)
-
-    @property
-    def topics(self) -> tuple[tuple[int, str], ...]:
-        """Form 3's topics as (number, only): ``only`` names the contract property it needs."""
-        return tuple((int(k.no), k.only) for k in load_checklist(Form.TRAINING_REPORT))
+    def topics(self, contract_id: str) -> tuple[tuple[int, str], ...]:
+        """The contract's form 3 topics (after 項目調整) as (number, only): the property it needs."""
+        items = checklist_for(Form.TRAINING_REPORT, "①", self.records.adjustments_of(contract_id))
+        return tuple((int(k.no), k.only) for k in items)
 
     def training_coverage(self, sessions: list[Training]) -> None:
         """Each party owing form 3 trained before its start, covering every topic (§7)."""
@@ -419,8 +420,9 @@ class _Checker:
             )
             return
         needs = {"system_development": c.system_development, "subcontracting": c.subcontracting}
-        required = [n for n, only in self.topics if not only or needs.get(only, True)]
-        covered = covered_topics(held, self.topic_count)
+        topics = self.topics(c.contract_id)
+        required = [n for n, only in topics if not only or needs.get(only, True)]
+        covered = covered_topics(held, len(topics))
         missing = [n for n in required if n not in covered]
         if missing:
             at.warning(

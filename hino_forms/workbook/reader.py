@@ -41,6 +41,7 @@ from hino_forms.models import (
     Contract,
     Disposal,
     Form,
+    ItemAdjustment,
     Person,
     Problem,
     Records,
@@ -82,6 +83,7 @@ def read_workbook(path: Path) -> Records:
         disposals=tuple(_records(tables.get(schema.DISPOSAL.name), problems, only)),
         answers=tuple(_records(tables.get(schema.REPORT.name), problems, only)),
         problems=tuple(problems),
+        adjustments=tuple(_records(tables.get(schema.ADJUSTMENT.name), problems, only)),
     )
     problems.extend(check_consistency(raw, cells=cells, listed_ids=listed))
     return _attached_only(raw, sorted(problems, key=lambda p: p.sort_key))
@@ -656,6 +658,7 @@ _RECORD_TYPES: dict[str, type[Any]] = {
     schema.SUBCONTRACT.name: Subcontractor,
     schema.DISPOSAL.name: Disposal,
     schema.REPORT.name: Answer,
+    schema.ADJUSTMENT.name: ItemAdjustment,
 }
 
 
@@ -757,4 +760,5 @@ def _attached_only(raw: Records, problems: list[Problem]) -> Records:
         disposals=tuple(filter(attached, raw.disposals)),
         answers=tuple(filter(attached, raw.answers)),
         problems=tuple(problems),
+        adjustments=tuple(a for a in raw.adjustments if a.contract_id in ids),
     )

@@ -251,6 +251,21 @@ CONTRACT = Sheet(
             help="市が指定した作業場所",
             example="日野市役所 本庁舎2階 市民課",
         ),
+        # The person the city calls about the paperwork; blank = the 責任者 (SPEC §3).
+        _C(
+            "担当者氏名",
+            "clerk.name",
+            help="書類の担当者の氏名（空欄は責任者）",
+            example="山田 花子",
+            filled_by=_CONTRACTOR,
+        ),
+        _C(
+            "担当者連絡先",
+            "clerk.contact",
+            help="担当者の電話番号など（空欄は責任者の連絡先）",
+            example="042-000-0003",
+            filled_by=_CONTRACTOR,
+        ),
     ),
     required=True,
     purpose="契約ごとに1行。すべての様式の基本情報になります。",
@@ -523,7 +538,53 @@ REPORT = Sheet(
     forms=(4, 5),
 )
 
-SHEETS: tuple[Sheet, ...] = (CONTRACT, STAFF, TRAINING, SUBCONTRACT, DISPOSAL, REPORT)
+ADJUSTMENT_ACTIONS = ("削除", "変更", "追加")
+ADJUSTABLE_FORMS = ("3", "4", "5")
+
+ADJUSTMENT = Sheet(
+    "項目調整",
+    (
+        _C(CONTRACT_ID, "contract_id", required=True, help="どの契約の様式か", example="R7-001"),
+        _C(
+            "様式",
+            "form",
+            Kind.CHOICE,
+            True,
+            ADJUSTABLE_FORMS,
+            "確認項目を調整する様式: 3・4・5",
+            "4",
+        ),
+        _C(
+            "項目番号",
+            "item_no",
+            Kind.NUMBER_TEXT,
+            help="削除・変更する項目の番号（様式の標準の番号。追加は空欄）",
+            example="23",
+        ),
+        _C(
+            "操作",
+            "action",
+            Kind.CHOICE,
+            True,
+            ADJUSTMENT_ACTIONS,
+            "削除・変更・追加",
+            "変更",
+        ),
+        _C("文言", "text", help="変更・追加する項目の文言（削除は空欄）", example=""),
+        _C(
+            "該当項",
+            "section",
+            help="追加する項目が根拠とする遵守事項の項（例: 10(2)）",
+            example="",
+        ),
+    ),
+    purpose="契約ごとの確認項目の加除修正（遵守事項15(2)。様式第3号・第4号・第5号）。市の担当課が記入します。",
+    filled_by=Filler.CITY,
+    key=(CONTRACT_ID, "様式", "項目番号", "操作", "文言"),
+    forms=(3, 4, 5),
+)
+
+SHEETS: tuple[Sheet, ...] = (CONTRACT, STAFF, TRAINING, SUBCONTRACT, DISPOSAL, REPORT, ADJUSTMENT)
 SHEETS_BY_NAME = {s.name: s for s in SHEETS}
 # Sheets of a workbook that the reader skips: instructions and references made by ``init``.
 IGNORED_SHEETS = ("記入方法", "記入例", "確認項目一覧")
