@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test setup system-deps clean
+.PHONY: demo test setup system-deps serve clean
 
 demo: setup
 	$(PY) generate.py data/sample.xlsx --force
@@ -17,13 +17,20 @@ test: setup
 
 setup: $(STAMP) system-deps
 
+# The web page on http://127.0.0.1:8000/ (HOST=0.0.0.0 PORT=8080 make serve for the intranet).
+HOST ?= 127.0.0.1
+PORT ?= 8000
+serve: setup
+	$(PY) -m hino_forms serve --host $(HOST) --port $(PORT)
+
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-# LibreOffice (PDF) and a Japanese font come from Debian's packages.
+# LibreOffice (PDF), a Japanese font, Chromium (browser tests) and python3-uno (the warm
+# converter's server) come from Debian's packages.
 system-deps:
 	@sh scripts/system-deps.sh
 

@@ -126,6 +126,8 @@ def test_the_library_never_names_a_command_line_flag() -> None:
         relative = path.relative_to(PACKAGE).as_posix()
         if relative.startswith("cli/") or relative == "errors.py":
             continue
+        if relative == "output/uno.py":  # its --port … are unoserver's own command line
+            continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         docstrings = {
             id(node.body[0].value)

@@ -14,7 +14,7 @@ from enum import Enum
 import typer
 from typer.core import TyperGroup
 
-from hino_forms.cli import check, generate, init, plan, templates  # registers each command
+from hino_forms.cli import check, generate, init, plan, serve, templates  # registers each command
 from hino_forms.cli.app import app, console, err_console
 from hino_forms.cli.streams import use_utf8_when_redirected
 from hino_forms.errors import HinoFormsError
@@ -25,7 +25,7 @@ try:
 except ImportError:  # pragma: no cover
     import click.exceptions as click_errors  # type: ignore[no-redef]
 
-__all__ = ["app", "check", "generate", "init", "main", "plan", "templates"]
+__all__ = ["app", "check", "generate", "init", "main", "plan", "serve", "templates"]
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -50,9 +50,10 @@ class Limits:
     max_ratio: int = 400
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> Limits:
-        """The defaults, each overridable by its environment variable (a positive integer)."""
-        default = cls()
+    def from_env(cls, env: Mapping[str, str], defaults: Limits | None = None) -> Limits:
+        """``defaults`` (else the class's), each overridable by its environment variable (a
+        positive integer)."""
+        default = defaults or cls()
         return cls(
             max_rows=_env_int(env, ENV_MAX_ROWS, default.max_rows),
             max_cells=_env_int(env, ENV_MAX_CELLS, default.max_cells),

@@ -66,9 +66,12 @@ _FLAGS = {unicodedata.normalize("NFKC", f).lower(): True for f in schema.FLAG_TR
 _FLAGS.update({unicodedata.normalize("NFKC", f).lower(): False for f in schema.FLAG_FALSE})
 
 
-def read_workbook(path: Path) -> Records:
-    """Read and check one input workbook; raises InputUnusable when it cannot be used at all."""
-    tables, problems = _read_tables(Path(path))
+def read_workbook(path: Path, within: limits.Limits | None = None) -> Records:
+    """Read and check one input workbook; raises InputUnusable when it cannot be used at all.
+
+    ``within``: the size limits (default: ``Limits`` and its environment variables).
+    """
+    tables, problems = _read_tables(Path(path), within or _limits())
     cells = Cells({name: t.letters for name, t in tables.items()})
     contracts, listed = _contracts(tables[schema.CONTRACT.name], problems)
     only = next(iter(listed)) if len(listed) == 1 else None
@@ -109,9 +112,9 @@ class _Table:
     )
 
 
-def _read_tables(path: Path) -> tuple[dict[str, _Table], list[Problem]]:
+def _read_tables(path: Path, within: limits.Limits) -> tuple[dict[str, _Table], list[Problem]]:
     """All known sheets of the file, read in one pass (cell values only, formulas as last computed)."""
-    book, scans = _open(path)
+    book, scans = _open(path, within)
     problems: list[Problem] = []
     tables: dict[str, _Table] = {}
     try:
@@ -141,7 +144,7 @@ def _read_tables(path: Path) -> tuple[dict[str, _Table], list[Problem]]:
             data = book.get_sheet_by_name(title)
             end_row, end_col = data.end or (-1, -1)
             # An .xls has no zip to scan first; its extent is known once calamine has the sheet.
-            limits.check_extent(path, title, end_row + 1, end_col + 1, _limits())
+            limits.check_extent(path, title, end_row + 1, end_col + 1, within)
             # skip_empty_area=False: row 0 is Excel's row 1 and column 0 is A, so cells keep their address.
             rows = data.to_python(skip_empty_area=False)
             scan = scans.get(title)
@@ -169,13 +172,15 @@ def _limits() -> limits.Limits:
     return limits.Limits.from_env(os.environ)
 
 
-def _open(path: Path) -> tuple[CalamineWorkbook, dict[str, limits.SheetScan]]:
+def _open(
+    path: Path, within: limits.Limits
+) -> tuple[CalamineWorkbook, dict[str, limits.SheetScan]]:
     if not path.exists():
         raise InputUnusable(f"入力ファイル {path} が見つかりません")
     if path.is_dir():
         raise InputUnusable(f"{path} はフォルダです。Excel ファイル（.xlsx）を指定してください")
     # Sizes first: calamine allocates for a sheet's furthest cell before we see a row.
-    scans = limits.check_xlsx(path, _limits())
+    scans = limits.check_xlsx(path, within)
     try:
         return CalamineWorkbook.from_path(str(path)), scans
     except PasswordError:
