@@ -467,11 +467,12 @@ _nfkc = cell_text
 def _date(value: Any) -> date:
     if isinstance(value, (int, float)) and not isinstance(value, bool) and int(value) in _SERIALS:
         serial: datetime = from_excel(value)  # openpyxl is untyped
-        return serial.date()
-    try:
-        day = parse_date(value)
-    except DateFormatError as err:
-        raise _CellError(str(err)) from None
+        day = serial.date()
+    else:
+        try:
+            day = parse_date(value)
+        except DateFormatError as err:
+            raise _CellError(str(err)) from None
     if day.year not in _YEARS:
         raise _YearError(
             f"{day.year}年は2000年〜2100年の範囲外です（入力の誤りではありませんか）。年を直してください"
