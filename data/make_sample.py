@@ -22,6 +22,20 @@ What the contracts cover (SPEC §4):
 - R7-007 My Number, 2025-04-01 – 2028-03-31 (4-②/5-② in 2026 and 2027).
 - R7-008 class 2 statistics, does not store; staff trained more than a year
   before the start (warning).
+
+SPEC v2 (随時 and training that is dated and stated):
+
+- a staff change: R7-007's 藤田 颯 leaves on 2026-09-30 and 新井 翼 joins on
+  2026-10-01 (form 2 変更 on 2026-10-01); R7-002's 松本 彩 joins on 2025-11-01 (trained after it: a warning);
+- a later subcontract: R7-002's ひかりネット保守 applies on 2026-03-02 (its ①
+  forms and the contractor's form 2 変更 go to 随時_2026-03-02; no deputy: a
+  warning); its subcontract ends on 2027-03-31 (form 2 変更 on 2027-04-01);
+- a mid-contract disposal: R7-007 destroys the FY2025 application copies on
+  2026-06-15 (a 随時 form 1 for that day; the ③ certificate lists the rest);
+- a late training: R7-005 (5/26 after its 5/20 conclusion), R7-006 and R7-002's
+  たまデータサポート: form 3 is dated by the training, in a 随時 folder;
+- partial 実施項目: R7-005 (9, 12, 13) and たまデータサポート (1–6, 8–12): the
+  missing topics are a warning; R7-003 (class 1) leaves 実施項目 blank.
 """
 
 from __future__ import annotations
@@ -223,7 +237,16 @@ def staff() -> list[dict[str, Any]]:
     """3–8 people per contract; a few without valid training (form 3 marks them 未受講)."""
 
     def p(
-        cid: str, name: str, aff: str, role: str, imp: str, mn: str, trained: Any, sub: str = ""
+        cid: str,
+        name: str,
+        aff: str,
+        role: str,
+        imp: str,
+        mn: str,
+        trained: Any,
+        sub: str = "",
+        joined: Any = None,
+        left: Any = None,
     ) -> dict[str, Any]:
         return dict(
             契約番号=cid,
@@ -234,6 +257,8 @@ def staff() -> list[dict[str, Any]]:
             重要情報取扱=imp,
             特定個人情報取扱=mn,
             研修受講日=trained,
+            従事開始日=joined,
+            従事終了日=left,
         )
 
     tama = "有限会社たまデータサポート"
@@ -254,7 +279,18 @@ def staff() -> list[dict[str, Any]]:
         p("R7-002", "川村 健", "運用部", "情報セキュリティ対策責任者", "有", "無", D(2025, 9, 1)),
         p("R7-002", "石田 美香", "運用部", "代行者", "有", "無", D(2025, 9, 1)),
         p("R7-002", "山口 大輔", "運用課", "運用保守", "有", "無", D(2025, 9, 1)),
-        p("R7-002", "松本 彩", "運用課", "運用保守", "有", "無", D(2025, 10, 20)),
+        # Joins a month into the contract (form 2 変更), trained four days after her own
+        # start (§7: a warning, counted from her 従事開始日).
+        p(
+            "R7-002",
+            "松本 彩",
+            "運用課",
+            "運用保守",
+            "有",
+            "無",
+            D(2025, 11, 5),
+            joined=D(2025, 11, 1),
+        ),
         p("R7-002", "井上 剛", "運用課", "ヘルプデスク", "無", "無", "２０２５年９月１日"),
         p(
             "R7-002",
@@ -336,7 +372,27 @@ def staff() -> list[dict[str, Any]]:
         p("R7-007", "阿部 恵", "交付センター", "交付補助", "有", "有", D(2025, 3, 10)),
         p("R7-007", "石井 亮", "交付センター", "交付補助", "有", "有", D(2025, 3, 10)),
         p("R7-007", "前田 詩織", "交付センター", "予約受付", "有", "有", D(2025, 3, 10)),
-        p("R7-007", "藤田 颯", "交付センター", "予約受付", "有", "有", D(2025, 3, 10)),
+        # A staff change half-way: 藤田 leaves, 新井 takes over the next day (form 2 変更).
+        p(
+            "R7-007",
+            "藤田 颯",
+            "交付センター",
+            "予約受付",
+            "有",
+            "有",
+            D(2025, 3, 10),
+            left=D(2026, 9, 30),
+        ),
+        p(
+            "R7-007",
+            "新井 翼",
+            "交付センター",
+            "予約受付",
+            "有",
+            "有",
+            "令和8年9月18日",
+            joined="R8.10.1",
+        ),
         p(
             "R7-008",
             "黄金 稔",
@@ -365,6 +421,7 @@ def trainings() -> list[dict[str, Any]]:
             実施方法="集合研修",
             講師="鈴木 一郎（情報セキュリティ対策責任者）",
             研修内容=content + "、特定個人情報の取扱い",
+            実施項目="全項目",
         ),
         t(
             契約番号="R7-002",
@@ -373,6 +430,7 @@ def trainings() -> list[dict[str, Any]]:
             実施方法="集合研修",
             講師="川村 健（情報セキュリティ対策責任者）",
             研修内容=content,
+            実施項目="1-12,14-16",
         ),
         t(
             契約番号="R7-002",
@@ -382,6 +440,7 @@ def trainings() -> list[dict[str, Any]]:
             実施方法="e-ラーニング",
             講師="小林 五月",
             研修内容=content,
+            実施項目="1-6,8-12",
         ),
         t(
             契約番号="R7-003",
@@ -398,6 +457,7 @@ def trainings() -> list[dict[str, Any]]:
             実施方法="集合研修",
             講師="北原 由紀",
             研修内容=content,
+            実施項目="全項目",
         ),
         t(
             契約番号="R7-005",
@@ -406,6 +466,7 @@ def trainings() -> list[dict[str, Any]]:
             実施方法="集合研修",
             講師="設計 真一",
             研修内容="開発データの取扱い（§11）、テスト専用データの作成、パスワードポリシー",
+            実施項目="9,12,13",
         ),
         t(
             契約番号="R7-006",
@@ -414,6 +475,7 @@ def trainings() -> list[dict[str, Any]]:
             実施方法="集合研修",
             講師="錦 大輔",
             研修内容=content,
+            実施項目="全項目",
         ),
         t(
             契約番号="R7-007",
@@ -422,6 +484,16 @@ def trainings() -> list[dict[str, Any]]:
             実施方法="集合研修",
             講師="鈴木 一郎",
             研修内容=content + "、特定個人情報の取扱い",
+            実施項目="全項目",
+        ),
+        t(
+            契約番号="R7-007",
+            研修名="特定個人情報取扱研修（新任者）",
+            実施日=D(2026, 9, 18),
+            実施方法="個別研修",
+            講師="高野 真由",
+            研修内容="新任者向けに全項目を実施",
+            実施項目="1-16",
         ),
         t(
             契約番号="R7-008",
@@ -430,6 +502,7 @@ def trainings() -> list[dict[str, Any]]:
             実施方法="e-ラーニング",
             講師="黄金 稔",
             研修内容=content,
+            実施項目="1-12,15,16",
         ),
     ]
 
@@ -450,6 +523,11 @@ def subcontractors() -> list[dict[str, Any]]:
             特定個人情報="無",
             重要情報の保存="無",
             再委託先責任者氏名="小林 五月",
+            再委託先責任者役職="データ入力部長",
+            再委託先責任者連絡先="042-000-0771",
+            再委託先代行者氏名="加藤 由美",
+            再委託先代行者役職="データ入力課長",
+            再委託先代行者連絡先="042-000-0772",
             申請日=D(2025, 9, 12),
             承認日=D(2025, 9, 22),
             承認番号="日高福第512号",
@@ -467,6 +545,9 @@ def subcontractors() -> list[dict[str, Any]]:
             特定個人情報="無",
             重要情報の保存="無",
             再委託先責任者氏名="光 健二",
+            再委託先責任者役職="保守部長",
+            再委託先責任者連絡先="042-000-0921",
+            # No deputy yet: a warning (§6(1) through §12(2)); form 2 leaves the row blank.
             申請日="R8.3.2",
             承認日=None,
             承認番号=None,
@@ -555,6 +636,19 @@ def disposals() -> list[dict[str, Any]]:
             具体的方法="消去ソフト",
             実施日=D(2025, 12, 26),
             実施者="岡田 隼",
+        ),
+        # §10(3): destroyed mid-contract, certified on its own 随時 form 1.
+        d(
+            契約番号="R7-007",
+            資料名="前年度の交付申請書写し",
+            区分="紙",
+            媒体="紙",
+            数量="2,150枚",
+            方法="廃棄",
+            具体的方法="溶解",
+            実施日=D(2026, 6, 15),
+            実施者="橋本 直樹",
+            立会者="日野 花子（市民課）",
         ),
         d(
             契約番号="R7-007",

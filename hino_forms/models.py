@@ -35,15 +35,16 @@ class Severity(str, Enum):
 
 
 class Timing(str, Enum):
-    """The three submission timings of rules §9."""
+    """The three submission timings of rules §9, and 随時 for what falls due between them (SPEC §4)."""
 
     CONCLUSION = "conclusion"  # ① 契約締結時
     FISCAL_YEAR = "fiscal_year"  # ② 年度切替時
     END = "end"  # ③ 契約終了時
+    CHANGE = "change"  # 随時: form 2 変更, a mid-contract form 1 (§6(2), §10(3))
 
     @property
     def mark(self) -> str:
-        """The circled number: ①, ② or ③."""
+        """The circled number: ①, ② or ③ ("" for 随時, which has none)."""
         return _TIMING_MARKS[self]
 
     @property
@@ -74,17 +75,23 @@ class Timing(str, Enum):
         key = unicodedata.normalize("NFKC", text).strip().lower()
         for timing in cls:
             names = (timing.value, timing.japanese, timing.label, timing.mark)
-            if key in {unicodedata.normalize("NFKC", n).lower() for n in names}:
+            if key and key in {unicodedata.normalize("NFKC", n).lower() for n in names if n}:
                 return timing
         return None
 
 
-_TIMING_MARKS = {Timing.CONCLUSION: "①", Timing.FISCAL_YEAR: "②", Timing.END: "③"}
-_TIMING_ORDER = {Timing.CONCLUSION: 0, Timing.FISCAL_YEAR: 1, Timing.END: 2}
+_TIMING_MARKS = {
+    Timing.CONCLUSION: "①",
+    Timing.FISCAL_YEAR: "②",
+    Timing.END: "③",
+    Timing.CHANGE: "",
+}
+_TIMING_ORDER = {Timing.CONCLUSION: 0, Timing.FISCAL_YEAR: 1, Timing.END: 2, Timing.CHANGE: 3}
 _TIMING_NAMES = {
     Timing.CONCLUSION: "契約締結時",
     Timing.FISCAL_YEAR: "年度切替時",
     Timing.END: "契約終了時",
+    Timing.CHANGE: "随時",
 }
 
 
@@ -334,6 +341,11 @@ class Subcontractor:
     my_number: bool = False
     stores_important: bool = False
     officer_name: str = ""  # 再委託先責任者氏名
+    officer_title: str = ""  # 再委託先責任者役職
+    officer_contact: str = ""  # 再委託先責任者連絡先
+    deputy_name: str = ""  # 再委託先代行者氏名 (§6(1) through §12(2); blank is a warning)
+    deputy_title: str = ""  # 再委託先代行者役職
+    deputy_contact: str = ""  # 再委託先代行者連絡先
     applied: date | None = None  # 申請日
     approved: date | None = None  # 承認日
     approval_no: str = ""  # 承認番号
@@ -343,6 +355,16 @@ class Subcontractor:
     def handles_important(self) -> bool:
         """重要情報 = 機密性 2 以上 (§1)."""
         return self.confidentiality >= 2
+
+    @property
+    def officer(self) -> Person:
+        """The subcontractor's own 情報セキュリティ対策責任者."""
+        return Person(self.officer_name, self.officer_title, self.officer_contact)
+
+    @property
+    def deputy(self) -> Person:
+        """The subcontractor's own 代行者."""
+        return Person(self.deputy_name, self.deputy_title, self.deputy_contact)
 
 
 @dataclass(frozen=True)
@@ -421,6 +443,28 @@ class Party:
         """(start, end) as a form dated ``day`` shows them."""
         return self.start, self.end_as_of(day)
 
+    @property
+    def reference_day(self) -> date:
+        """*R* of SPEC §4: the later of the party's start and its ① date (whom form 2 新規 lists)."""
+        return max(self.start, self.first)
+
+    @property
+    def owes_training_report(self) -> bool:
+        """Form 3: 機密性 2 以上 (§7), or a system development (§11 through §12(2))."""
+        return self.handles_important or self.system_development
+
+    def joined(self, member: StaffMember) -> date:
+        """A staff member's first day: 従事開始日, blank = the party's start."""
+        return member.joined or self.start
+
+    def left(self, member: StaffMember) -> date:
+        """A staff member's last day: 従事終了日, blank = the party's *end*."""
+        return member.left or self.end
+
+    def in_place(self, member: StaffMember, day: date) -> bool:
+        """Whether ``member`` works on ``day`` (SPEC §4: 従事開始日 ≤ day ≤ 従事終了日)."""
+        return self.joined(member) <= day <= self.left(member)
+
 
 @dataclass(frozen=True, kw_only=True)
 class StaffMember:
@@ -434,6 +478,8 @@ class StaffMember:
     handles_important: bool = False  # 重要情報取扱
     handles_my_number: bool = False  # 特定個人情報取扱
     trained_on: date | None = None  # 研修受講日
+    joined: date | None = None  # 従事開始日 (None → the party's start)
+    left: date | None = None  # 従事終了日 (None → the party's *end*)
     row: int = 0
 
 
@@ -448,6 +494,7 @@ class Training:
     method: str = ""  # 実施方法
     instructor: str = ""  # 講師
     content: str = ""  # 研修内容
+    topics: str = ""  # 実施項目 as written: 1-16, 1,2,4-6, 全項目; "" = not stated
     row: int = 0
 
 
@@ -616,6 +663,9 @@ class Submission:
     subcontractor: str | None = None  # the subcontractor's name (subcontractor rows, forms 6, 7)
     status: Status = Status.READY
     reasons: tuple[str, ...] = field(default=())
+    # A ① form dated other than the contract's 契約締結日 (a later subcontractor's
+    # application, a form 3 dated by its training, form 7): filed 随時 (SPEC §5).
+    occasional: bool = False
 
     def __post_init__(self) -> None:
         if type(self.form) is not Form:  # a plain 4 is accepted and kept as Form
@@ -623,10 +673,17 @@ class Submission:
 
     @property
     def label(self) -> str:
-        """様式第4号-② for forms 4 and 5, 様式第2号 otherwise."""
+        """様式第4号-② for forms 4 and 5, 様式第2号（変更） for a 随時 form 2, 様式第2号 otherwise."""
         if self.form.has_timing_variants:
             return f"{self.form.label}-{self.timing.mark}"
+        if self.form is Form.STAFF_STRUCTURE and self.timing is Timing.CHANGE:
+            return f"{self.form.label}（変更）"
         return self.form.label
+
+    @property
+    def filing(self) -> Timing:
+        """The timing it is filed under (folder, cover, lists): 随時 for an ``occasional`` ① form."""
+        return Timing.CHANGE if self.occasional else self.timing
 
     @property
     def title(self) -> str:

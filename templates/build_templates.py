@@ -499,11 +499,12 @@ def form1() -> Document:
         ],
         loop="d in disposals",
     )
-    p(doc, "{%p if my_number %}", "注記")
+    # Only what the data states: the sentence needs a named witness on every such row.
+    p(doc, "{%p if witnessed %}", "注記")
     p(
         doc,
-        "※特定個人情報（マイナンバー）を含む資料・データの消去・廃棄には、市の職員が立ち会います"
-        "（遵守事項4・10(3)）。",
+        "※特定個人情報（マイナンバー）を含む資料・データの消去・廃棄には、上表の市の職員が"
+        "立ち会いました（遵守事項4・10(3)）。",
         "注記",
     )
     p(doc, "{%p endif %}", "注記")
@@ -523,6 +524,12 @@ def form2() -> Document:
     )
     common_items(doc)
     item(doc, "5", "届出区分", "{{ new_filing|check }}新規　{{ (not new_filing)|check }}変更")
+    p(doc, "{%p if changes %}", "項目本文")
+    p(doc, "変更内容（{{ date|wareki }}）", "項目本文")
+    p(doc, "{%p for c in changes %}", "項目本文")
+    p(doc, "・{{ c }}", "項目本文")
+    p(doc, "{%p endfor %}", "項目本文")
+    p(doc, "{%p endif %}", "項目本文")
     item(doc, "6", "情報セキュリティ対策責任者及びその代行者")
     table(
         doc,
@@ -628,9 +635,10 @@ def form3() -> Document:
     )
     p(
         doc,
-        "※受講日が{% if is_subcontractor %}再委託開始日{% else %}契約開始日{% endif %}の1年前の日より前の者、"
-        "{% if is_subcontractor %}再委託開始日{% else %}契約開始日{% endif %}より後の者及び受講日が未記入の者は"
-        "「未受講」としています（遵守事項7）。",
+        "※受講日が従事開始日（途中から従事する者以外は{% if is_subcontractor %}再委託開始日"
+        "{% else %}契約開始日{% endif %}）の1年前の日より前の者、従事開始日より後の者及び受講日が"
+        "未記入の者は「未受講」としています（遵守事項7）。研修内容は、実施した研修で扱った項目に"
+        "☑を付けています。",
         "注記",
     )
     p(doc, "{%p if system_development %}", "注記")

@@ -60,6 +60,13 @@ def subcontractor(**overrides: Any) -> Subcontractor:
         reason="繁忙期の補助",
         confidentiality=2,
         officer_name="下請 三郎",
+        officer_title="入力課長",
+        officer_contact="042-000-0201",
+        deputy_name="下請 四郎",
+        deputy_title="入力係長",
+        deputy_contact="042-000-0202",
+        # Applied the day after 契約締結日: its ① forms are filed 随時 and the contractor
+        # files a form 2 変更 that day (SPEC §4 (c)).
         applied=date(2025, 3, 26),
         approved=date(2025, 3, 28),
         approval_no="日架第1号",

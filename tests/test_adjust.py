@@ -116,7 +116,14 @@ def test_form3_topics_are_adjusted_and_renumbered(renderer) -> None:
 def _workbook(tmp_path: Path, *rows: dict[str, Any]) -> Records:
     path = b.write_workbook(
         tmp_path / "in.xlsx",
-        {"契約": [b.contract_row()], "項目調整": list(rows)},
+        # Trained before the start on every topic: the 項目調整 rows are the only subject.
+        {
+            "契約": [b.contract_row()],
+            "研修": [
+                {"契約番号": "T-001", "研修名": "研修", "実施日": "2025/3/20", "実施項目": "全項目"}
+            ],
+            "項目調整": list(rows),
+        },
         headers={"項目調整": ["契約番号", "様式", "項目番号", "操作", "文言", "該当項"]},
     )
     return read_workbook(path)

@@ -46,7 +46,11 @@ def test_errors_exit_1_and_name_the_cell(run_check: Check, tmp_path: Path) -> No
             "契約": [
                 contract_row(),
                 contract_row(契約番号="T-002", 契約終了日="2025/2/30"),
-            ]
+            ],
+            # T-001 trained before its start on every topic: no warning (§7).
+            "研修": [
+                {"契約番号": "T-001", "研修名": "研修", "実施日": "2025/3/20", "実施項目": "全項目"}
+            ],
         },
     )
     result = run_check(path)

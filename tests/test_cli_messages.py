@@ -26,7 +26,7 @@ Cli = Callable[..., CliResult]
         ),
         (
             ("generate", SAMPLE, "--timing", "someday"),
-            "--timing には conclusion・fiscal_year・end（契約締結時・年度切替時・契約終了時）の"
+            "--timing には conclusion・fiscal_year・end・change（契約締結時・年度切替時・契約終了時・随時）の"
             "いずれかを指定してください（指定された値: someday）",
         ),
         (

@@ -42,12 +42,12 @@ def test_the_missing_witness_goes_with_form_1_only(sample: Records) -> None:
 
 
 def test_a_pending_approval_goes_with_that_subcontractors_application(sample: Records) -> None:
-    assert "再委託!N3" in warnings_on(sample, "R7-002", "①契約締結時_2026-03-02")
-    assert "再委託!N3" not in warnings_on(sample, "R7-002", "①契約締結時_2025-09-12")
-    assert "再委託!N3" not in warnings_on(
+    assert "再委託!S3" in warnings_on(sample, "R7-002", "随時_2026-03-02")
+    assert "再委託!S3" not in warnings_on(sample, "R7-002", "①契約締結時_2025-09-12")
+    assert "再委託!S3" not in warnings_on(
         sample, "R7-002", "①契約締結時_2025-09-12", "有限会社たまデータサポート"
     )
-    assert "再委託!N3" not in warnings_on(sample, "R7-002", "②年度切替時_2026")
+    assert "再委託!S3" not in warnings_on(sample, "R7-002", "②年度切替時_2026")
 
 
 def test_a_subcontractors_staff_warning_stays_on_its_own_bundle(sample: Records) -> None:

@@ -43,12 +43,17 @@ def expected_files(rows: list[dict[str, object]], suffix: str = ".docx") -> set[
     from datetime import date
 
     from hino_forms.models import Submission, Submitter, Timing
+    from hino_forms.workbook.reader import read_workbook
 
+    # SPEC v2 §5: a ① form dated other than its contract's 契約締結日 is filed 随時.
+    concluded = {c.contract_id: c.concluded for c in read_workbook(SAMPLE).contracts}
     names = set()
     for r in rows:
         if r["status"] != "ready":
             continue
+        day = date.fromisoformat(str(r["date"]))
         sub = Submission(
+            occasional=r["timing"] == "conclusion" and day != concluded[str(r["contract_id"])],
             contract_id=str(r["contract_id"]),
             form=int(r["form"]),
             timing=Timing(r["timing"]),  # type: ignore[call-overload]

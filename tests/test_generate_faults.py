@@ -15,9 +15,13 @@ from pathlib import Path
 import pytest
 
 from hino_forms.errors import OutputBusy
+from hino_forms.models import Status
 from hino_forms.output import folder as outdir
 from hino_forms.output import pdf
+from hino_forms.output.bundle import group_bundles
 from hino_forms.output.pipeline import Options, generate
+from hino_forms.planning.rules import plan
+from hino_forms.workbook.reader import read_workbook
 from tests.conftest import ROOT, SAMPLE, CliResult
 from tests.fake_soffice import (
     MakeFake,
@@ -51,9 +55,12 @@ def test_a_hung_libreoffice_costs_one_timeout_and_the_run_finishes_in_word(
     summary = generate(Options(input_path=SAMPLE, out=out, converter=converter, chunk_contracts=3))
 
     assert soffice_starts(state) == 1  # not once per file, not once per chunk or for covers
-    assert summary.forms == 51 and summary.pdfs == 0
-    assert len(list(out.rglob("様式*.docx"))) == 51  # every Word file kept
-    assert summary.bundles == 26 and not any(out.rglob("*.pdf"))
+    # Every ready form of the sample's plan, and one bundle per contract, folder and submitter.
+    ready = [s for s in plan(read_workbook(SAMPLE)) if s.status is Status.READY]
+    assert summary.forms == len(ready) and summary.pdfs == 0
+    assert len(list(out.rglob("様式*.docx"))) == len(ready)  # every Word file kept
+    assert summary.bundles == len(group_bundles(ready, read_workbook(SAMPLE)))
+    assert not any(out.rglob("*.pdf"))
     assert "応答しなくなった" in summary.pdf_skipped_reason
     # The first chunk's forms are reported one by one, the rest by the closing notice.
     assert len({f.contract_id for f in summary.failures}) == 3

@@ -118,6 +118,31 @@ def test_every_column_prompts_what_to_write_with_an_example(blank: Path) -> None
     assert "必須" in validations(wb["契約"])["契約番号"].promptTitle
 
 
+def test_the_v2_columns_are_there_with_what_to_write(blank: Path) -> None:
+    """SPEC v2 §3: 従事開始日/従事終了日, 実施項目, the subcontractor's own officer and deputy."""
+    wb = load_workbook(blank)
+    prompts = {
+        (name, h): validations(wb[name])[h].prompt
+        for name, headers in {
+            "従事者": ("従事開始日", "従事終了日"),
+            "研修": ("実施項目",),
+            "再委託": (
+                "再委託先責任者役職",
+                "再委託先責任者連絡先",
+                "再委託先代行者氏名",
+                "再委託先代行者役職",
+                "再委託先代行者連絡先",
+            ),
+        }.items()
+        for h in headers
+    }
+    assert "空欄は契約・再委託の開始日" in prompts[("従事者", "従事開始日")]
+    assert "全項目" in prompts[("研修", "実施項目")] and "1-16" in prompts[("研修", "実施項目")]
+    assert "代行する者" in prompts[("再委託", "再委託先代行者氏名")]
+    # Dates are validated like every other date column.
+    assert validations(wb["従事者"])["従事終了日"].type == "date"
+
+
 def test_choices_are_drop_down_lists_and_dates_must_be_dates(blank: Path) -> None:
     wb = load_workbook(blank)
     contract = validations(wb["契約"])
@@ -262,7 +287,7 @@ def test_prefill_copies_the_contract_and_guards_what_the_city_filled(
     assert [sub.cell(r, 2).value for r in (2, 3)] == ["有限会社架空サポート", "架空印刷合同会社"]
     assert sub.cell(2, 2).protection.locked  # approved: changing it needs a new application
     assert not sub.cell(3, 2).protection.locked  # pending: the contractor may still correct it
-    assert sub.cell(3, 14).protection.locked  # 承認日 is the city's
+    assert sub.cell(3, 19).protection.locked  # 承認日 (column S) is the city's
     assert not sub.column_dimensions["C"].protection.locked  # new subcontractor rows are open
     for name in ("従事者", "研修", "廃棄", "報告"):
         assert wb[name].max_row == 1, f"{name} must be empty for the contractor"

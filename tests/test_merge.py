@@ -483,7 +483,7 @@ def test_an_approved_subcontractor_changed_or_self_approved_is_a_conflict(
     wb.save(back)
     [c] = merge_workbooks(ledger, [back], out=tmp_path / "統合.xlsx").conflicts
     assert "再委託!E2" in c.message and f"承認済みの再委託先「{TAMA}」" in c.message
-    assert f"再委託!N{r}" in c.message and "市が記入する欄" in c.message
+    assert f"再委託!S{r}" in c.message and "市が記入する欄" in c.message
 
 
 def test_formula_text_stays_text_and_the_files_are_owner_only(

@@ -83,6 +83,15 @@ def broken_book(tmp_path: Path) -> Path:
                 contract_row(契約番号="R7-001"),
                 contract_row(契約番号="R7-009", 契約終了日=date(2025, 1, 31)),
             ],
+            # R7-001 trained before its start on every topic: no warning either (§7).
+            "研修": [
+                {
+                    "契約番号": "R7-001",
+                    "研修名": "研修",
+                    "実施日": date(2025, 3, 20),
+                    "実施項目": "全項目",
+                }
+            ],
         },
     )
 
@@ -120,7 +129,12 @@ def test_json_schema_order_and_exit_0(cli: Cli, book: Path) -> None:
         pending["subcontractor"],
     ) == (7, None, "pending", "city", "有限会社架空入力")
     assert all(list(p) == PROBLEM_KEYS for p in doc["problems"])
-    assert {s["timing"] for s in subs} <= {"conclusion", "fiscal_year", "end"}
+    assert {s["timing"] for s in subs} <= {"conclusion", "fiscal_year", "end", "change"}
+    # The subcontractor applies the day after 契約締結日: the contractor's form 2 変更 (SPEC v2 §4).
+    change = [s for s in subs if s["timing"] == "change"]
+    assert [(s["contract_id"], s["label"], s["date"]) for s in change] == [
+        ("R7-002", "様式第2号（変更）", "2025-03-26")
+    ]
 
 
 def test_contract_with_error_exit_1_json_still_printed(cli: Cli, broken_book: Path) -> None:
@@ -258,7 +272,7 @@ def test_an_unknown_timing_lists_the_codes_and_the_japanese_names(cli: Cli, book
     code, out, err = run(cli, str(book), "--timing", "契約途中")
     assert code == 2 and out == ""
     assert err.strip() == (
-        "エラー: --timing には conclusion・fiscal_year・end（契約締結時・年度切替時・契約終了時）の"
+        "エラー: --timing には conclusion・fiscal_year・end・change（契約締結時・年度切替時・契約終了時・随時）の"
         "いずれかを指定してください（指定された値: 契約途中）"
     )
 

@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import zipfile
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -48,6 +49,7 @@ from hino_forms.models import (
     Submitter,
     Timing,
 )
+from hino_forms.planning.rules import plan
 from tests import builders as b
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -116,12 +118,16 @@ def fixed_records(**contract_overrides) -> Records:
         staff=staff,
         trainings=(
             b.training(
-                content="守秘義務、パスワードポリシー", method="集合研修", instructor="講師 架空"
+                content="守秘義務、パスワードポリシー",
+                method="集合研修",
+                instructor="講師 架空",
+                topics="2,12",  # what 実施項目 states: form 3 ticks these and nothing else
             ),
         ),
         disposals=(
-            b.disposal(),
+            b.disposal(done_on=date(2027, 3, 31)),
             b.disposal(
+                done_on=date(2027, 3, 31),
                 item="申請データ",
                 kind="電子",
                 medium="サーバ",
@@ -136,6 +142,7 @@ def fixed_records(**contract_overrides) -> Records:
 
 def submission(form: int, timing: Timing = Timing.CONCLUSION, **kw) -> Submission:
     dates = {
+        Timing.CHANGE: date(2025, 10, 1),
         Timing.CONCLUSION: date(2025, 3, 25),
         Timing.FISCAL_YEAR: date(2026, 4, 1),
         Timing.END: date(2027, 3, 31),
@@ -214,7 +221,9 @@ def test_form2_contractor(renderer):
     assert "3\t契約期間\t令和7年4月1日から令和9年3月31日まで" in lines
     assert "商号又は名称\t株式会社テスト架空データ" in lines
     assert "5\t届出区分\t☑新規　☐変更" in lines
-    assert f"8\t再委託\t☑有　☐無（再委託先：{SUB}）" in lines
+    # The subcontractor applies on 3/26: not on the 新規 of 3/25 (SPEC v2 §4), but on the 変更.
+    assert "8\t再委託\t☐有　☑無" in lines
+    assert "変更内容" not in text(doc)
     rows = table_rows(doc, "No.", "氏名")
     assert [r[1] for r in rows] == ["架空 四郎", "架空 五郎", "架空 六郎", "架空 七郎", "架空 八郎"]
     assert rows[0][4:] == ["有", "無"]
@@ -222,6 +231,42 @@ def test_form2_contractor(renderer):
     assert officers[0][:3] == ["情報セキュリティ対策責任者", "試験 一郎", "部長"]
     assert officers[1][:2] == ["代行者", "試験 二郎"]
     assert "経由" not in text(doc)
+
+
+def test_form2_change_says_what_changed_and_lists_who_is_in_place(renderer):
+    """SPEC v2 §4: a 変更 on d lists the people in place on d and says who joined or left."""
+    base = fixed_records()
+    records = Records(
+        contracts=base.contracts,
+        subcontractors=base.subcontractors,
+        staff=(
+            b.staff(name="架空 四郎"),
+            b.staff(name="架空 五郎", role="窓口受付", left=date(2025, 9, 30)),
+            b.staff(name="架空 十郎", role="窓口受付", joined=date(2025, 10, 1)),
+            b.staff(name="架空 十一郎", joined=date(2026, 1, 5)),  # later: not yet on this one
+        ),
+    )
+    plan_days = [
+        s.date
+        for s in plan(records)
+        if s.label == "様式第2号（変更）" and s.submitter is Submitter.CONTRACTOR
+    ]
+    assert plan_days == [date(2025, 3, 26), date(2025, 10, 1), date(2026, 1, 5)]
+    change = submission(2, Timing.CHANGE, date=date(2025, 10, 1))
+    assert change.label == "様式第2号（変更）"
+    doc = render(renderer, change, records)
+    lines = paragraphs(doc)
+    assert "令和7年10月1日" in lines
+    assert "5\t届出区分\t☐新規　☑変更" in lines
+    assert "変更内容（令和7年10月1日）" in lines
+    assert "・従事者の追加：架空 十郎（窓口受付、令和7年10月1日から従事）" in lines
+    assert "・従事者の離任：架空 五郎（窓口受付、令和7年9月30日まで従事）" in lines
+    assert f"8\t再委託\t☑有　☐無（再委託先：{SUB}）" in lines
+    assert [r[1] for r in table_rows(doc, "No.", "氏名")] == ["架空 四郎", "架空 十郎"]
+    added = paragraphs(
+        render(renderer, submission(2, Timing.CHANGE, date=date(2025, 3, 26)), records)
+    )
+    assert f"・再委託先の追加：{SUB}（令和7年3月26日申請）" in added
 
 
 def test_form2_subcontractor_is_submitted_through_the_contractor(renderer):
@@ -237,6 +282,11 @@ def test_form2_subcontractor_is_submitted_through_the_contractor(renderer):
     assert "8\t受託者（元請）\t株式会社テスト架空データ" in lines
     rows = table_rows(doc, "No.", "氏名")
     assert [r[1] for r in rows] == ["下請 九郎"]
+    # Its own officer and deputy (§6(1) through §12(2)), and the officer's contact as 連絡先.
+    officers = table_rows(doc, "区分", "氏名")
+    assert officers[0] == ["情報セキュリティ対策責任者", "下請 三郎", "入力課長", "042-000-0201"]
+    assert officers[1] == ["代行者", "下請 四郎", "入力係長", "042-000-0202"]
+    assert "連絡先\t042-000-0201" in lines
 
 
 def test_footer_has_contract_id_and_page_fields(renderer):
@@ -253,7 +303,8 @@ def test_footer_has_contract_id_and_page_fields(renderer):
         ("架空 四郎", "受講済", "令和7年3月20日"),
         ("架空 五郎", "未受講", ""),  # no date
         ("架空 六郎", "未受講", "令和6年3月1日"),  # more than one year before the start
-        ("架空 七郎", "未受講", "令和7年4月2日"),  # after the start (§7: before the work)
+        # After the start (§7: before the work), and after the form's date: not yet a fact then.
+        ("架空 七郎", "未受講", ""),
         ("架空 八郎", "受講済", "令和6年4月1日"),  # exactly one year before
     ],
 )
@@ -273,20 +324,27 @@ def test_form3_training_and_topics(renderer):
     topics = {r[1]: r[3] for r in table_rows(doc, "No.", "項目")}
     assert topics["守秘義務（受託期間終了後・退職後も有効）"] == "☑"
     assert topics["目的外利用及び受託者以外への提供の禁止"] == "☐"
+    assert [no for no, *_, tick in table_rows(doc, "No.", "項目") if tick == "☑"] == ["2", "12"]
     assert len(topics) >= 12
 
 
 @pytest.mark.parametrize(
-    "content, handling_ticked",
+    "topics, handling_ticked",
     [
-        ("開発データの取扱い（§11）、テスト専用データの作成", "☐"),  # not §10(2) handling by class
-        ("守秘義務、保管・取扱・廃棄の方法", "☑"),
+        ("", "☐"),  # blank 実施項目: nothing stated, whatever the 研修内容 says
+        ("1-8,10", "☐"),
+        ("9", "☑"),
+        ("全項目", "☑"),
+        ("1-99", "☐"),  # unreadable (a warning at its cell): counts as not stated
     ],
 )
-def test_form3_topic_ticks_need_the_topic_itself(renderer, content, handling_ticked):
+def test_form3_ticks_only_what_the_training_states(renderer, topics, handling_ticked):
+    # The free text names the topic; only 実施項目 may tick it (no keyword inference).
     records = fixed_records()
     records = Records(
-        contracts=records.contracts, staff=records.staff, trainings=(b.training(content=content),)
+        contracts=records.contracts,
+        staff=records.staff,
+        trainings=(b.training(content="守秘義務、保管・取扱・廃棄の方法", topics=topics),),
     )
     topics = {
         r[0]: r[3] for r in table_rows(render(renderer, VARIANTS["form3"], records), "No.", "項目")
@@ -386,14 +444,44 @@ def test_form1_disposal_table(renderer):
     doc = render(renderer, VARIANTS["form1"])
     rows = table_rows(doc, "資料名・データ名", "区分\n媒体")
     assert rows[0][0] == "申請書控え"
+    assert len(rows) == 2
     assert rows[0][1] == "紙\n"  # 媒体 紙 is not said twice
     assert rows[1][1] == "電子\nサーバ"
     assert rows[0][3] == "☐返還\n☐消去\n☑廃棄"
-    assert rows[0][5] == "令和8年3月31日\n架空 四郎"  # 実施日 over 実施者
+    assert rows[0][5] == "令和9年3月31日\n架空 四郎"  # 実施日 over 実施者
     assert rows[1][3] == "☐返還\n☑消去\n☐廃棄"
-    assert "立ち会います" in text(doc)  # My Number contract
+    # My Number, but the 消去 row names no witness: the certificate does not claim one (FORMS.md).
+    assert "立ち会いました" not in text(doc)
+    records = fixed_records()
+    witnessed = Records(
+        contracts=records.contracts,
+        disposals=tuple(replace(d, witness="日野 太郎") for d in records.disposals),
+    )
+    assert "上表の市の職員が立ち会いました" in text(render(renderer, VARIANTS["form1"], witnessed))
     plain = render(renderer, VARIANTS["form1"], fixed_records(my_number=False, confidentiality=2))
-    assert "立ち会います" not in text(plain)
+    assert "立ち会いました" not in text(plain)
+
+
+def test_form1_mid_contract_certificate_lists_that_days_rows_and_the_end_the_rest(renderer):
+    """§10(3): a 随時 form 1 per disposal day before the final month; ③ lists the rest."""
+    base = fixed_records()
+    records = Records(
+        contracts=base.contracts,
+        disposals=(
+            b.disposal(
+                item="前年度分の申請書控え", done_on=date(2025, 11, 20), witness="日野 太郎"
+            ),
+            b.disposal(
+                item="最終月の申請書控え", done_on=date(2027, 3, 31), witness="日野 太郎", row=3
+            ),
+        ),
+    )
+    (mid,) = [s for s in plan(records) if s.form == 1 and s.timing is Timing.CHANGE]
+    assert (mid.date, mid.label, mid.filing.label) == (date(2025, 11, 20), "様式第1号", "随時")
+    rows = table_rows(render(renderer, mid, records), "資料名・データ名", "区分\n媒体")
+    assert [r[0] for r in rows] == ["前年度分の申請書控え"]
+    end = table_rows(render(renderer, VARIANTS["form1"], records), "資料名・データ名", "区分\n媒体")
+    assert [r[0] for r in end] == ["最終月の申請書控え"]
 
 
 def test_terminated_contract_keeps_its_agreed_period_until_the_termination(renderer):
@@ -418,8 +506,8 @@ def test_subcontractor_forms_show_its_own_period(renderer):
     assert "3\t契約期間\t令和7年4月1日から令和9年3月31日まで" in lines
     assert "（再委託期間）" not in text(render(renderer, VARIANTS["form2"], records))
     sub3 = text(render(renderer, VARIANTS["form3_sub"], records))
-    assert "※受講日が再委託開始日の1年前の日より前" in sub3
-    assert "※受講日が契約開始日の1年前の日より前" in text(
+    assert "※受講日が従事開始日（途中から従事する者以外は再委託開始日）の1年前の日より前" in sub3
+    assert "※受講日が従事開始日（途中から従事する者以外は契約開始日）の1年前の日より前" in text(
         render(renderer, VARIANTS["form3"], records)
     )
 

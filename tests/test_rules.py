@@ -39,6 +39,14 @@ def due(
     return (form, full, timing, day, fy, who, sub, status)
 
 
+def change(
+    label: str, day: str, *, who: str = "contractor", sub: str | None = None
+) -> tuple[Any, ...]:
+    """A 随時 row: "2" for 様式第2号（変更）, "1" for a mid-contract 様式第1号 (SPEC §4)."""
+    full = "様式第2号（変更）" if label == "2" else f"様式第{label}号"
+    return (int(label), full, "change", day, None, who, sub, "ready")
+
+
 def sub_due(label: str, day: str | None, fy: int | None = None) -> tuple[Any, ...]:
     return due(label, day, fy, who="subcontractor", sub=SUB)
 
@@ -60,9 +68,20 @@ def rows(records: Records) -> list[tuple[Any, ...]]:
 
 
 def one(
-    contract: Any = None, subs: tuple[Any, ...] = (), disposals: tuple[Any, ...] = ()
+    contract: Any = None,
+    subs: tuple[Any, ...] = (),
+    disposals: tuple[Any, ...] = (),
+    *,
+    staff: tuple[Any, ...] = (),
+    trainings: tuple[Any, ...] = (),
 ) -> Records:
-    return Records(contracts=(contract or b.contract(),), subcontractors=subs, disposals=disposals)
+    return Records(
+        contracts=(contract or b.contract(),),
+        subcontractors=subs,
+        disposals=disposals,
+        staff=staff,
+        trainings=trainings,
+    )
 
 
 # The base contract: concluded 2025-03-25, period 2025-04-01 – 2026-03-31, class 2.
@@ -250,6 +269,7 @@ CASES: list[tuple[str, str, Records, list[tuple[Any, ...]]]] = [
             due("3", "2025-03-25"),
             due("4-①", "2025-03-25"),
             sub_due("2", "2025-03-26"),
+            change("2", "2025-03-26"),  # (c) a subcontractor applies after 契約締結日
             due("6", "2025-03-26", sub=SUB),
             due("7", "2025-03-28", who="city", sub=SUB),
             due("4-③", "2026-03-31"),
@@ -264,6 +284,7 @@ CASES: list[tuple[str, str, Records, list[tuple[Any, ...]]]] = [
             due("3", "2025-03-25"),
             due("4-①", "2025-03-25"),
             sub_due("2", "2025-03-26"),
+            change("2", "2025-03-26"),  # (c) a subcontractor applies after 契約締結日
             sub_due("3", "2025-03-26"),
             sub_due("4-①", "2025-03-26"),
             due("6", "2025-03-26", sub=SUB),
@@ -286,6 +307,7 @@ CASES: list[tuple[str, str, Records, list[tuple[Any, ...]]]] = [
             due("4-①", "2025-03-25"),
             due("5-①", "2025-03-25"),
             sub_due("2", "2025-03-26"),
+            change("2", "2025-03-26"),  # (c) a subcontractor applies after 契約締結日
             sub_due("3", "2025-03-26"),
             sub_due("4-①", "2025-03-26"),
             sub_due("5-①", "2025-03-26"),
@@ -308,6 +330,7 @@ CASES: list[tuple[str, str, Records, list[tuple[Any, ...]]]] = [
         [
             due("2", "2025-03-25"),
             sub_due("2", "2025-03-26"),
+            change("2", "2025-03-26"),  # (c) a subcontractor applies after 契約締結日
             sub_due("3", "2025-03-26"),
             sub_due("4-①", "2025-03-26"),
             due("6", "2025-03-26", sub=SUB),
@@ -315,6 +338,7 @@ CASES: list[tuple[str, str, Records, list[tuple[Any, ...]]]] = [
             sub_due("4-②", "2026-04-01", 2026),
             sub_due("4-②", "2027-04-01", 2027),
             sub_due("4-③", "2027-06-30"),
+            change("2", "2027-07-01"),  # (d) the day after the subcontract ends
         ],
     ),
     (
@@ -332,6 +356,7 @@ CASES: list[tuple[str, str, Records, list[tuple[Any, ...]]]] = [
         [
             due("2", "2025-03-25"),
             sub_due("2", "2025-03-26"),
+            change("2", "2025-03-26"),  # (c) a subcontractor applies after 契約締結日
             sub_due("3", "2025-03-26"),
             sub_due("4-①", "2025-03-26"),
             due("6", "2025-03-26", sub=SUB),
@@ -366,9 +391,100 @@ CASES: list[tuple[str, str, Records, list[tuple[Any, ...]]]] = [
             due("2", "2025-03-25"),
             due("3", "2025-03-25"),
             sub_due("2", "2025-03-26"),
+            change("2", "2025-03-26"),  # (c) a subcontractor applies after 契約締結日
             sub_due("3", "2025-03-26"),
             due("6", "2025-03-26", sub=SUB),
             due("7", "2025-03-28", who="city", sub=SUB),
+        ],
+    ),
+    # ---- SPEC v2 §4: 随時, form 3 dating, no ② before the contract existed ----
+    (
+        "form 3 dated by the training it reports",
+        "§7 教育の実施後に報告; SPEC v2 §4 form 3",
+        one(
+            b.contract(confidentiality=1, system_development=True),
+            trainings=(
+                b.training(held_on=D("2025-03-20")),
+                b.training(held_on=D("2025-03-28"), row=3),
+                b.training(held_on=D("2025-06-01"), row=4),  # for people who join later
+            ),
+        ),
+        [due("2", "2025-03-25"), due("3", "2025-03-28")],
+    ),
+    (
+        "form 3 without any session before the start: 契約締結日",
+        "§7 (a warning at the contract's row, SPEC v2 §3)",
+        one(
+            b.contract(confidentiality=1, system_development=True),
+            trainings=(b.training(held_on=D("2025-04-02")),),
+        ),
+        [due("2", "2025-03-25"), due("3", "2025-03-25")],
+    ),
+    (
+        "form 2 変更 when a staff member joins and another leaves",
+        "§6(2) 体制の届出 (変更); SPEC v2 §4 (a), (b)",
+        one(
+            b.contract(confidentiality=1),
+            staff=(
+                b.staff(joined=D("2025-04-01")),  # on R: on the 新規, no 変更
+                b.staff(name="架空 五郎", joined=D("2025-10-01"), row=3),
+                b.staff(name="架空 六郎", left=D("2025-12-31"), row=4),
+                b.staff(name="架空 七郎", left=D("2026-03-31"), row=5),  # the last day: none
+            ),
+        ),
+        [
+            due("2", "2025-03-25"),
+            change("2", "2025-10-01"),
+            change("2", "2026-01-01"),
+        ],
+    ),
+    (
+        "a subcontractor's own staff change: its own 変更",
+        "§6(2), §12(2); SPEC v2 §4",
+        one(
+            b.contract(subcontracting=True, confidentiality=1),
+            (b.subcontractor(confidentiality=1, applied=D("2025-03-25")),),
+            staff=(b.staff(subcontractor=SUB, joined=D("2025-07-01")),),
+        ),
+        [
+            due("2", "2025-03-25"),
+            sub_due("2", "2025-03-25"),
+            due("6", "2025-03-25", sub=SUB),
+            due("7", "2025-03-28", who="city", sub=SUB),
+            change("2", "2025-07-01", who="subcontractor", sub=SUB),
+        ],
+    ),
+    (
+        "no ② for a year before the contract existed",
+        "§9② 年度切替時; SPEC v2 §4 (契約締結日 < d)",
+        one(b.contract(concluded=D("2025-05-01"), start=D("2025-01-01"), end=D("2027-03-31"))),
+        [
+            due("2", "2025-05-01"),
+            due("3", "2025-05-01"),
+            due("4-①", "2025-05-01"),
+            due("4-②", "2026-04-01", 2026),
+            due("4-③", "2027-03-31"),
+        ],
+    ),
+    (
+        "form 1 随時 for each disposal day before the final month",
+        "§10(3) 返還・消去・廃棄のつど証明; SPEC v2 §4 form 1 (随時)",
+        one(
+            b.contract(stores_important=True),
+            disposals=(
+                b.disposal(done_on=D("2025-10-15")),
+                b.disposal(done_on=D("2025-10-15"), item="別の資料", row=3),
+                b.disposal(done_on=D("2026-03-02"), row=4),  # in the month of *end*: ③
+                b.disposal(done_on=None, row=5),
+            ),
+        ),
+        [
+            due("2", "2025-03-25"),
+            due("3", "2025-03-25"),
+            due("4-①", "2025-03-25"),
+            change("1", "2025-10-15"),
+            due("1", "2026-03-31"),
+            due("4-③", "2026-03-31"),
         ],
     ),
 ]
@@ -510,3 +626,22 @@ def test_select_with_open_window_ends() -> None:
         for s in Selection(date_to=D("2025-03-25")).apply(subs)
     )
     assert Selection().apply(subs) == subs
+
+
+def test_only_the_contracts_own_conclusion_day_is_filed_as_1() -> None:
+    """SPEC v2 §5: a later subcontractor's ① forms, form 7 and a late form 3 are filed 随時."""
+    records = one(
+        b.contract(subcontracting=True),
+        (b.subcontractor(),),
+        trainings=(b.training(held_on=D("2025-03-27")),),
+    )
+    filed = {(s.label, s.subcontractor, s.timing.value, s.filing.label) for s in plan(records)}
+    assert ("様式第2号", None, "conclusion", "①契約締結時") in filed
+    assert ("様式第3号", None, "conclusion", "随時") in filed  # dated by its training, 3/27
+    assert ("様式第6号", SUB, "conclusion", "随時") in filed  # applied 3/26
+    assert ("様式第2号", SUB, "conclusion", "随時") in filed
+    assert ("様式第7号", SUB, "conclusion", "随時") in filed
+    assert ("様式第2号（変更）", None, "change", "随時") in filed
+    assert Selection(timing=Timing.CHANGE).apply(plan(records)) == [
+        s for s in plan(records) if s.label == "様式第2号（変更）"
+    ]

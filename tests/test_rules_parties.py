@@ -102,7 +102,7 @@ def test_forms_timings_and_statuses_say_themselves_in_japanese() -> None:
     assert Form(4).title == "重要情報の保護に関する報告書" and Form(4).label == "様式第4号"
     assert [f for f in Form if f.has_timing_variants] == [4, 5]
     assert [f for f in Form if f.names_subcontractor] == [6, 7]
-    assert [t.label for t in Timing] == ["①契約締結時", "②年度切替時", "③契約終了時"]
+    assert [t.label for t in Timing] == ["①契約締結時", "②年度切替時", "③契約終了時", "随時"]
     assert [s.label for s in Severity] == ["エラー", "警告"]
     assert [s.label for s in Status] == ["予定", "承認待ち（承認日未入力）"]
     assert Submitter.SUBCONTRACTOR.label == "再委託先（受託者経由）"
@@ -117,9 +117,11 @@ def test_forms_timings_and_statuses_say_themselves_in_japanese() -> None:
         ("③契約終了時", Timing.END),
         ("③", Timing.END),
         ("２", Timing.FISCAL_YEAR),  # full-width, as an IME types it
+        ("随時", Timing.CHANGE),  # SPEC v2 §6
+        ("change", Timing.CHANGE),
         (" 契約締結時 ", Timing.CONCLUSION),
         ("契約途中", None),
-        ("", None),
+        ("", None),  # 随時 has no mark: an empty text is still not a timing
     ],
 )
 def test_a_timing_by_code_name_or_mark(text: str, timing: Timing | None) -> None:

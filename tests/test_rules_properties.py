@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hino_forms.dates import format_wareki, parse_date
-from hino_forms.models import Contract, Records, Submission, Submitter, Timing
+from hino_forms.forms.contexts import FormEnv, form1, form2, form3
+from hino_forms.models import Contract, Party, Records, Submission, Submitter, Timing
 from hino_forms.planning.rules import plan
 from tests import builders as b
 
@@ -80,7 +81,34 @@ def contracts(draw: st.DrawFn, late_disposal: bool = False) -> Records:
         )
         for i in range(draw(st.integers(0, 3)))
     ]
-    return Records(contracts=(c,), subcontractors=tuple(subs), disposals=tuple(disposals))
+    # Staff who join and leave inside their party's period, and sessions before and after it.
+    staff, trainings = [], []
+    for i in range(draw(st.integers(0, 4))):
+        owner = draw(st.sampled_from(owners))
+        sub = next((x for x in subs if x.name == owner), None)
+        party = Party(c, sub)
+        joined = draw(st.none() | between(party.start, party.end))
+        left = draw(st.none() | between(joined or party.start, party.end))
+        staff.append(
+            b.staff(
+                subcontractor=owner, name=f"架空 従事者{i}", joined=joined, left=left, row=i + 2
+            )
+        )
+    for i in range(draw(st.integers(0, 3))):
+        held = draw(st.none() | between(concluded - timedelta(400), eff_end))
+        topics = draw(st.sampled_from(["", "全項目", "1-3", "2,4-6", "99"]))
+        trainings.append(
+            b.training(
+                subcontractor=draw(st.sampled_from(owners)), held_on=held, topics=topics, row=i + 2
+            )
+        )
+    return Records(
+        contracts=(c,),
+        subcontractors=tuple(subs),
+        disposals=tuple(disposals),
+        staff=tuple(staff),
+        trainings=tuple(trainings),
+    )
 
 
 def of(
@@ -105,10 +133,10 @@ def of(
 def test_form_2_exactly_once_at_conclusion_for_every_party(records: Records) -> None:
     c = records.contracts[0]
     subs = plan(records)
-    (form2,) = of(subs, 2, Submitter.CONTRACTOR)
+    (form2,) = of(subs, 2, Submitter.CONTRACTOR, timing=Timing.CONCLUSION)
     assert (form2.timing, form2.date) == (Timing.CONCLUSION, c.concluded)
     for s in records.subcontractors:
-        (sub2,) = of(subs, 2, Submitter.SUBCONTRACTOR, s.name)
+        (sub2,) = of(subs, 2, Submitter.SUBCONTRACTOR, s.name, Timing.CONCLUSION)
         assert (sub2.timing, sub2.date) == (Timing.CONCLUSION, s.applied or c.concluded)
 
 
@@ -149,9 +177,62 @@ def test_only_form_1_may_follow_the_end_and_then_on_the_last_disposal(records: R
     for s in subs:
         if s.form != 1:
             assert s.date is None or c.concluded <= s.date <= c.effective_end, s
-    for s in of(subs, 1, Submitter.CONTRACTOR):
+    for s in of(subs, 1, Submitter.CONTRACTOR, timing=Timing.END):
         done = [d.done_on for d in records.disposals_of(c.contract_id) if d.done_on]
         assert s.date == max([c.effective_end, *done])
+
+
+def _party(records: Records, s: Submission) -> Party:
+    return records.party(s.contract_id, s.subcontractor if s.form not in (6, 7) else None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(contracts(late_disposal=True))
+def test_every_form_2_lists_exactly_the_people_in_place_on_its_reference_day(
+    records: Records,
+) -> None:
+    """SPEC v2 §4: 新規 on R (the later of start and ① date); 変更 on d, the later of d and R."""
+    for s in plan(records):
+        if s.form != 2:
+            continue
+        party = _party(records, s)
+        assert s.date is not None
+        r = max(party.start, party.first)
+        on = r if s.timing is Timing.CONCLUSION else max(s.date, r)
+        expected = [
+            m.name
+            for m in records.staff_of(s.contract_id, party.key)
+            if (m.joined or party.start) <= on <= (m.left or party.end)
+        ]
+        ctx = form2(s, records, FormEnv())
+        assert [row.name for row in ctx["staff"]] == expected, (s, on)
+        assert ctx["new_filing"] is (s.timing is Timing.CONCLUSION)
+        if s.timing is Timing.CHANGE:
+            assert ctx["changes"], s  # a 変更 always says what changed
+
+
+@settings(max_examples=200, deadline=None)
+@given(contracts(late_disposal=True))
+def test_no_form_is_dated_before_the_data_it_reports(records: Records) -> None:
+    """Form 3 after its sessions, form 1 after its disposals, form 2 after the people it lists."""
+    env = FormEnv()
+    for s in plan(records):
+        if s.form not in (1, 2, 3) or s.date is None:
+            continue
+        party = _party(records, s)
+        if s.form == 3:
+            held = [t.held_on for t in form3(s, records, env)["trainings"]]
+            assert all(h is not None and h <= s.date for h in held), s
+            assert all(h is not None and h <= party.start for h in held), s
+        elif s.form == 1:
+            rows = form1(s, records, env)["disposals"]
+            assert all(r.done_on is None or r.done_on <= s.date for r in rows), s
+            if s.timing is Timing.CHANGE:
+                assert rows and all(r.done_on == s.date for r in rows), s
+        else:
+            members = {m.name: m for m in records.staff_of(s.contract_id, party.key)}
+            for row in form2(s, records, env)["staff"]:
+                assert (members[row.name].joined or party.start) <= max(s.date, party.start), s
 
 
 def test_wareki_round_trip_for_every_day_of_reiwa_to_2040() -> None:

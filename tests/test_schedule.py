@@ -224,12 +224,13 @@ def test_ics_uids_are_stable_across_runs_and_a_moved_date(tmp_path: Path) -> Non
     uids = [str(e["uid"]) for e in _events(first)]
     assert len(set(uids)) == len(uids)
     assert uids == [str(e["uid"]) for e in _events(second)]
-    # the contract is concluded a week later: same events, new dates
-    later = records(concluded=D("2025-04-01"))
+    # the contract is concluded five days earlier: same events, new dates (concluding it after
+    # the subcontractor applied, 3/26, would drop the form 2 変更 that the application causes)
+    later = records(concluded=D("2025-03-20"))
     schedule.write_ics(moved, plan(later), contracts_of(later))
     moved_events = {str(e["uid"]): e.decoded("dtstart") for e in _events(moved)}
     assert set(moved_events) == set(uids)
-    assert D("2025-04-01") in moved_events.values()
+    assert D("2025-03-20") in moved_events.values()
 
 
 # ---- text from the workbook never becomes a formula (issue 13 item 3) ----

@@ -37,7 +37,10 @@ def yoshi_book(tmp_path: Path) -> Path:
         tmp_path / "yoshi.xlsx",
         {
             "契約": [
-                contract_row(業務名=f"{YOSHI}野地区配送業務委託", 責任者氏名=f"{YOSHI}田 一郎")
+                # Class 1: no form 3 is owed, so no training warning besides the one problem.
+                contract_row(
+                    業務名=f"{YOSHI}野地区配送業務委託", 責任者氏名=f"{YOSHI}田 一郎", 機密性区分=1
+                )
             ],
             # A staff row naming a contract that does not exist: a message quoting 𠮷.
             "従事者": [{"契約番号": f"{YOSHI}-001", "氏名": "架空 五郎"}],

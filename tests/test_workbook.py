@@ -55,9 +55,21 @@ def sub_row(**over: Any) -> dict[str, Any]:
         "機密性区分": 2,
         "特定個人情報": "無",
         "重要情報の保存": "無",
+        "再委託先代行者氏名": "架空 八郎",
         "申請日": date(2025, 3, 26),
         "承認日": date(2025, 3, 28),
         "承認番号": "日架第1号",
+    }
+    return row | over
+
+
+def training_row(**over: Any) -> dict[str, Any]:
+    """A session before the start covering every topic of form 3: no training warning (§7)."""
+    row = {
+        "契約番号": "T-BAD",
+        "研修名": "情報セキュリティ研修",
+        "実施日": date(2025, 3, 20),
+        "実施項目": "全項目",
     }
     return row | over
 
@@ -86,13 +98,24 @@ def read(
     bad: dict[str, Any] | None = None,
     *,
     extra_contracts: list[dict[str, Any]] = (),
+    trained: bool = True,
     **sheets: list[dict[str, Any]],
 ) -> Records:
-    """Control T-001 + subject T-BAD (with ``bad`` overrides) + rows for the other sheets."""
+    """Control T-001 + subject T-BAD (with ``bad`` overrides) + rows for the other sheets.
+
+    Every party gets a session before its start covering every topic, unless ``trained`` is
+    False (then only the control and the subcontractors do).
+    """
     book: dict[str, list[dict[str, Any]]] = {
         "契約": [contract_row(), contract_row(契約番号="T-BAD", **(bad or {})), *extra_contracts],
         "従事者": [staff_row(契約番号="T-001"), *sheets.pop("従事者", [])],
     }
+    # Every party trained before its start on every topic, so a case shows only its own problem.
+    owners = [("T-001", None), *([("T-BAD", None)] if trained else [])]
+    owners += [(r.get("契約番号"), r.get("再委託先名称")) for r in sheets.get("再委託", [])]
+    book["研修"] = [
+        training_row(契約番号=cid, 再委託先名称=sub) for cid, sub in owners if cid
+    ] + sheets.pop("研修", [])
     book.update(sheets)
     return read_workbook(write_workbook(tmp_path / "in.xlsx", book, headers=HEADERS))
 
@@ -250,7 +273,7 @@ CASES = [
         "applied after approved",
         {"再委託": "有"},
         {"再委託": [sub_row(申請日=date(2025, 3, 29))]},
-        (E, "再委託", "M2"),
+        (E, "再委託", "R2"),
         "申請日（令和7年3月29日）が承認日（令和7年3月28日）より後です",
     ),
     # 承認日 missing, or later than 再委託開始日 (§12(1))
@@ -258,14 +281,14 @@ CASES = [
         "approval missing",
         {"再委託": "有"},
         {"再委託": [sub_row(承認日=None)]},
-        (W, "再委託", "N2"),
+        (W, "再委託", "S2"),
         "§12(1)",
     ),
     (
         "approval after sub start (default = contract start)",
         {"再委託": "有"},
         {"再委託": [sub_row(承認日=date(2025, 4, 2))]},
-        (W, "再委託", "N2"),
+        (W, "再委託", "S2"),
         "契約開始日（令和7年4月1日。再委託開始日が空欄のため）",
     ),
     # staff: important info in a class-1 contract or subcontractor; My Number where none; MN without important
@@ -380,14 +403,112 @@ CASES = [
         {},
         {"従事者": [staff_row(研修受講日=date(2024, 3, 31))]},
         (W, "従事者", "H3"),
-        "研修受講日（令和6年3月31日）が開始日（令和7年4月1日）の1年より前です",
+        "研修受講日（令和6年3月31日）が従事開始日（令和7年4月1日）の1年より前です",
     ),
     (
         "training after start",
         {},
         {"従事者": [staff_row(研修受講日=date(2025, 4, 2))]},
         (W, "従事者", "H3"),
-        "研修受講日（令和7年4月2日）が開始日（令和7年4月1日）より後です",
+        "研修受講日（令和7年4月2日）が従事開始日（令和7年4月1日）より後です",
+    ),
+    # ... counted from the person's own 従事開始日 when they join later (§7)
+    (
+        "training after a later joiner's start",
+        {},
+        {"従事者": [staff_row(従事開始日=date(2025, 10, 1), 研修受講日=date(2025, 10, 2))]},
+        (W, "従事者", "H3"),
+        "研修受講日（令和7年10月2日）が従事開始日（令和7年10月1日）より後です",
+    ),
+    # 従事終了日 < 従事開始日, or either outside the party's period (SPEC v2 §3)
+    (
+        "staff leaves before joining",
+        {},
+        {"従事者": [staff_row(従事開始日=date(2025, 10, 1), 従事終了日=date(2025, 9, 30))]},
+        (E, "従事者", "J3"),
+        "従事終了日（令和7年9月30日）が従事開始日（令和7年10月1日）より前です",
+    ),
+    (
+        "staff joins before the contract starts",
+        {},
+        {"従事者": [staff_row(従事開始日=date(2025, 3, 1))]},
+        (E, "従事者", "I3"),
+        "従事開始日（令和7年3月1日）が契約の期間（令和7年4月1日〜令和8年3月31日）の外です",
+    ),
+    (
+        "staff leaves after the termination",
+        {"解除日": date(2025, 12, 31)},
+        {"従事者": [staff_row(従事終了日=date(2026, 1, 31))]},
+        (E, "従事者", "J3"),
+        "従事終了日（令和8年1月31日）が契約の期間（令和7年4月1日〜令和7年12月31日）の外です",
+    ),
+    (
+        "subcontractor's staff outside the subcontract",
+        {"再委託": "有"},
+        {
+            "再委託": [sub_row(再委託開始日=date(2025, 10, 1))],
+            "従事者": [
+                staff_row(
+                    再委託先名称=SUB, 研修受講日=date(2025, 9, 1), 従事開始日=date(2025, 9, 1)
+                )
+            ],
+        },
+        (E, "従事者", "I3"),
+        f"再委託先「{SUB}」の期間（令和7年10月1日〜令和8年3月31日）の外です",
+    ),
+    # a 研修 row with a blank or unreadable 実施日: a warning there, the row counts as no session
+    (
+        "training session without a date",
+        {},
+        {"研修": [training_row(研修名="追加研修", 実施日=None)]},
+        (W, "研修", "D4"),
+        "研修「追加研修」の実施日が空欄です",
+    ),
+    (
+        "training session on a day that does not exist",
+        {},
+        {"研修": [training_row(研修名="追加研修", 実施日="2025/2/30")]},
+        (W, "研修", "D4"),
+        "存在しない日付です。この研修は実施日が分からないため、様式第3号に記載されません。",
+    ),
+    # an unreadable or out-of-range 実施項目: a warning, the session's topics not stated
+    (
+        "training topics out of range",
+        {},
+        {"研修": [training_row(研修名="追加研修", 実施項目="1-99")]},
+        (W, "研修", "H4"),
+        "実施項目「1-99」を読めません",
+    ),
+    # a subcontractor without 再委託先代行者氏名 (§6(1) through §12(2))
+    (
+        "subcontractor without deputy",
+        {"再委託": "有"},
+        {"再委託": [sub_row(再委託先代行者氏名=None)]},
+        (W, "再委託", "O2"),
+        "代行者（再委託先代行者氏名）が空欄です",
+    ),
+    # a year before 2000 or after 2100 in any date: an error at that cell, even where a
+    # blank or unreadable date would only be a warning
+    (
+        "a year after 2100",
+        {"契約終了日": "2205/3/31"},
+        {},
+        (E, "契約", "I3"),
+        "2205年は2000年〜2100年の範囲外です",
+    ),
+    (
+        "a year before 2000 as a bare Excel serial",
+        {"契約開始日": 32874},  # 1990-01-01
+        {},
+        (E, "契約", "H3"),
+        "1990年は2000年〜2100年の範囲外です",
+    ),
+    (
+        "a year before 2000 on a training date",
+        {},
+        {"研修": [training_row(研修名="追加研修", 実施日="1925/3/20")]},
+        (E, "研修", "D4"),
+        "1925年は2000年〜2100年の範囲外です",
     ),
 ]
 
@@ -407,6 +528,77 @@ def test_consistency_rule(
     assert says in the_problem(records, severity, sheet, cell, "T-BAD")
     assert ("T-BAD" in records.failed_contract_ids) is (severity is E)
     assert_control_untouched(records)
+
+
+def training_warning(records: Records, sheet: str, cell: str) -> str:
+    return the_problem(records, W, sheet, cell, "T-BAD")
+
+
+def test_a_party_without_training_before_its_start_is_warned_at_its_row(tmp_path: Path) -> None:
+    # §7: training before the work. A later session (for people who join later) does not count.
+    records = read(
+        tmp_path,
+        trained=False,
+        研修=[training_row(実施日=date(2025, 5, 1))],
+    )
+    message = training_warning(records, "契約", "A3")
+    assert (
+        "業務開始日（令和7年4月1日）までに実施した研修がありません（それより後の研修のみ）"
+        in message
+    )
+    assert "T-BAD" not in records.failed_contract_ids
+    assert_control_untouched(records)
+
+
+def test_a_subcontractor_without_training_is_warned_at_its_name(tmp_path: Path) -> None:
+    book = read(tmp_path, {"再委託": "有"}, 再委託=[sub_row()])
+    assert book.problems_of("T-BAD") == ()  # read() trains every party
+    records = read(
+        tmp_path,
+        {"再委託": "有"},
+        再委託=[sub_row()],
+        研修=[training_row(再委託先名称=SUB, 実施日=None, 研修名="日付なし研修")],
+    )
+    # The default session is there too; the undated one is only a warning at its own cell.
+    training_warning(records, "研修", "D5")
+    records = read_workbook(
+        write_workbook(
+            tmp_path / "untrained.xlsx",
+            {
+                "契約": [contract_row(契約番号="T-BAD", 再委託="有")],
+                "再委託": [sub_row()],
+                "研修": [training_row()],
+            },
+            headers=HEADERS,
+        )
+    )
+    message = training_warning(records, "再委託", "B2")
+    assert (
+        f"再委託先「{SUB}」には業務開始日（令和7年4月1日）までに実施した研修がありません" in message
+    )
+
+
+def test_training_that_does_not_cover_every_topic_names_the_missing_ones(tmp_path: Path) -> None:
+    # 13 (system development) and 14 (subcontracting) are not required of this contract.
+    records = read(
+        tmp_path,
+        trained=False,
+        研修=[
+            training_row(実施項目="1-3"),
+            training_row(研修名="追加研修", 実施日=date(2025, 3, 27), 実施項目="5,6,8-12,15"),
+            training_row(研修名="後日研修", 実施日=date(2025, 4, 2), 実施項目="全項目"),
+        ],
+    )
+    message = training_warning(records, "契約", "A3")
+    assert "様式第3号の研修項目のうち4、7、16を実施していません" in message
+    # A system development needs topic 13 too; blank 実施項目 covers nothing.
+    records = read(
+        tmp_path,
+        {"システム開発": "有"},
+        trained=False,
+        研修=[training_row(実施項目="1-12,14-16"), training_row(研修名="補講", 実施項目=None)],
+    )
+    assert "のうち13を実施していません" in training_warning(records, "契約", "A3")
 
 
 def test_unreadable_contract_row_is_left_out_without_breaking_its_rows(tmp_path: Path) -> None:
@@ -439,7 +631,9 @@ def test_row_naming_an_unknown_contract(tmp_path: Path, sheet: str) -> None:
         {"研修": {"研修名": "研修"}, "報告": {"様式": 4, "時期": "①", "項目番号": 1}}.get(sheet, {})
     )
     records = read(tmp_path, **{sheet: [row]})
-    first = 3 if sheet == "従事者" else 2
+    first = {"従事者": 3, "研修": 4}.get(
+        sheet, 2
+    )  # after the control's (and, on 研修, T-BAD's) rows
     assert "契約シートにありません" in the_problem(records, E, sheet, f"A{first}", "T-NONE")
     assert records.problems_of("T-BAD") == ()
     assert_control_untouched(records)
@@ -560,7 +754,8 @@ def test_other_sheet_missing_a_required_column_fails_only_the_contracts_on_it(
     path = write_workbook(
         tmp_path / "in.xlsx",
         {
-            "契約": [contract_row(), contract_row(契約番号="T-BAD", 機密性区分=1)],
+            # Class 1: no form 3 is owed, so no training warning for the control.
+            "契約": [contract_row(機密性区分=1), contract_row(契約番号="T-BAD", 機密性区分=1)],
             "研修": [{"契約番号": "T-BAD", "実施日": date(2025, 3, 20)}],  # 研修名 column missing
         },
     )
@@ -608,7 +803,7 @@ def test_headers_are_trimmed_of_half_and_full_width_spaces(tmp_path: Path) -> No
     spaced = {
         "契約": [f"\u3000{h} " if i % 2 else f" {h}\u3000" for i, h in enumerate(HEADERS["契約"])]
     }
-    wb_rows = [[contract_row()[h] for h in HEADERS["契約"]]]
+    wb_rows = [[contract_row(機密性区分=1)[h] for h in HEADERS["契約"]]]  # class 1: no form 3
     path = tmp_path / "in.xlsx"
     from openpyxl import Workbook
 
@@ -627,7 +822,7 @@ def test_headers_are_trimmed_of_half_and_full_width_spaces(tmp_path: Path) -> No
 def test_unknown_column_is_a_warning_naming_its_header_cell(tmp_path: Path) -> None:
     headers = {"契約": [*HEADERS["契約"], "備考欄"]}
     path = write_workbook(
-        tmp_path / "in.xlsx", {"契約": [contract_row(備考欄="メモ")]}, headers=headers
+        tmp_path / "in.xlsx", {"契約": [contract_row(備考欄="メモ", 機密性区分=1)]}, headers=headers
     )
     records = read_workbook(path)
     (problem,) = records.problems
@@ -855,7 +1050,7 @@ def test_an_unreadable_date_is_not_also_called_blank(tmp_path: Path) -> None:
         従事者=[staff_row(研修受講日="あした")],
     )
     (approval,) = messages_at(records, "再委託")
-    assert approval.startswith("再委託!N2: ") and "承認日」を読めません" in approval
+    assert approval.startswith("再委託!S2: ") and "承認日」を読めません" in approval
     (training,) = messages_at(records, "従事者")
     assert training.startswith("従事者!H3: ") and "研修受講日」を読めません" in training
     assert not any(
@@ -873,7 +1068,9 @@ def test_hoka_only_when_there_are_other_rows(tmp_path: Path, rows: int, where: s
 
 def test_a_header_given_twice_names_the_column_kept(tmp_path: Path) -> None:
     headers = {"契約": [*HEADERS["契約"], "業務名"]}
-    path = write_workbook(tmp_path / "in.xlsx", {"契約": [contract_row()]}, headers=headers)
+    path = write_workbook(
+        tmp_path / "in.xlsx", {"契約": [contract_row(機密性区分=1)]}, headers=headers
+    )
     (problem,) = read_workbook(path).problems
     assert problem.message == (
         "契約!Y1: 列「業務名」が2つあります。左の列（B列）を使い、この列は無視します。"

@@ -20,7 +20,8 @@ TimingOption = Annotated[
     typer.Option(
         "--timing",
         metavar="TIMING",
-        help="この提出時期だけ: conclusion・fiscal_year・end（契約締結時・年度切替時・契約終了時、①②③ も可）",
+        help="この提出時期だけ: conclusion・fiscal_year・end・change"
+        "（契約締結時・年度切替時・契約終了時・随時、①②③ も可）",
     ),
 ]
 FromOption = Annotated[

@@ -144,7 +144,7 @@ def _print_table(submissions: Sequence[Submission], problems: Sequence[Problem])
                 shown,
                 s.contract_id,
                 s.label,
-                s.timing.label,
+                s.filing.label,
                 s.submitter.label,
                 s.subcontractor or "",
                 s.status.label,

@@ -24,8 +24,8 @@ class ChecklistItem:
     text: str
     section: str
     timings: tuple[str, ...] = ("①", "②", "③")
-    keywords: tuple[str, ...] = ()
     na_unless: str = ""  # pre-tick 該当なし when the contract lacks this property
+    only: str = ""  # form 3: the topic is required only where the contract has this property
 
 
 def load_checklist(form: int, override_dir: Path | None = None) -> tuple[ChecklistItem, ...]:
@@ -42,8 +42,8 @@ def _read(path: Path) -> tuple[ChecklistItem, ...]:
             text=raw["text"],
             section=raw.get("section", ""),
             timings=tuple(raw.get("timings", ("①", "②", "③"))),
-            keywords=tuple(raw.get("keywords", ())),
             na_unless=raw.get("na_unless", ""),
+            only=raw.get("only", ""),
         )
         for raw in data["items"]
     )

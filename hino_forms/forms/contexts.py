@@ -13,10 +13,13 @@ Common to forms 1–6 (``COMMON``):
     through the contractor), subcontractor (models.Subcontractor|None), sub_period (the
     subcontractor's 再委託期間, "" for the contractor), submitter
     (SubmitterView: address, name, representative, person, contact), footer_id.
-Form 1: disposals (DisposalRow…), my_number (bool).
-Form 2: new_filing (bool), officers (OfficerRow: role, person), workplace,
-    subcontracting (bool), subcontractor_names (list[str]), staff (StaffRow…).
-Form 3: trainings (models.Training…), topics (TopicRow…), staff (TrainedRow…),
+Form 1: disposals (DisposalRow…: a 随時 form the rows of its day, the ③ form the rest),
+    my_number (bool), witnessed (bool: every My Number 消去/廃棄 row names its city witness).
+Form 2: new_filing (bool), changes (list[str]: what changed, for 変更), officers (OfficerRow:
+    role, person), workplace, subcontracting (bool), subcontractor_names (list[str]),
+    staff (StaffRow…: the people in place on the form's reference day).
+Form 3: trainings (models.Training…: held on or before the party's start), topics
+    (TopicRow…: ticked only where 実施項目 states them), staff (TrainedRow…),
     untrained_count (int), system_development (bool).
 Forms 4, 5: timing (models.Timing), timing_mark (①②③), report_period, items (ItemRow…).
 Form 6: sub_period, attachments (AttachmentRow…).
@@ -40,7 +43,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -71,7 +74,8 @@ from hino_forms.models import (
     Submitter,
     Timing,
 )
-from hino_forms.planning.training import training_status
+from hino_forms.planning.rules import mid_contract_disposal_days, party_forms
+from hino_forms.planning.training import covered_topics, reported_sessions, training_status
 
 DEFAULT_CONDITIONS = (
     "再委託先は、日野市「外部委託における情報セキュリティ遵守事項」を遵守すること。",
@@ -293,8 +297,10 @@ def report_period(submission: Submission, party: Party) -> str:
 
 def submitter_view(contract: Contract, sub: Subcontractor | None) -> SubmitterView:
     """The submitter block of a form and the 送付者 of a cover: the contractor, or ``sub``."""
-    if sub is not None:
-        return SubmitterView(sub.address, sub.name, sub.representative, sub.officer_name, "")
+    if sub is not None:  # its own officer is its person in charge (再委託先責任者連絡先)
+        return SubmitterView(
+            sub.address, sub.name, sub.representative, sub.officer_name, sub.officer_contact
+        )
     in_charge = contract.in_charge  # 担当者氏名 / 担当者連絡先, blank = the 責任者
     return SubmitterView(
         contract.contractor_address,
@@ -342,11 +348,17 @@ def _own(submission: Submission) -> str:
 
 
 def form1(submission: Submission, records: Records, env: FormEnv) -> dict[str, Any]:
-    """様式第1号 消去・廃棄（返還）証明書: the 廃棄 rows of the submitter."""
+    """様式第1号 消去・廃棄（返還）証明書: a 随時 form the rows of its day, the ③ form the rest."""
     ctx = common(submission, records, env)
+    party = _party(ctx)
+    own = records.disposals_of(submission.contract_id, _own(submission))
+    if submission.timing is Timing.CHANGE:
+        chosen = [d for d in own if d.done_on == submission.date]
+    else:  # §10(3): what the 随時 certificates already listed is not certified twice
+        earlier = set(mid_contract_disposal_days(party, own))
+        chosen = [d for d in own if d.done_on not in earlier]
     rows = []
-    for d in records.disposals_of(submission.contract_id, _own(submission)):
-        d = _cleaned(d)
+    for d in map(_cleaned, chosen):
         rows.append(
             DisposalRow(
                 d.item,
@@ -363,7 +375,15 @@ def form1(submission: Submission, records: Records, env: FormEnv) -> dict[str, A
                 "廃棄" in d.method,
             )
         )
-    ctx.update(disposals=rows, my_number=_party(ctx).my_number)
+    witnessed_rows = [r for r in rows if r.erased or r.destroyed]
+    ctx.update(
+        disposals=rows,
+        my_number=party.my_number,
+        # The page claims the city witnessed only what the data says it did (FORMS.md).
+        witnessed=party.my_number
+        and bool(witnessed_rows)
+        and all(r.witness.strip() for r in witnessed_rows),
+    )
     return ctx
 
 
@@ -372,58 +392,92 @@ def _staff(submission: Submission, records: Records) -> tuple[StaffMember, ...]:
 
 
 def form2(submission: Submission, records: Records, env: FormEnv) -> dict[str, Any]:
-    """様式第2号 従事者体制届出書: officer and deputy, work place, subcontracting, staff."""
+    """様式第2号 従事者体制届出書: officer and deputy, work place, subcontracting, staff in place."""
     ctx = common(submission, records, env)
     contract: Contract = ctx["contract"]
     sub = ctx["subcontractor"]
-    if ctx["is_subcontractor"]:
+    party = _party(ctx)
+    new_filing = submission.timing is not Timing.CHANGE
+    # SPEC §4: the 新規 lists who is in place on R; a 変更 on d, who is on the later of d and R.
+    day = submission.date or party.first
+    on = party.reference_day if new_filing else max(day, party.reference_day)
+    names: list[str] = []
+    if ctx["is_subcontractor"] and sub is not None:
         officers = [
-            OfficerRow("情報セキュリティ対策責任者", Person(sub.officer_name if sub else "")),
-            OfficerRow("代行者", Person("")),
+            OfficerRow("情報セキュリティ対策責任者", sub.officer),
+            OfficerRow("代行者", sub.deputy),
         ]
-        names: list[str] = []
     else:
         officers = [
             OfficerRow("情報セキュリティ対策責任者", contract.officer),
             OfficerRow("代行者", contract.deputy),
         ]
-        names = [clean(s.name) for s in records.subcontractors_of(contract.contract_id)]
+        for s in records.subcontractors_of(contract.contract_id):
+            other = Party(contract, s)
+            applied_by = contract.concluded if new_filing else day
+            if other.first <= applied_by and other.end >= on:
+                names.append(clean(s.name))
     staff = [
         StaffRow(i, s.name, s.affiliation, s.role, s.handles_important, s.handles_my_number)
-        for i, s in enumerate(_staff(submission, records), 1)
+        for i, s in enumerate((m for m in _staff(submission, records) if party.in_place(m, on)), 1)
     ]
     ctx.update(
-        new_filing=True,
+        new_filing=new_filing,
+        changes=[] if new_filing else changes_on(party, records, day),
         officers=officers,
         workplace=contract.workplace,
-        subcontracting=bool(names) or contract.subcontracting,
+        subcontracting=bool(names),
         subcontractor_names=names,
         staff=staff,
     )
     return ctx
 
 
+def changes_on(party: Party, records: Records, day: date) -> list[str]:
+    """What a form 2 変更 dated ``day`` reports: who joined or left, which subcontractor came or went."""
+    lines = []
+    for m in records.staff_of(party.contract.contract_id, party.key):
+        m = _cleaned(m)
+        role = f"{m.role}、" if m.role else ""
+        if m.joined == day:
+            lines.append(f"従事者の追加：{m.name}（{role}{format_wareki(day)}から従事）")
+        if m.left is not None and m.left + timedelta(days=1) == day:
+            lines.append(f"従事者の離任：{m.name}（{role}{format_wareki(m.left)}まで従事）")
+    if party.subcontractor is None:
+        for s in records.subcontractors_of(party.contract.contract_id):
+            other = Party(party.contract, s)
+            name = clean(s.name)
+            if other.first == day and day > party.contract.concluded:
+                lines.append(f"再委託先の追加：{name}（{format_wareki(day)}申請）")
+            if other.end + timedelta(days=1) == day:
+                lines.append(f"再委託先の終了：{name}（{format_wareki(other.end)}まで）")
+    return lines
+
+
 def form3(submission: Submission, records: Records, env: FormEnv) -> dict[str, Any]:
-    """様式第3号 教育・研修実施報告書: sessions, topics (ticked by keyword), staff 受講済/未受講."""
+    """様式第3号 教育・研修実施報告書: sessions up to the start, stated topics, staff 受講済/未受講."""
     ctx = common(submission, records, env)
     contract: Contract = ctx["contract"]
-    trainings = [_cleaned(t) for t in records.trainings_of(contract.contract_id, _own(submission))]
-    contents = "\n".join(t.content for t in trainings)
-    topics = [
-        TopicRow(k.no, k.text, k.section, any(w in contents for w in k.keywords))
-        for k in env.checklist(
-            Form.TRAINING_REPORT,
-            Timing.CONCLUSION.mark,
-            records.adjustments_of(contract.contract_id),
-        )
-    ]
-    start = _party(ctx).start
+    party = _party(ctx)
+    sessions = records.trainings_of(contract.contract_id, _own(submission))
+    trainings = [_cleaned(t) for t in reported_sessions(party, sessions)]
+    # 実施項目 numbers the topics as this contract's form 3 does, after any 項目調整 (SPEC §3).
+    checklist = env.checklist(
+        Form.TRAINING_REPORT, Timing.CONCLUSION.mark, records.adjustments_of(contract.contract_id)
+    )
+    covered = covered_topics(trainings, len(checklist))
+    topics = [TopicRow(k.no, k.text, k.section, int(k.no) in covered) for k in checklist]
     staff = []
-    for i, s in enumerate(_staff(submission, records), 1):
-        st = training_status(s, start)
-        staff.append(
-            TrainedRow(i, s.name, s.affiliation, s.trained_on, st.trained, st.label, st.reason)
+    shown = (m for m in _staff(submission, records) if party.in_place(m, party.reference_day))
+    for i, s in enumerate(shown, 1):
+        st = training_status(s, party.joined(s))
+        # A 受講日 after the form's date is not yet a fact on that day: blank, 未受講.
+        known = (
+            s.trained_on
+            if s.trained_on and s.trained_on <= (submission.date or s.trained_on)
+            else None
         )
+        staff.append(TrainedRow(i, s.name, s.affiliation, known, st.trained, st.label, st.reason))
     ctx.update(
         trainings=trainings,
         topics=topics,
@@ -473,19 +527,12 @@ def report(submission: Submission, records: Records, env: FormEnv) -> dict[str, 
 def form6(submission: Submission, records: Records, env: FormEnv) -> dict[str, Any]:
     """様式第6号 再委託承認申請書: the subcontractor, its work, period, information, attachments."""
     ctx = common(submission, records, env)
-    contract: Contract = ctx["contract"]
-    sub: Subcontractor = ctx["subcontractor"]
     start, end = _party(ctx).period_as_of(submission.date)
+    # Exactly the subcontractor's forms the plan has on this application's date (FORMS.md).
     attachments = [
-        AttachmentRow("再委託先の委託業務従事者体制届出書（様式第2号）", True),
-        AttachmentRow(
-            "再委託先の教育・研修実施報告書（様式第3号）",
-            sub.handles_important or contract.system_development,
-        ),
-        AttachmentRow(
-            "再委託先の重要情報の保護に関する報告書（様式第4号-①）", sub.handles_important
-        ),
-        AttachmentRow("再委託先の特定個人情報の保護に関する報告書（様式第5号-①）", sub.my_number),
+        AttachmentRow(f"再委託先の{s.title}（{s.label}）", True)
+        for s in party_forms(_party(ctx), records)
+        if s.timing is Timing.CONCLUSION and s.date == submission.date
     ]
     ctx.update(sub_period=format_period(start, end), attachments=attachments)
     return ctx

@@ -101,11 +101,12 @@ def group_bundles(submissions: Iterable[Submission], records: Records) -> list[B
     bundles = []
     for (contract_id, folder, who), subs in grouped.items():
         contract = records.contract(contract_id)
-        stem = f"{contract_id}_{subs[0].timing.label}"
+        # Filed 随時 unless it is the contract's own ① day, ② or ③ (SPEC v2 §5).
+        stem = f"{contract_id}_{subs[0].filing.label}"
         bundles.append(
             Bundle(
                 contract_id=contract_id,
-                timing=subs[0].timing,
+                timing=subs[0].filing,
                 folder=folder,
                 submitter_key=who,
                 stem=safe_name(f"{stem}_{who}" if who else stem),

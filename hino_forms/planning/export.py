@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from hino_forms.dates import format_wareki, format_wareki_year
-from hino_forms.models import Contract, Problem, Status, Submission
+from hino_forms.models import Contract, Problem, Status, Submission, Timing
 from hino_forms.xlsx import append, display_width, is_formula_like
 
 SCHEDULE_SHEET = "提出予定一覧"
@@ -52,7 +52,8 @@ _MAX_WIDTH = 60
 def submission_key(sub: Submission) -> str:
     """A stable name for a submission: contract, form, timing, fiscal year, submitter, subcontractor.
 
-    The date is left out on purpose, so a rescheduled submission keeps its key.
+    The date is left out on purpose, so a rescheduled submission keeps its key; a 随時
+    submission is one of several of its kind, so its date is what names it.
     """
     return json.dumps(
         [
@@ -62,6 +63,7 @@ def submission_key(sub: Submission) -> str:
             sub.fiscal_year,
             sub.submitter.value,
             sub.subcontractor,
+            *([sub.date.isoformat()] if sub.timing is Timing.CHANGE and sub.date else []),
         ],
         ensure_ascii=False,
     )
@@ -218,7 +220,7 @@ def _description(sub: Submission, contract: Contract | None) -> str:
 
 
 def _timing(sub: Submission) -> str:
-    return sub.timing.label
+    return sub.filing.label
 
 
 def _row(sub: Submission, contracts: Mapping[str, Contract]) -> list[object]:

@@ -16,13 +16,21 @@ Decisions the SPEC leaves open, taken here and tested in tests/test_rules.py:
   contractor hold the subcontractor to every duty of the contract. The 再委託
   sheet has no システム開発 column, so the contract's flag is the only evidence.
 * Form 1 falls due at *end*, or on the latest 実施日 of that submitter's own
-  廃棄 rows if later (disposal deferred by agreement with the city, §4・§5 ※).
+  廃棄 rows if later (disposal deferred by agreement with the city, §4・§5 ※);
+  a disposal day before the month of *end* gets its own 随時 form 1 (§10(3):
+  a certificate at each return, erasure or destruction).
+* Form 2 is filed again (変更, timing ``change``) on each day the party's people
+  change; form 3 is dated no earlier than the training it reports (§7).
+* Only the contract's own 契約締結日 is ①: a ① form dated otherwise (a later
+  subcontractor, a form 3 dated by its training, form 7) is ``occasional``,
+  filed 随時 while its timing stays ``conclusion`` (SPEC §4, §5).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from dataclasses import replace
+from datetime import date, timedelta
 
 from hino_forms.dates import april_firsts, format_wareki
 from hino_forms.models import (
@@ -35,12 +43,16 @@ from hino_forms.models import (
     Submitter,
     Timing,
 )
+from hino_forms.planning.training import training_report_date
 
 # The reasons each submission carries, citing the rules section (Japanese, shown to users).
 R_FORM1 = "§4・§5 重要情報を受託者が保存・保管する外部委託契約（契約終了時に廃棄・返還の証明書）"
 R_FORM1_DEFERRED = "§4・§5 ※ 廃棄を契約終了後に行う取り決め（最終の実施日 {day}）"
 R_FORM1_MY_NUMBER = "§10(3) 特定個人情報の廃棄には市が立ち会う"
 R_FORM2 = "§6(2) すべての外部委託契約（業務の実施前に提出）"
+R_FORM2_CHANGE = "§6(2) 従事者・再委託先の変更（変更の届出、{day}）"
+R_FORM1_CHANGE = "§10(3) 返還・消去・廃棄のつど証明書を提出（{day}実施分）"
+R_FORM3_LATER = "§7 研修の実施後に報告（最終の研修 {day}）"
 R_FORM3_IMPORTANT = "§7 重要情報を取り扱う外部委託契約（従事者への教育）"
 R_FORM3_DEVELOPMENT = "§11 開発環境の報告（作業開始前に従事者の教育状況を提出）"
 R_FORM4 = "§9 重要情報を取り扱う委託契約"
@@ -67,13 +79,45 @@ def plan(records: Records) -> list[Submission]:
         for party in records.parties_of(c.contract_id):
             if party.subcontractor is not None:
                 out += _subcontract_forms(party)
-            out += _party_forms(party, records.disposals_of(c.contract_id, party.key))
+            out += party_forms(party, records)
     return sorted(out, key=Submission.sort_key)
 
 
-def _party_forms(p: Party, disposals: Sequence[Disposal]) -> list[Submission]:
-    """Forms 1–5 one party owes (SPEC §4's table)."""
+def party_forms(p: Party, records: Records) -> list[Submission]:
+    """Forms 1–5 one party owes (SPEC §4's table), ① forms off 契約締結日 marked ``occasional``."""
+    forms = _party_forms(p, records)
+    return [_filed(s, p.contract.concluded) for s in forms]
+
+
+def _filed(s: Submission, concluded: date) -> Submission:
+    """Only the contract's own 契約締結日 is ①: any other ① date is filed 随時 (SPEC §5)."""
+    if s.timing is Timing.CONCLUSION and s.date is not None and s.date != concluded:
+        return replace(s, occasional=True)
+    return s
+
+
+def change_days(p: Party, records: Records) -> list[date]:
+    """The days a form 2 変更 is due (SPEC §4 (a)–(d)): each day *d* ≤ *end* the people change."""
+    r, end = p.reference_day, p.end
+    days: set[date] = set()
+    for m in records.staff_of(p.contract.contract_id, p.key):
+        if m.joined is not None and m.joined > r:
+            days.add(m.joined)
+        if m.left is not None and m.left + timedelta(days=1) > r:
+            days.add(m.left + timedelta(days=1))
+    if p.subcontractor is None:
+        for s in records.subcontractors_of(p.contract.contract_id):
+            sub = Party(p.contract, s)
+            if sub.first > p.contract.concluded:
+                days.add(sub.first)
+            if sub.end < end:
+                days.add(sub.end + timedelta(days=1))
+    return sorted(d for d in days if d <= end)
+
+
+def _party_forms(p: Party, records: Records) -> list[Submission]:
     out: list[Submission] = []
+    cid = p.contract.contract_id
     # A subcontractor submits through the contractor, who answers for it (§12).
     flow = (R_FLOW, R_SUPERVISION) if p.subcontractor is not None else ()
 
@@ -94,6 +138,8 @@ def _party_forms(p: Party, disposals: Sequence[Disposal]) -> list[Submission]:
         )
 
     add(Form.STAFF_STRUCTURE, Timing.CONCLUSION, p.first, [R_FORM2])
+    for d in change_days(p, records):
+        add(Form.STAFF_STRUCTURE, Timing.CHANGE, d, [R_FORM2_CHANGE.format(day=format_wareki(d))])
     training = [
         r
         for r, due in (
@@ -103,7 +149,10 @@ def _party_forms(p: Party, disposals: Sequence[Disposal]) -> list[Submission]:
         if due
     ]
     if training:
-        add(Form.TRAINING_REPORT, Timing.CONCLUSION, p.first, training)
+        day = training_report_date(p, records.trainings_of(cid, p.key))
+        if day > p.first:
+            training.append(R_FORM3_LATER.format(day=format_wareki(day)))
+        add(Form.TRAINING_REPORT, Timing.CONCLUSION, day, training)
     for form, required, reason in (
         (Form.IMPORTANT_INFO_REPORT, p.handles_important, R_FORM4),
         (Form.MY_NUMBER_REPORT, p.my_number, R_FORM5),
@@ -111,19 +160,33 @@ def _party_forms(p: Party, disposals: Sequence[Disposal]) -> list[Submission]:
         if not required:
             continue
         add(form, Timing.CONCLUSION, p.first, [reason, R_TIMING[Timing.CONCLUSION]])
-        for d in april_firsts(p.start, p.end):
+        # Nothing is reported for a year before the contract (the party) existed.
+        for d in (d for d in april_firsts(p.start, p.end) if d > p.first):
             add(form, Timing.FISCAL_YEAR, d, [reason, R_TIMING[Timing.FISCAL_YEAR]], d.year)
         add(form, Timing.END, p.end, [reason, R_TIMING[Timing.END]])
     if p.handles_important and p.stores_important:
+        disposals = records.disposals_of(cid, p.key)
+        extra = (R_FORM1_MY_NUMBER,) if p.my_number else ()
+        for d in mid_contract_disposal_days(p, disposals):
+            add(
+                Form.DISPOSAL_CERTIFICATE,
+                Timing.CHANGE,
+                d,
+                [R_FORM1_CHANGE.format(day=format_wareki(d)), *extra],
+            )
         day, reasons = p.end, [R_FORM1]
         latest = max((d.done_on for d in disposals if d.done_on is not None), default=None)
         if latest is not None and latest > p.end:
             day = latest
             reasons.append(R_FORM1_DEFERRED.format(day=format_wareki(latest)))
-        if p.my_number:
-            reasons.append(R_FORM1_MY_NUMBER)
-        add(Form.DISPOSAL_CERTIFICATE, Timing.END, day, reasons)
+        add(Form.DISPOSAL_CERTIFICATE, Timing.END, day, [*reasons, *extra])
     return out
+
+
+def mid_contract_disposal_days(p: Party, disposals: Sequence[Disposal]) -> list[date]:
+    """The 実施日 before the month of *end*: each gets a 随時 form 1 listing that day's rows."""
+    month = p.end.replace(day=1)
+    return sorted({d.done_on for d in disposals if d.done_on is not None and d.done_on < month})
 
 
 def _subcontract_forms(p: Party) -> list[Submission]:
@@ -149,4 +212,4 @@ def _subcontract_forms(p: Party) -> list[Submission]:
         status=Status.READY if s.approved else Status.PENDING,
         reasons=(R_FORM7,) if s.approved else (R_FORM7, R_FORM7_PENDING),
     )
-    return [application, approval]
+    return [_filed(application, c.concluded), _filed(approval, c.concluded)]

@@ -17,25 +17,33 @@ from dataclasses import dataclass, replace
 from typing import Protocol, TypeVar
 
 from hino_forms.dates import format_wareki
-from hino_forms.forms.adjust import adjustment_problems
+from hino_forms.forms.adjust import adjustment_problems, checklist_for
 from hino_forms.models import (
     Cells,
     Contract,
     Disposal,
+    Form,
     Party,
     Problem,
     Records,
     Severity,
     StaffMember,
     Subcontractor,
+    Training,
 )
-from hino_forms.planning.training import training_status
+from hino_forms.planning.training import (
+    covered_topics,
+    parse_topics,
+    reported_sessions,
+    training_status,
+)
 from hino_forms.workbook import schema
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 _SUB = schema.SUBCONTRACT.name
 _STAFF = schema.STAFF.name
 _DISPOSAL = schema.DISPOSAL.name
+_TRAINING = schema.TRAINING.name
 # Removable media (§10(1)①, §10(2)): latin names as whole words so that "SSD" is not "SD".
 _PORTABLE = re.compile(
     r"(?<![A-Z])(USB|DVD|CD|BD|SD|MICROSD|SDHC|SDXC|MO|FD|LTO)(?![A-Z])"
@@ -140,7 +148,10 @@ class _Checker:
             self.subcontractor(self.contracts[s.contract_id], s)
         for m in self.attached(self.records.staff, _STAFF):
             self.staff(m)
-        list(self.attached(self.records.trainings, schema.TRAINING.name))
+        sessions = list(self.attached(self.records.trainings, _TRAINING))
+        for t in sessions:
+            self.training(t)
+        self.training_coverage(sessions)
         list(self.attached(self.records.answers, schema.REPORT.name))
         self.disposals(list(self.attached(self.records.disposals, _DISPOSAL)))
         adjustments = tuple(self.attached(self.records.adjustments, schema.ADJUSTMENT.name))
@@ -271,6 +282,12 @@ class _Checker:
                 f"{who}の再委託終了日（{format_wareki(s.end)}）が再委託開始日（{format_wareki(s.start)}）より前です。"
                 "再委託期間を直してください。",
             )
+        if not s.deputy_name:
+            at.warning(
+                "再委託先代行者氏名",
+                f"{who}の代行者（再委託先代行者氏名）が空欄です。再委託先にも責任者とその代行者が必要です"
+                "（遵守事項6(1)、12(2)）。様式第2号の代行者欄が空欄になります。代行者を入力してください。",
+            )
         if s.applied and s.approved and s.applied > s.approved:
             at.error(
                 "申請日",
@@ -322,12 +339,97 @@ class _Checker:
                 f"{who}は特定個人情報取扱が「有」ですが重要情報取扱が「無」です。"
                 "特定個人情報は重要情報です（§1）。重要情報取扱を「有」にしてください。",
             )
-        status = training_status(m, party.start)
+        self.staff_period(at, party, m, who, owner)
+        status = training_status(m, party.joined(m))
         if not status.trained and not at.unreadable("研修受講日"):
             at.warning(
                 "研修受講日",
-                f"{who}: {status.reason}。業務開始前1年以内の研修受講が必要です（§7）。"
+                f"{who}: {status.reason}。従事開始前1年以内の研修受講が必要です（§7）。"
                 "様式第3号では「未受講」と記載されます。",
+            )
+
+    def staff_period(self, at: _At, party: Party, m: StaffMember, who: str, owner: str) -> None:
+        """従事開始日/従事終了日 lie in the party's period, in order (SPEC §3)."""
+        start, end = party.start, party.end
+        period = f"{owner}の期間（{format_wareki(start)}〜{format_wareki(end)}）"
+        for header, day in (("従事開始日", m.joined), ("従事終了日", m.left)):
+            if day is not None and not start <= day <= end:
+                at.error(
+                    header,
+                    f"{who}の{header}（{format_wareki(day)}）が{period}の外です。{header}を直してください。",
+                )
+        if m.joined is not None and m.left is not None and m.left < m.joined:
+            at.error(
+                "従事終了日",
+                f"{who}の従事終了日（{format_wareki(m.left)}）が従事開始日（{format_wareki(m.joined)}）"
+                "より前です。日付を直してください。",
+            )
+
+    # -- 研修 -----------------------------------------------------------------
+
+    def training(self, t: Training) -> None:
+        """A session without a readable 実施日 counts as none; an unreadable 実施項目 states nothing."""
+        at = _At(self, _TRAINING, t.row, t.contract_id, t.subcontractor or None)
+        if t.held_on is None and not at.unreadable("実施日"):
+            at.warning(
+                "実施日",
+                f"の研修「{t.title}」の実施日が空欄です。実施日の分からない研修は様式第3号に記載されません。"
+                "実施日を入力してください。",
+            )
+        count = len(self.topics(t.contract_id))
+        if parse_topics(t.topics, count) is None:
+            at.warning(
+                "実施項目",
+                f"の研修「{t.title}」の実施項目「{t.topics}」を読めません（1〜{count}の番号を"
+                "「1-16」「1,2,4-6」のように、又は「全項目」）。この研修の実施項目は未記載として扱います。",
+            )
+
+    def topics(self, contract_id: str) -> tuple[tuple[int, str], ...]:
+        """The contract's form 3 topics (after 項目調整) as (number, only): the property it needs."""
+        items = checklist_for(Form.TRAINING_REPORT, "①", self.records.adjustments_of(contract_id))
+        return tuple((int(k.no), k.only) for k in items)
+
+    def training_coverage(self, sessions: list[Training]) -> None:
+        """Each party owing form 3 trained before its start, covering every topic (§7)."""
+        by_party: dict[tuple[str, str], list[Training]] = defaultdict(list)
+        for t in sessions:
+            by_party[(t.contract_id, t.subcontractor)].append(t)
+        for c in self.records.contracts:
+            for sub in (None, *self.subs.get(c.contract_id, {}).values()):
+                party = Party(c, sub)
+                if party.owes_training_report:
+                    self.party_training(party, by_party.get((c.contract_id, party.key), []))
+
+    def party_training(self, party: Party, sessions: list[Training]) -> None:
+        c = party.contract
+        if party.subcontractor is None:
+            at = _At(self, schema.CONTRACT.name, c.row, c.contract_id)
+            header, who = "契約番号", "の受託者"
+        else:
+            s = party.subcontractor
+            at = _At(self, _SUB, s.row, c.contract_id, s.name)
+            header, who = "再委託先名称", f"の再委託先「{s.name}」"
+        held = reported_sessions(party, sessions)
+        start = format_wareki(party.start)
+        if not held:
+            later = "（それより後の研修のみ）" if any(t.held_on for t in sessions) else ""
+            at.warning(
+                header,
+                f"{who}には業務開始日（{start}）までに実施した研修がありません{later}。"
+                "従事者への研修は業務の開始前に必要です（遵守事項7）。研修シートを確認してください。",
+            )
+            return
+        needs = {"system_development": c.system_development, "subcontracting": c.subcontracting}
+        topics = self.topics(c.contract_id)
+        required = [n for n, only in topics if not only or needs.get(only, True)]
+        covered = covered_topics(held, len(topics))
+        missing = [n for n in required if n not in covered]
+        if missing:
+            at.warning(
+                header,
+                f"{who}の業務開始日（{start}）までの研修は、様式第3号の研修項目のうち"
+                f"{_numbers(missing)}を実施していません（実施項目）。研修は市の対策を網羅する必要があります"
+                "（遵守事項7）。研修を追加するか、研修シートの実施項目を確認してください。",
             )
 
     # -- 廃棄 -----------------------------------------------------------------
@@ -371,3 +473,14 @@ class _Checker:
                 f"の「{d.item}」の媒体（{d.medium}）は可搬記録媒体です。特定個人情報での可搬記録媒体の使用は"
                 "一切禁止です（§10(2)）。媒体を確認してください。",
             )
+
+
+def _numbers(numbers: list[int]) -> str:
+    """[1, 2, 3, 5] → 1〜3、5 (the topic numbers a warning names)."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return "、".join(f"{r[0]}〜{r[-1]}" if len(r) > 2 else "、".join(map(str, r)) for r in runs)

@@ -442,6 +442,15 @@ class _CellError(ValueError):
     """A cell that is filled but cannot be read as its column's kind (message in Japanese)."""
 
 
+class _YearError(_CellError):
+    """A year outside 2000–2100: a typing slip (2205/4/1), an error wherever it is."""
+
+
+# What a lenient column's unreadable cell means for the row (SPEC §3).
+_LENIENT_NOTE = {"実施日": "この研修は実施日が分からないため、様式第3号に記載されません。"}
+_YEARS = range(2000, 2101)
+
+
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip(_SPACES))
 
@@ -458,11 +467,17 @@ _nfkc = cell_text
 def _date(value: Any) -> date:
     if isinstance(value, (int, float)) and not isinstance(value, bool) and int(value) in _SERIALS:
         serial: datetime = from_excel(value)  # openpyxl is untyped
-        return serial.date()
-    try:
-        return parse_date(value)
-    except DateFormatError as err:
-        raise _CellError(str(err)) from None
+        day = serial.date()
+    else:
+        try:
+            day = parse_date(value)
+        except DateFormatError as err:
+            raise _CellError(str(err)) from None
+    if day.year not in _YEARS:
+        raise _YearError(
+            f"{day.year}年は2000年〜2100年の範囲外です（入力の誤りではありませんか）。年を直してください"
+        )
+    return day
 
 
 def _flag(value: Any) -> bool:
@@ -589,7 +604,13 @@ class _Row:
             except _CellError as err:
                 out[column.header] = blank
                 self.failed = self.failed or column.required
-                self.error(column.header, f"「{column.header}」を読めません: {err}。")
+                lenient = column.lenient and not isinstance(err, _YearError)
+                self.error(
+                    column.header,
+                    f"「{column.header}」を読めません: {err}。"
+                    + (_LENIENT_NOTE.get(column.header, "") if lenient else ""),
+                    Severity.WARNING if lenient else Severity.ERROR,
+                )
         return out
 
 

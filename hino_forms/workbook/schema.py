@@ -52,6 +52,9 @@ class Column:
     help: str = ""  # what to write (Japanese), shown as the input prompt by ``init``
     example: str = ""
     filled_by: Filler | None = None  # None: whoever fills the sheet (``Sheet.filled_by``)
+    # An unreadable cell is a warning and reads as blank (研修!実施日: the row counts as no
+    # session, SPEC §3) instead of an error against the contract.
+    lenient: bool = False
 
 
 @dataclass(frozen=True)
@@ -306,6 +309,20 @@ STAFF = Sheet(
             help="市の対策を網羅した研修を受講した日",
             example="2025/3/20",
         ),
+        _C(
+            "従事開始日",
+            "joined",
+            Kind.DATE,
+            help="途中から従事する場合のみ、その日（空欄は契約・再委託の開始日）",
+            example="2025/10/1",
+        ),
+        _C(
+            "従事終了日",
+            "left",
+            Kind.DATE,
+            help="途中で従事を終える場合のみ、最後の従事日（空欄は契約・再委託の終了日）",
+            example="2025/9/30",
+        ),
     ),
     purpose="業務に従事する全員（様式第2号の従事者一覧、様式第3号の受講状況）。",
     key=(CONTRACT_ID, SUBCONTRACTOR_NAME, "氏名"),
@@ -318,10 +335,23 @@ TRAINING = Sheet(
         _C(CONTRACT_ID, "contract_id", required=True, example="R7-001"),
         _C(SUBCONTRACTOR_NAME, "subcontractor", help="再委託先が実施した研修のみ、その名称"),
         _C("研修名", "title", required=True, help="研修の名称", example="情報セキュリティ研修"),
-        _C("実施日", "held_on", Kind.DATE, help="研修を実施した日", example="2025/3/20"),
+        _C(
+            "実施日",
+            "held_on",
+            Kind.DATE,
+            help="研修を実施した日",
+            example="2025/3/20",
+            lenient=True,
+        ),
         _C("実施方法", "method", help="集合研修、e-ラーニングなど", example="集合研修"),
         _C("講師", "instructor", help="講師の氏名・所属", example="情報セキュリティ対策責任者"),
         _C("研修内容", "content", help="研修で扱った内容", example="守秘義務、重要情報の取扱い"),
+        _C(
+            "実施項目",
+            "topics",
+            help="様式第3号の研修項目のうち実施した番号（1-16、1,2,4-6、全項目）。空欄は未記載",
+            example="1-16",
+        ),
     ),
     purpose="実施した教育・研修（様式第3号）。",
     key=(CONTRACT_ID, SUBCONTRACTOR_NAME, "研修名", "実施日"),
@@ -379,6 +409,26 @@ SUBCONTRACT = Sheet(
             "officer_name",
             help="再委託先の情報セキュリティ対策責任者",
             example="小林 五月",
+        ),
+        _C("再委託先責任者役職", "officer_title", help="再委託先の責任者の役職", example="課長"),
+        _C(
+            "再委託先責任者連絡先",
+            "officer_contact",
+            help="再委託先の責任者の電話番号など",
+            example="042-000-0101",
+        ),
+        _C(
+            "再委託先代行者氏名",
+            "deputy_name",
+            help="再委託先の責任者不在時に代行する者の氏名",
+            example="加藤 六郎",
+        ),
+        _C("再委託先代行者役職", "deputy_title", help="再委託先の代行者の役職", example="主任"),
+        _C(
+            "再委託先代行者連絡先",
+            "deputy_contact",
+            help="再委託先の代行者の電話番号など",
+            example="042-000-0102",
         ),
         _C(
             "申請日",
