@@ -273,7 +273,7 @@ def _subcontractor(records: Records, submission: Submission) -> Subcontractor | 
     raise KeyError(f"{submission.contract_id}: 再委託先「{submission.subcontractor}」がありません")
 
 
-def _is_sub(submission: Submission) -> bool:
+def _by_subcontractor(submission: Submission) -> bool:
     return submission.submitter is Submitter.SUBCONTRACTOR
 
 
@@ -295,11 +295,15 @@ def report_period(submission: Submission, party: Party) -> str:
     return format_period(start, end)
 
 
-def submitter_view(contract: Contract, sub: Subcontractor | None) -> SubmitterView:
-    """The submitter block of a form and the 送付者 of a cover: the contractor, or ``sub``."""
-    if sub is not None:  # its own officer is its person in charge (再委託先責任者連絡先)
+def submitter_view(contract: Contract, subcontractor: Subcontractor | None) -> SubmitterView:
+    """The submitter block of a form and the 送付者 of a cover: the contractor, or ``subcontractor``."""
+    if subcontractor is not None:  # its own officer is its person in charge (再委託先責任者連絡先)
         return SubmitterView(
-            sub.address, sub.name, sub.representative, sub.officer_name, sub.officer_contact
+            subcontractor.address,
+            subcontractor.name,
+            subcontractor.representative,
+            subcontractor.officer_name,
+            subcontractor.officer_contact,
         )
     in_charge = contract.in_charge  # 担当者氏名 / 担当者連絡先, blank = the 責任者
     return SubmitterView(
@@ -314,8 +318,8 @@ def submitter_view(contract: Contract, sub: Subcontractor | None) -> SubmitterVi
 def common(submission: Submission, records: Records, env: FormEnv) -> dict[str, Any]:
     """The variables every form 1–6 has (see the module docstring)."""
     contract = _cleaned(records.contract(submission.contract_id))
-    sub = _subcontractor(records, submission)
-    submitter = submitter_view(contract, sub if _is_sub(submission) else None)
+    subcontractor = _subcontractor(records, submission)
+    submitter = submitter_view(contract, subcontractor if _by_subcontractor(submission) else None)
     return {
         "form_no": int(submission.form),
         "form_label": submission.label,
@@ -324,10 +328,10 @@ def common(submission: Submission, records: Records, env: FormEnv) -> dict[str, 
         "addressee": env.settings.addressee,
         "contract": contract,
         "contract_period": contract_period(contract, submission.date),
-        "is_subcontractor": _is_sub(submission),
-        "subcontractor": sub,
-        "sub_period": format_period(*Party(contract, sub).period_as_of(submission.date))
-        if _is_sub(submission) and sub is not None
+        "is_subcontractor": _by_subcontractor(submission),
+        "subcontractor": subcontractor,
+        "sub_period": format_period(*Party(contract, subcontractor).period_as_of(submission.date))
+        if _by_subcontractor(submission) and subcontractor is not None
         else "",
         "submitter": submitter,
         "footer_id": contract.contract_id,
@@ -341,7 +345,7 @@ def _party(ctx: dict[str, Any]) -> Party:
 
 def _own(submission: Submission) -> str:
     """The 再委託先名称 key of the submitter's own rows ("" for the contractor)."""
-    return (submission.subcontractor or "") if _is_sub(submission) else ""
+    return (submission.subcontractor or "") if _by_subcontractor(submission) else ""
 
 
 # ---------------------------------------------------------------- the forms
@@ -395,17 +399,17 @@ def form2(submission: Submission, records: Records, env: FormEnv) -> dict[str, A
     """様式第2号 従事者体制届出書: officer and deputy, work place, subcontracting, staff in place."""
     ctx = common(submission, records, env)
     contract: Contract = ctx["contract"]
-    sub = ctx["subcontractor"]
+    subcontractor = ctx["subcontractor"]
     party = _party(ctx)
     new_filing = submission.timing is not Timing.CHANGE
     # SPEC §4: the 新規 lists who is in place on R; a 変更 on d, who is on the later of d and R.
     day = submission.date or party.first
     on = party.reference_day if new_filing else max(day, party.reference_day)
     names: list[str] = []
-    if ctx["is_subcontractor"] and sub is not None:
+    if ctx["is_subcontractor"] and subcontractor is not None:
         officers = [
-            OfficerRow("情報セキュリティ対策責任者", sub.officer),
-            OfficerRow("代行者", sub.deputy),
+            OfficerRow("情報セキュリティ対策責任者", subcontractor.officer),
+            OfficerRow("代行者", subcontractor.deputy),
         ]
     else:
         officers = [
@@ -541,20 +545,20 @@ def form6(submission: Submission, records: Records, env: FormEnv) -> dict[str, A
 def form7(submission: Submission, records: Records, env: FormEnv) -> dict[str, Any]:
     """様式第7号 再委託承認通知書 (from the city): number, dates, sender, conditions."""
     contract = _cleaned(records.contract(submission.contract_id))
-    sub = _subcontractor(records, submission)
-    assert sub is not None, "form 7 names its subcontractor"
-    start, end = Party(contract, sub).period_as_of(submission.date)
+    subcontractor = _subcontractor(records, submission)
+    assert subcontractor is not None, "form 7 names its subcontractor"
+    start, end = Party(contract, subcontractor).period_as_of(submission.date)
     settings = env.settings
     return {
         "form_no": 7,
         "form_label": submission.label,
         "form_title": Form.SUBCONTRACT_APPROVAL.title,
         "contract": contract,
-        "subcontractor": sub,
+        "subcontractor": subcontractor,
         "footer_id": contract.contract_id,
-        "approval_no": sub.approval_no,
-        "approved": sub.approved or submission.date,
-        "applied": sub.applied,
+        "approval_no": subcontractor.approval_no,
+        "approved": subcontractor.approved or submission.date,
+        "applied": subcontractor.applied,
         "sender": settings.city_sender,
         "seal_omitted": settings.seal_omitted,
         "conditions": [clean(c) for c in settings.approval_conditions],
@@ -565,7 +569,7 @@ def form7(submission: Submission, records: Records, env: FormEnv) -> dict[str, A
 def cover(cover: Cover, settings: Settings) -> dict[str, Any]:
     """The 送付書 of a bundle: to whom, from whom, what and when, the forms with their pages."""
     contract = _cleaned(cover.contract)
-    sub = _cleaned(cover.subcontractor) if cover.subcontractor is not None else None
+    subcontractor = _cleaned(cover.subcontractor) if cover.subcontractor is not None else None
     timing_label = cover.timing_label or cover.timing.label
     if cover.fiscal_year:  # the April 1 of ``fiscal_year`` starts a year; ② covers the one before
         timing_label += f"（{format_wareki_year(cover.fiscal_year - 1)}分）"
@@ -582,7 +586,7 @@ def cover(cover: Cover, settings: Settings) -> dict[str, Any]:
         preamble = "下記のとおり、再委託承認通知書を送付します。"
     else:
         addressee = [f"（宛先）{settings.addressee}", f"（担当課）{contract.department}"]
-        own = sub if cover.submitter is Submitter.SUBCONTRACTOR else None
+        own = subcontractor if cover.submitter is Submitter.SUBCONTRACTOR else None
         view = submitter_view(contract, own)
         sender = [
             SenderRow("所在地", view.address),

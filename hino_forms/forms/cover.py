@@ -107,7 +107,7 @@ class CoverBuilder:
         ``separate``: the subcontractors' bundles the contractor forwards with it."""
         first = bundle.first
         contract = self.records.contract(first.contract_id)
-        sub = (
+        subcontractor = (
             self.records.party(first.contract_id, first.subcontractor).subcontractor
             if first.subcontractor
             else None
@@ -120,25 +120,27 @@ class CoverBuilder:
             submitter_label=bundle.submitter_label,
             entries=self.entries(bundle.submissions, pages, cover_pages + 1),
             submitter=first.submitter,
-            subcontractor=sub,
+            subcontractor=subcontractor,
             # The folder says 随時 for what falls between ① and ③; the cover says the same.
             timing_label=bundle.folder.split("_", 1)[0],
             separate=tuple(separate),
         )
 
     def entries(
-        self, subs: Sequence[Submission], pages: Sequence[int | None], first_page: int | None
+        self, submissions: Sequence[Submission], pages: Sequence[int | None], first_page: int | None
     ) -> tuple[CoverEntry, ...]:
         """The forms of a bundle with their pages, the first starting on ``first_page``."""
         entries = []
         page = first_page
-        for sub, count in zip(subs, pages):
+        for submission, count in zip(submissions, pages):
             title = (
-                f"{sub.title}（{sub.subcontractor}）"
-                if sub.form in (6, 7) and sub.subcontractor
-                else sub.title
+                f"{submission.title}（{submission.subcontractor}）"
+                if submission.form in (6, 7) and submission.subcontractor
+                else submission.title
             )
-            entries.append(CoverEntry(label=sub.label, title=title, first_page=page, pages=count))
+            entries.append(
+                CoverEntry(label=submission.label, title=title, first_page=page, pages=count)
+            )
             page = page + count if page is not None and count is not None else None
         return tuple(entries)
 
@@ -146,13 +148,15 @@ class CoverBuilder:
         """A subcontractor's bundle as the contractor's cover lists it (別綴り)."""
         return SeparateBundle(bundle.submitter_key, self.entries(bundle.submissions, pages, None))
 
-    def warnings(self, subs: Sequence[Submission]) -> tuple[Problem, ...]:
-        """The warnings that concern the bundle of ``subs`` (for the 一覧, never the cover)."""
+    def warnings(self, submissions: Sequence[Submission]) -> tuple[Problem, ...]:
+        """The warnings that concern the bundle of ``submissions`` (for the 一覧, never the cover)."""
         return tuple(
-            p for p in self.records.problems_of(subs[0].contract_id) if self.concerns(p, subs)
+            p
+            for p in self.records.problems_of(submissions[0].contract_id)
+            if self.concerns(p, submissions)
         )
 
-    def concerns(self, problem: Problem, subs: Sequence[Submission]) -> bool:
+    def concerns(self, problem: Problem, submissions: Sequence[Submission]) -> bool:
         """Whether a warning is about a form in this bundle, from this bundle's submitter."""
         if problem.severity is not Severity.WARNING:
             return False
@@ -160,15 +164,16 @@ class CoverBuilder:
         if forms is None or problem.row is None:
             return True  # about a whole sheet: every bundle of the contract
         owner = problem.subcontractor or ""  # whose row: the 再委託先名称 it names
-        for sub in subs:
-            if sub.form not in forms:
+        for submission in submissions:
+            if submission.form not in forms:
                 continue
-            if problem.sheet == "契約" and sub.timing is not Timing.CONCLUSION:
+            if problem.sheet == "契約" and submission.timing is not Timing.CONCLUSION:
                 continue
             # Forms 6 and 7 name their subcontractor though the contractor or the city submits them.
             whose = (
-                sub.subcontractor or ""
-                if sub.form.names_subcontractor or sub.submitter is Submitter.SUBCONTRACTOR
+                submission.subcontractor or ""
+                if submission.form.names_subcontractor
+                or submission.submitter is Submitter.SUBCONTRACTOR
                 else ""
             )
             if problem.sheet == "契約" or whose == owner:

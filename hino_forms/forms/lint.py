@@ -107,7 +107,7 @@ def example_records() -> Records:
         deputy=Person("例示 二郎", "課長", "042-000-0001"),
         workplace="架空庁舎",
     )
-    sub = Subcontractor(
+    subcontractor = Subcontractor(
         contract_id=cid,
         name="有限会社例示下請",
         address="東京都日野市架空町8-8-8",
@@ -125,7 +125,7 @@ def example_records() -> Records:
     people = []
     trainings = []
     disposals = []
-    for owner in ("", sub.name):
+    for owner in ("", subcontractor.name):
         people.append(
             StaffMember(
                 contract_id=cid,
@@ -159,7 +159,7 @@ def example_records() -> Records:
     )
     return Records(
         contracts=(contract,),
-        subcontractors=(sub,),
+        subcontractors=(subcontractor,),
         staff=tuple(people),
         trainings=tuple(trainings),
         disposals=tuple(disposals),
@@ -169,7 +169,7 @@ def example_records() -> Records:
 
 def example_submissions(number: int) -> list[Submission]:
     """The variants of one form for the example contract (contractor and subcontractor)."""
-    cid, sub = "EX-001", "有限会社例示下請"
+    cid, subcontractor_name = "EX-001", "有限会社例示下請"
     form = Form(number)
     if form == 7:
         return [
@@ -179,7 +179,7 @@ def example_submissions(number: int) -> list[Submission]:
                 timing=Timing.CONCLUSION,
                 date=date(2025, 3, 28),
                 submitter=Submitter.CITY,
-                subcontractor=sub,
+                subcontractor=subcontractor_name,
             )
         ]
     if form == 6:
@@ -189,7 +189,7 @@ def example_submissions(number: int) -> list[Submission]:
                 form=form,
                 timing=Timing.CONCLUSION,
                 date=date(2025, 3, 26),
-                subcontractor=sub,
+                subcontractor=subcontractor_name,
             )
         ]
     timings = [Timing.END] if form == 1 else [Timing.CONCLUSION]
@@ -212,7 +212,7 @@ def example_submissions(number: int) -> list[Submission]:
                 date=day,
                 fiscal_year=fy,
                 submitter=Submitter.SUBCONTRACTOR,
-                subcontractor=sub,
+                subcontractor=subcontractor_name,
             )
         )
     return out

@@ -82,35 +82,35 @@ class Bundle:
         return f"受託者 {self.contractor_name}"
 
 
-def submitter_key(sub: Submission) -> str:
+def submitter_key(submission: Submission) -> str:
     """Who a bundle belongs to: "" for the contractor, the subcontractor's name, or 日野市 (form 7)."""
-    if sub.submitter is Submitter.CITY:
+    if submission.submitter is Submitter.CITY:
         return CITY
-    if sub.submitter is Submitter.SUBCONTRACTOR:
-        return sub.subcontractor or ""
+    if submission.submitter is Submitter.SUBCONTRACTOR:
+        return submission.subcontractor or ""
     return ""
 
 
 def group_bundles(submissions: Iterable[Submission], records: Records) -> list[Bundle]:
     """The bundles of ``submissions``, in the order their first form comes (pure: no files)."""
     grouped: dict[tuple[str, str, str], list[Submission]] = {}
-    for sub in submissions:
-        grouped.setdefault((sub.contract_id, timing_folder(sub), submitter_key(sub)), []).append(
-            sub
-        )
+    for submission in submissions:
+        grouped.setdefault(
+            (submission.contract_id, timing_folder(submission), submitter_key(submission)), []
+        ).append(submission)
     bundles = []
-    for (contract_id, folder, who), subs in grouped.items():
+    for (contract_id, folder, who), members in grouped.items():
         contract = records.contract(contract_id)
         # Filed 随時 unless it is the contract's own ① day, ② or ③ (SPEC v2 §5).
-        stem = f"{contract_id}_{subs[0].filing.label}"
+        stem = f"{contract_id}_{members[0].filing.label}"
         bundles.append(
             Bundle(
                 contract_id=contract_id,
-                timing=subs[0].filing,
+                timing=members[0].filing,
                 folder=folder,
                 submitter_key=who,
                 stem=safe_name(f"{stem}_{who}" if who else stem),
-                submissions=tuple(subs),
+                submissions=tuple(members),
                 contractor_name=contract.contractor_name,
                 work_name=contract.work_name,
             )

@@ -51,9 +51,9 @@ def inside(root: Path, path: Path) -> Path:
     return path
 
 
-def timing_folder(sub: Submission) -> str:
+def timing_folder(submission: Submission) -> str:
     """①契約締結時_2025-03-25, ②年度切替時_2026, 随時_2026-06-01, ③契約終了時_2027-03-31."""
-    label = sub.filing.label
-    if sub.timing is Timing.FISCAL_YEAR and sub.fiscal_year is not None:
-        return f"{label}_{sub.fiscal_year}"
-    return f"{label}_{sub.date.isoformat()}" if sub.date else label
+    label = submission.filing.label
+    if submission.timing is Timing.FISCAL_YEAR and submission.fiscal_year is not None:
+        return f"{label}_{submission.fiscal_year}"
+    return f"{label}_{submission.date.isoformat()}" if submission.date else label

@@ -251,9 +251,11 @@ class _Run:
         with _timed(self.summary, "render"):
             for cid in chunk.contract_ids:
                 (chunk.work / self.contract_dirs[cid]).mkdir()
-                for sub in self.by_contract[cid]:
-                    if sub.status is Status.READY and (docx := self._render_form(sub, chunk.work)):
-                        chunk.docx[sub] = docx
+                for submission in self.by_contract[cid]:
+                    if submission.status is Status.READY and (
+                        docx := self._render_form(submission, chunk.work)
+                    ):
+                        chunk.docx[submission] = docx
         chunk.bundles = group_bundles(chunk.docx, self.records)
 
     def _folder(self, work: Path, bundle: Bundle) -> Path:
@@ -261,13 +263,15 @@ class _Run:
         folder.mkdir(exist_ok=True)
         return folder
 
-    def _render_form(self, sub: Submission, work: Path) -> Path | None:
-        (bundle,) = group_bundles([sub], self.records)
-        docx = inside(work, self._folder(work, bundle) / f"{safe_name(form_filename(sub))}.docx")
+    def _render_form(self, submission: Submission, work: Path) -> Path | None:
+        (bundle,) = group_bundles([submission], self.records)
+        docx = inside(
+            work, self._folder(work, bundle) / f"{safe_name(form_filename(submission))}.docx"
+        )
         try:
-            self.renderer.render(sub, self.records, docx)
+            self.renderer.render(submission, self.records, docx)
         except Exception as err:  # noqa: BLE001 — a broken template must not stop the batch
-            self._fail(sub.contract_id, sub.label, f"作成に失敗しました（{err}）")
+            self._fail(submission.contract_id, submission.label, f"作成に失敗しました（{err}）")
             docx.unlink(missing_ok=True)
             return None
         finally:
@@ -377,14 +381,14 @@ class _Run:
                     if pagination.pdf is not None:
                         pagination.pdf.unlink(missing_ok=True)
                     self.progress.advance("bundle")
-            for sub, docx in chunk.docx.items():
+            for submission, docx in chunk.docx.items():
                 if not self.encrypt:
-                    self.files[schedule.submission_key(sub)] = docx.relative_to(
+                    self.files[schedule.submission_key(submission)] = docx.relative_to(
                         chunk.work
                     ).as_posix()
                     for path in (docx, chunk.pdfs.get(docx)):
                         if path is not None:
-                            self._wrote(path, chunk.work, sub, sub.form, "form")
+                            self._wrote(path, chunk.work, submission, submission.form, "form")
                 else:  # only the encrypted bundle lands: no plaintext beside it
                     docx.unlink(missing_ok=True)
                     if docx in chunk.pdfs:
@@ -471,14 +475,16 @@ class _Run:
         self._wrote(target, chunk.work, b.first, None, "bundle")
         if self.encrypt:
             self.summary.bundles += 1
-            for sub in b.submissions:
-                self.files[schedule.submission_key(sub)] = target.relative_to(chunk.work).as_posix()
+            for submission in b.submissions:
+                self.files[schedule.submission_key(submission)] = target.relative_to(
+                    chunk.work
+                ).as_posix()
 
     def _fail_conversion(self, docx: Path, chunk: _Chunk, reason: str) -> None:
         """Report a form or cover without PDF under its contract and name."""
-        for sub, form in chunk.docx.items():
+        for submission, form in chunk.docx.items():
             if form == docx:
-                self._fail(sub.contract_id, sub.label, reason)
+                self._fail(submission.contract_id, submission.label, reason)
                 return
         if docx in chunk.covers:
             b = chunk.covers[docx][0]
@@ -518,9 +524,13 @@ class _Run:
         """The bundles a warning concerns, as the 一覧 names them ("" when none of this run)."""
         return "、".join(name for name, found in self.bundle_warnings if problem in found)
 
-    def _wrote(self, path: Path, work: Path, sub: Submission, form: int | None, kind: str) -> None:
+    def _wrote(
+        self, path: Path, work: Path, submission: Submission, form: int | None, kind: str
+    ) -> None:
         self.written.append(
-            _Written(path.relative_to(work), sub.contract_id, form, sub.timing.value, kind)
+            _Written(
+                path.relative_to(work), submission.contract_id, form, submission.timing.value, kind
+            )
         )
 
     def _fail(self, contract_id: str, what: str, reason: str) -> None:

@@ -49,7 +49,7 @@ UID_DOMAIN = "hino-forms"
 _MAX_WIDTH = 60
 
 
-def submission_key(sub: Submission) -> str:
+def submission_key(submission: Submission) -> str:
     """A stable name for a submission: contract, form, timing, fiscal year, submitter, subcontractor.
 
     The date is left out on purpose, so a rescheduled submission keeps its key; a 随時
@@ -57,13 +57,17 @@ def submission_key(sub: Submission) -> str:
     """
     return json.dumps(
         [
-            sub.contract_id,
-            sub.form,
-            sub.timing.value,
-            sub.fiscal_year,
-            sub.submitter.value,
-            sub.subcontractor,
-            *([sub.date.isoformat()] if sub.timing is Timing.CHANGE and sub.date else []),
+            submission.contract_id,
+            submission.form,
+            submission.timing.value,
+            submission.fiscal_year,
+            submission.submitter.value,
+            submission.subcontractor,
+            *(
+                [submission.date.isoformat()]
+                if submission.timing is Timing.CHANGE and submission.date
+                else []
+            ),
         ],
         ensure_ascii=False,
     )
@@ -89,9 +93,9 @@ def write_csv(
     with open(path, "w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(HEADERS)
-        for sub in submissions:
-            row = _row(sub, contracts or {})
-            row[5] = sub.date.isoformat() if sub.date else ""
+        for submission in submissions:
+            row = _row(submission, contracts or {})
+            row[5] = submission.date.isoformat() if submission.date else ""
             writer.writerow([csv_safe(v) for v in row])
 
 
@@ -112,7 +116,7 @@ def write_xlsx(
 ) -> None:
     """The 提出予定一覧 workbook: one row per submission, and a 問題 sheet.
 
-    ``files`` maps ``submission_key(sub)`` to the rendered file's path relative to the
+    ``files`` maps ``submission_key(submission)`` to the rendered file's path relative to the
     workbook; when given, a ファイル column links to it. ``bundles_of`` names the bundles
     a problem concerns; when given, the 問題 sheet has a column for them (warnings are
     never printed on a cover, so this is where the preparer finds them by bundle).
@@ -126,12 +130,12 @@ def write_xlsx(
     year_col = HEADERS.index("年度") + 1
     status_col = HEADERS.index("状態") + 1
     r = 1  # the header
-    for sub in submissions:
-        row: list[object] = _row(sub, contracts or {})
-        target = files.get(submission_key(sub)) if files is not None else None
+    for submission in submissions:
+        row: list[object] = _row(submission, contracts or {})
+        target = files.get(submission_key(submission)) if files is not None else None
         if files is not None:  # the list of a run: say what became of each ready submission
             row.append(target or "")
-            if sub.status is Status.READY:
+            if submission.status is Status.READY:
                 row[status_col - 1] = (
                     "作成済" if target else "作成できず（実行時のメッセージを参照）"
                 )
@@ -170,75 +174,75 @@ def write_ics(
     cal.add("prodid", "-//hino-forms//外部委託 様式提出予定//JA")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", "外部委託 様式提出予定")
-    for sub in submissions:
-        if sub.date is None:
+    for submission in submissions:
+        if submission.date is None:
             continue  # pending: no day to put it on
-        contract = contracts.get(sub.contract_id)
+        contract = contracts.get(submission.contract_id)
         ev = Event()
-        ev.add("uid", event_uid(sub))
+        ev.add("uid", event_uid(submission))
         ev.add("dtstamp", stamp)
-        ev.add("dtstart", sub.date)
-        ev.add("dtend", sub.date + timedelta(days=1))
-        ev.add("summary", _summary(sub, contract))
-        ev.add("description", _description(sub, contract))
+        ev.add("dtstart", submission.date)
+        ev.add("dtend", submission.date + timedelta(days=1))
+        ev.add("summary", _summary(submission, contract))
+        ev.add("description", _description(submission, contract))
         ev.add("transp", "TRANSPARENT")
         cal.add_component(ev)
     Path(path).write_bytes(cal.to_ical())
 
 
-def event_uid(sub: Submission) -> str:
+def event_uid(submission: Submission) -> str:
     """The calendar UID: a hash of submission_key (no date) @hino-forms."""
-    digest = hashlib.sha256(submission_key(sub).encode("utf-8")).hexdigest()[:32]
+    digest = hashlib.sha256(submission_key(submission).encode("utf-8")).hexdigest()[:32]
     return f"{digest}@{UID_DOMAIN}"
 
 
-def _summary(sub: Submission, contract: Contract | None) -> str:
-    parts = [sub.label, sub.contract_id]
+def _summary(submission: Submission, contract: Contract | None) -> str:
+    parts = [submission.label, submission.contract_id]
     if contract is not None:
         parts.append(contract.work_name)
     text = " ".join(parts)
-    return f"{text}（{sub.subcontractor}）" if sub.subcontractor else text
+    return f"{text}（{submission.subcontractor}）" if submission.subcontractor else text
 
 
-def _description(sub: Submission, contract: Contract | None) -> str:
-    lines = [f"{sub.label} {sub.title}", f"時期: {_timing(sub)}"]
-    if sub.fiscal_year is not None:
-        lines.append(f"年度: {format_wareki_year(sub.fiscal_year)}")
-    lines.append(f"提出日: {format_wareki(sub.date)}")
+def _description(submission: Submission, contract: Contract | None) -> str:
+    lines = [f"{submission.label} {submission.title}", f"時期: {_timing(submission)}"]
+    if submission.fiscal_year is not None:
+        lines.append(f"年度: {format_wareki_year(submission.fiscal_year)}")
+    lines.append(f"提出日: {format_wareki(submission.date)}")
     if contract is not None:
         lines += [
             f"契約: {contract.contract_id} {contract.work_name}",
             f"受託者: {contract.contractor_name}",
             f"担当課: {contract.department}",
         ]
-    lines.append(f"提出者: {sub.submitter.label}")
-    if sub.subcontractor:
-        lines.append(f"再委託先: {sub.subcontractor}")
+    lines.append(f"提出者: {submission.submitter.label}")
+    if submission.subcontractor:
+        lines.append(f"再委託先: {submission.subcontractor}")
     lines.append("根拠:")
-    lines += [f"・{r}" for r in sub.reasons]
+    lines += [f"・{r}" for r in submission.reasons]
     return "\n".join(lines)
 
 
-def _timing(sub: Submission) -> str:
-    return sub.filing.label
+def _timing(submission: Submission) -> str:
+    return submission.filing.label
 
 
-def _row(sub: Submission, contracts: Mapping[str, Contract]) -> list[object]:
+def _row(submission: Submission, contracts: Mapping[str, Contract]) -> list[object]:
     """One schedule row in HEADERS order; 提出日 as a date (the CSV writer turns it to ISO)."""
-    contract = contracts.get(sub.contract_id)
+    contract = contracts.get(submission.contract_id)
     return [
-        sub.contract_id,
+        submission.contract_id,
         contract.work_name if contract else "",
-        sub.label,
-        sub.title,
-        _timing(sub),
-        sub.date,
-        format_wareki(sub.date) if sub.date else "未定",
-        sub.fiscal_year,
-        sub.submitter.label,
-        sub.subcontractor or "",
-        sub.status.label,
-        REASON_SEPARATOR.join(sub.reasons),
+        submission.label,
+        submission.title,
+        _timing(submission),
+        submission.date,
+        format_wareki(submission.date) if submission.date else "未定",
+        submission.fiscal_year,
+        submission.submitter.label,
+        submission.subcontractor or "",
+        submission.status.label,
+        REASON_SEPARATOR.join(submission.reasons),
     ]
 
 

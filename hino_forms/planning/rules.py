@@ -107,11 +107,11 @@ def change_days(p: Party, records: Records) -> list[date]:
             days.add(m.left + timedelta(days=1))
     if p.subcontractor is None:
         for s in records.subcontractors_of(p.contract.contract_id):
-            sub = Party(p.contract, s)
-            if sub.first > p.contract.concluded:
-                days.add(sub.first)
-            if sub.end < end:
-                days.add(sub.end + timedelta(days=1))
+            subcontractor_party = Party(p.contract, s)
+            if subcontractor_party.first > p.contract.concluded:
+                days.add(subcontractor_party.first)
+            if subcontractor_party.end < end:
+                days.add(subcontractor_party.end + timedelta(days=1))
     return sorted(d for d in days if d <= end)
 
 

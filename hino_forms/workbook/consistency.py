@@ -118,9 +118,9 @@ class _Checker:
         self.problems: list[Problem] = []
         self.reported = {(p.sheet, p.row, p.header) for p in records.problems}
         self.contracts = {c.contract_id: c for c in records.contracts}
-        self.subs: dict[str, dict[str, Subcontractor]] = defaultdict(dict)
+        self.subcontractors: dict[str, dict[str, Subcontractor]] = defaultdict(dict)
         for s in records.subcontractors:
-            self.subs[s.contract_id][s.name] = s
+            self.subcontractors[s.contract_id][s.name] = s
 
     def add(self, severity: Severity, at: _At, header: str, text: str) -> None:
         cid = at.contract_id
@@ -138,8 +138,10 @@ class _Checker:
 
     def party(self, contract: Contract, subcontractor: str) -> Party:
         """Whose row it is: the contractor's ("") or a known subcontractor's."""
-        sub = self.subs[contract.contract_id].get(subcontractor) if subcontractor else None
-        return Party(contract, sub)
+        found = (
+            self.subcontractors[contract.contract_id].get(subcontractor) if subcontractor else None
+        )
+        return Party(contract, found)
 
     def run(self) -> list[Problem]:
         for c in self.records.contracts:
@@ -176,7 +178,7 @@ class _Checker:
                         "は契約シートにありません。契約番号の誤りを直すか、契約シートに行を追加してください。",
                     )
                 continue  # listed but unreadable: that row already has its error
-            if not isinstance(r, Subcontractor) and own and own not in self.subs[cid]:
+            if not isinstance(r, Subcontractor) and own and own not in self.subcontractors[cid]:
                 at.error(
                     "再委託先名称",
                     f"の再委託先「{own}」は再委託シートにありません。"
@@ -213,16 +215,16 @@ class _Checker:
                 "様式第2号・第3号は業務開始前の提出が必要です（§6(2)、§7）。日付を確認してください。",
             )
         self.class_flags(at, Party(c), "")
-        subs = self.subs.get(c.contract_id, {})
-        if c.subcontracting and not subs:
+        subcontractors = self.subcontractors.get(c.contract_id, {})
+        if c.subcontracting and not subcontractors:
             at.error(
                 "再委託",
                 "は再委託が「有」ですが、再委託シートに再委託先の行がありません。"
                 "再委託先を追加するか、再委託を「無」にしてください。",
             )
-        elif not c.subcontracting and subs:
-            first = min(s.row for s in subs.values())
-            others = "ほか" if len(subs) > 1 else ""
+        elif not c.subcontracting and subcontractors:
+            first = min(s.row for s in subcontractors.values())
+            others = "ほか" if len(subcontractors) > 1 else ""
             at.error(
                 "再委託",
                 f"は再委託が「無」ですが、再委託シート（{first}行目{others}）に再委託先があります。"
@@ -395,8 +397,8 @@ class _Checker:
         for t in sessions:
             by_party[(t.contract_id, t.subcontractor)].append(t)
         for c in self.records.contracts:
-            for sub in (None, *self.subs.get(c.contract_id, {}).values()):
-                party = Party(c, sub)
+            for subcontractor in (None, *self.subcontractors.get(c.contract_id, {}).values()):
+                party = Party(c, subcontractor)
                 if party.owes_training_report:
                     self.party_training(party, by_party.get((c.contract_id, party.key), []))
 

@@ -724,11 +724,11 @@ _FINISH: dict[str, Callable[[_Row, dict[str, Any]], dict[str, Any] | None]] = {
 
 
 def _dedupe_subcontractors(
-    subs: list[Subcontractor], cells: Cells, problems: list[Problem]
+    subcontractors: list[Subcontractor], cells: Cells, problems: list[Problem]
 ) -> list[Subcontractor]:
     """One row per (契約番号, 再委託先名称): the name is how other sheets refer to it."""
     seen: dict[tuple[str, str], Subcontractor] = {}
-    for s in subs:
+    for s in subcontractors:
         key = (s.contract_id, s.name)
         if key in seen:
             problems.append(
@@ -751,11 +751,11 @@ def _dedupe_subcontractors(
 def _attached_only(raw: Records, problems: list[Problem]) -> Records:
     """Drop rows whose contract or subcontractor is not in the records (already reported)."""
     ids = {c.contract_id for c in raw.contracts}
-    subs = {(s.contract_id, s.name) for s in raw.subcontractors}
+    subcontractor_keys = {(s.contract_id, s.name) for s in raw.subcontractors}
 
     def attached(r: Any) -> bool:
         return r.contract_id in ids and (
-            not r.subcontractor or (r.contract_id, r.subcontractor) in subs
+            not r.subcontractor or (r.contract_id, r.subcontractor) in subcontractor_keys
         )
 
     return Records(
