@@ -451,9 +451,9 @@ def _shade(cell) -> None:
     cell._tc.get_or_add_tcPr().append(shd)
 
 
-def check3(expr: str, labels: tuple[str, ...], values: tuple[str, ...]) -> str:
+def tickbox3(expr: str, labels: tuple[str, ...], values: tuple[str, ...]) -> str:
     """``☑返還　☐消去`` for ``expr == value``."""
-    return "　".join(f"{{{{ ({expr} == '{v}')|check }}}}{lab}" for lab, v in zip(labels, values))
+    return "　".join(f"{{{{ ({expr} == '{v}')|tickbox }}}}{lab}" for lab, v in zip(labels, values))
 
 
 # ---------------------------------------------------------------- the forms
@@ -489,9 +489,9 @@ def form1() -> Document:
             ["{{ d.kind }}", "{% if d.medium != d.kind %}{{ d.medium }}{% endif %}"],
             "{{ d.quantity }}",
             [
-                "{{ d.returned|check }}返還",
-                "{{ d.erased|check }}消去",
-                "{{ d.destroyed|check }}廃棄",
+                "{{ d.returned|tickbox }}返還",
+                "{{ d.erased|tickbox }}消去",
+                "{{ d.destroyed|tickbox }}廃棄",
             ],
             "{{ d.detail }}",
             ["{{ d.done_on|wareki }}", "{{ d.done_by }}"],
@@ -523,7 +523,7 @@ def form2() -> Document:
         "体制を下記のとおり届け出ます。",
     )
     common_items(doc)
-    item(doc, "5", "届出区分", "{{ new_filing|check }}新規　{{ (not new_filing)|check }}変更")
+    item(doc, "5", "届出区分", "{{ new_filing|tickbox }}新規　{{ (not new_filing)|tickbox }}変更")
     p(doc, "{%p if changes %}", "項目本文")
     p(doc, "変更内容（{{ date|wareki }}）", "項目本文")
     p(doc, "{%p for c in changes %}", "項目本文")
@@ -546,7 +546,7 @@ def form2() -> Document:
         doc,
         "8",
         "再委託",
-        "{{ subcontracting|check }}有　{{ (not subcontracting)|check }}無"
+        "{{ subcontracting|tickbox }}有　{{ (not subcontracting)|tickbox }}無"
         "{% if subcontractor_names %}（再委託先：{{ subcontractor_names|join('、') }}）{% endif %}",
     )
     p(doc, "{%p endif %}", "項目")
@@ -616,7 +616,7 @@ def form3() -> Document:
             ("{{ k.no }}", "表中央"),
             "{{ k.text }}",
             ("{{ k.section }}", "表中央"),
-            ("{{ k.done|check }}", "表中央"),
+            ("{{ k.done|tickbox }}", "表中央"),
         ],
         loop="k in topics",
     )
@@ -668,8 +668,8 @@ def report_form(number: int) -> Document:
         doc,
         "5",
         "報告区分",
-        "{{ (timing_mark == '①')|check }}①契約締結時　{{ (timing_mark == '②')|check }}②年度切替時"
-        "　{{ (timing_mark == '③')|check }}③契約終了時",
+        "{{ (timing_mark == '①')|tickbox }}①契約締結時　{{ (timing_mark == '②')|tickbox }}②年度切替時"
+        "　{{ (timing_mark == '③')|tickbox }}③契約終了時",
     )
     item(doc, "6", "報告対象期間", "{{ report_period }}")
     item(doc, "7", "確認項目", "（「いいえ」の項目は、備考欄に理由と対応を記入してください。）")
@@ -691,9 +691,9 @@ def report_form(number: int) -> Document:
             ("{{ i.no }}", "表中央"),
             "{{ i.text }}",
             ("{{ i.section }}", "表中央"),
-            ("{{ (i.answer == 'はい')|check }}", "表中央"),
-            ("{{ (i.answer == 'いいえ')|check }}", "表中央"),
-            ("{{ (i.answer == '該当なし')|check }}", "表中央"),
+            ("{{ (i.answer == 'はい')|tickbox }}", "表中央"),
+            ("{{ (i.answer == 'いいえ')|tickbox }}", "表中央"),
+            ("{{ (i.answer == '該当なし')|tickbox }}", "表中央"),
             "{{ i.note }}",
         ],
         loop="i in items",
@@ -732,11 +732,11 @@ def form6() -> Document:
             ("機密性区分", "機密性{{ subcontractor.confidentiality }}"),
             (
                 "特定個人情報",
-                "{{ subcontractor.my_number|check }}有　{{ (not subcontractor.my_number)|check }}無",
+                "{{ subcontractor.my_number|tickbox }}有　{{ (not subcontractor.my_number)|tickbox }}無",
             ),
             (
                 "重要情報の保存",
-                "{{ subcontractor.stores_important|check }}有　{{ (not subcontractor.stores_important)|check }}無",
+                "{{ subcontractor.stores_important|tickbox }}有　{{ (not subcontractor.stores_important)|tickbox }}無",
             ),
         ],
     )
@@ -749,7 +749,7 @@ def form6() -> Document:
     )
     item(doc, "11", "添付書類")
     p(doc, "{%p for a in attachments %}", "項目本文")
-    p(doc, "{{ a.required|check }}{{ a.label }}", "項目本文")
+    p(doc, "{{ a.required|tickbox }}{{ a.label }}", "項目本文")
     p(doc, "{%p endfor %}", "項目本文")
     p(doc, "以上", "結語")
     footer(doc)

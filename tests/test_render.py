@@ -30,6 +30,7 @@ from markupsafe import Markup
 from hino_forms import resources
 from hino_forms.errors import TemplateUnsafe, TemplateUnsupported
 from hino_forms.forms.contexts import SeparateBundle
+from hino_forms.forms.lint import check_template
 from hino_forms.forms.prepared import PreparedTemplate, part_xml
 from hino_forms.forms.render import (
     Cover,
@@ -792,6 +793,25 @@ def test_city_templates_replace_shipped_ones(tmp_path):
     city = Renderer(tmp_path)
     assert "市独自の確認欄：情報政策課" in paragraphs(render(city, VARIANTS["form2"]))
     assert "市独自の確認欄" not in text(render(city, VARIANTS["form3"]))
+
+
+def test_city_templates_may_still_use_the_old_check_filter(tmp_path, renderer):
+    """`check` was the tick box filter's name before `tickbox`; a city's old templates keep working."""
+    shipped = resources.template("form2.docx").read_bytes()
+    with (
+        zipfile.ZipFile(io.BytesIO(shipped)) as src,
+        zipfile.ZipFile(tmp_path / "form2.docx", "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "word/document.xml":
+                assert b"|tickbox }}" in data
+                data = data.replace(b"|tickbox }}", b"|check }}")
+            dst.writestr(info, data)
+    old = render(Renderer(tmp_path), VARIANTS["form2"])
+    assert "☑" in text(old)
+    assert text(old) == text(render(renderer, VARIANTS["form2"]))
+    assert check_template(tmp_path / "form2.docx") == []
 
 
 # ---------------------------------------------------------------- fast path = docxtpl

@@ -45,7 +45,7 @@ def wareki(value: object) -> str:
     return str(value)
 
 
-def check(value: object) -> str:
+def tickbox(value: object) -> str:
     """Jinja filter: truthy → ☑, else ☐."""
     return "☑" if value else "☐"
 
@@ -67,11 +67,14 @@ def period(value: tuple[date | None, date | None]) -> str:
 
 FILTERS = {
     "wareki": wareki,
-    "check": check,
+    "tickbox": tickbox,
     "yesno": yesno,
     "wareki_year": wareki_year,
     "period": period,
 }
+# Old names still accepted, so a city's customised templates (--templates) keep rendering.
+FILTER_ALIASES = {"check": "tickbox"}
+FILTERS.update({old: FILTERS[new] for old, new in FILTER_ALIASES.items()})
 
 
 def make_environment(**options: Any) -> SandboxedEnvironment:
