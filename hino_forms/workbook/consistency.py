@@ -119,6 +119,7 @@ class _Checker:
         self.reported = {(p.sheet, p.row, p.header) for p in records.problems}
         self.contracts = {c.contract_id: c for c in records.contracts}
         self.subcontractors: dict[str, dict[str, Subcontractor]] = defaultdict(dict)
+        self._topics: dict[str, tuple[tuple[int, str], ...]] = {}  # form 3 topics per contract
         for s in records.subcontractors:
             self.subcontractors[s.contract_id][s.name] = s
 
@@ -353,9 +354,10 @@ class _Checker:
     def staff_period(self, at: _At, party: Party, m: StaffMember, who: str, owner: str) -> None:
         """従事開始日/従事終了日 lie in the party's period, in order (SPEC §3)."""
         start, end = party.start, party.end
-        period = f"{owner}の期間（{format_wareki(start)}〜{format_wareki(end)}）"
         for header, day in (("従事開始日", m.joined), ("従事終了日", m.left)):
             if day is not None and not start <= day <= end:
+                # worded only when it is wrong: 和暦 formatting costs more than the check
+                period = f"{owner}の期間（{format_wareki(start)}〜{format_wareki(end)}）"
                 at.error(
                     header,
                     f"{who}の{header}（{format_wareki(day)}）が{period}の外です。{header}を直してください。",
@@ -388,8 +390,13 @@ class _Checker:
 
     def topics(self, contract_id: str) -> tuple[tuple[int, str], ...]:
         """The contract's form 3 topics (after 項目調整) as (number, only): the property it needs."""
+        if (known := self._topics.get(contract_id)) is not None:
+            return (
+                known  # asked once per 研修 row and party: number the checklist once per contract
+            )
         items = checklist_for(Form.TRAINING_REPORT, "①", self.records.adjustments_of(contract_id))
-        return tuple((int(k.no), k.only) for k in items)
+        self._topics[contract_id] = found = tuple((int(k.no), k.only) for k in items)
+        return found
 
     def training_coverage(self, sessions: list[Training]) -> None:
         """Each party owing form 3 trained before its start, covering every topic (§7)."""
