@@ -38,6 +38,7 @@ from hino_forms.planning.training import (
     training_status,
 )
 from hino_forms.workbook import schema
+from hino_forms.workbook.ids import nearest
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 _SUB = schema.SUBCONTRACT.name
@@ -174,19 +175,37 @@ class _Checker:
             at = _At(self, sheet, r.row, cid, own or None)
             if cid not in self.contracts:
                 if cid not in self.listed:
-                    at.error(
-                        "契約番号",
-                        "は契約シートにありません。契約番号の誤りを直すか、契約シートに行を追加してください。",
-                    )
+                    self.unknown_contract(sheet, r.row, cid, own or None)
                 continue  # listed but unreadable: that row already has its error
             if not isinstance(r, Subcontractor) and own and own not in self.subcontractors[cid]:
+                near = nearest(own, self.subcontractors[cid])
+                hint = f"「{'」「'.join(near)}」の誤りではありませんか。" if near else ""
                 at.error(
                     "再委託先名称",
-                    f"の再委託先「{own}」は再委託シートにありません。"
+                    f"の再委託先「{own}」は再委託シートにありません。{hint}"
                     "名称を再委託シートと同じにするか、再委託シートに行を追加してください。",
                 )
                 continue
             yield r
+
+    def unknown_contract(self, sheet: str, row: int, typed: str, owner: str | None) -> None:
+        """A row naming no contract: the nearest id is named, and one alone is held back (SPEC §3)."""
+        near = nearest(typed, self.contracts)
+        text = f"契約「{typed}」は契約シートにありません。"
+        if not near:
+            text += "契約番号の誤りを直すか、契約シートに行を追加してください。"
+        else:
+            text += f"「{'」「'.join(near)}」の誤りではありませんか。"
+            forms = schema.SHEETS_BY_NAME[sheet].forms if sheet in schema.SHEETS_BY_NAME else ()
+            if len(near) == 1 and forms:
+                names = "・".join(f"様式第{n}号" for n in forms)
+                text += f"このままでは {near[0]} の{names}にこの行が載りません。"
+            text += "契約番号を直してください。"
+        # One near id: the error counts against that contract, left out until the row is fixed.
+        owner_id = near[0] if len(near) == 1 else typed
+        self.problems.append(
+            self.cells.problem(ERROR, sheet, row, "契約番号", owner_id, text, subcontractor=owner)
+        )
 
     # -- 契約 -----------------------------------------------------------------
 
