@@ -52,7 +52,10 @@ def test_redirected_json_is_utf8_whatever_the_console_code_page(yoshi_book: Path
     done = run_cp932("plan", str(yoshi_book), "--format", "json")
     assert b"Traceback" not in done.stderr
     plan = json.loads(done.stdout.decode("utf-8"))
-    assert [p["contract_id"] for p in plan["problems"]] == [f"{YOSHI}-001"]
+    # 𠮷-001 is one edit from the workbook's T-001: the error counts against it (SPEC §3)
+    # and quotes the id as typed, 𠮷 intact through the cp932 console.
+    assert [p["contract_id"] for p in plan["problems"]] == ["T-001"]
+    assert f"契約「{YOSHI}-001」は契約シートにありません" in plan["problems"][0]["message"]
 
 
 def test_redirected_messages_are_utf8_whatever_the_console_code_page(yoshi_book: Path) -> None:
