@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hino_forms.forms.adjust import checklist_for
+from hino_forms.forms.checklists import not_applicable
 from hino_forms.models import Records, Status, Submission, Timing
 from hino_forms.planning import rules
 from hino_forms.planning.training import training_status
@@ -76,15 +77,11 @@ def _one(records: Records, s: Submission) -> FormCoverage:
             and (s.timing is not Timing.FISCAL_YEAR or a.fiscal_year == s.fiscal_year)
             and a.answer
         }
-        # An item that applies only to what this submitter lacks prints as 該当なし by itself.
-        lacks = {
-            "system_development": not who.system_development,
-            "stores_important": not who.stores_important,
-        }
+        # An item about what this submitter lacks prints as 該当なし by itself.
         items = [
             i.no
             for i in checklist_for(s.form, s.timing.mark, records.adjustments_of(cid))
-            if not lacks.get(i.na_unless, False)
+            if not not_applicable(i, who)
         ]
         left = [no for no in items if no not in answered]
         rows = len(items) - len(left)

@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from hino_forms import resources
+from hino_forms.models import Party
 
 CHECKLIST_FILES = {3: "form3_topics.json", 4: "form4_items.json", 5: "form5_items.json"}
 
@@ -47,3 +48,17 @@ def _read(path: Path) -> tuple[ChecklistItem, ...]:
         )
         for raw in data["items"]
     )
+
+
+def not_applicable(item: ChecklistItem, party: Party) -> bool:
+    """The item asks about what ``party`` lacks (its ``na_unless``): it prints 該当なし unanswered."""
+    if not item.na_unless:
+        return False
+    has = {
+        "system_development": party.system_development,
+        # Form 1 is due only from a submitter who stores important information (§4, §5).
+        "stores_important": party.stores_important,
+        # A subcontractor has no approved subcontractors of its own to supervise (§12(2)).
+        "subcontracting": party.subcontractor is None and party.contract.subcontracting,
+    }
+    return not has.get(item.na_unless, True)

@@ -58,7 +58,7 @@ from hino_forms.dates import (
     format_wareki_year,
 )
 from hino_forms.forms.adjust import checklist_for
-from hino_forms.forms.checklists import ChecklistItem
+from hino_forms.forms.checklists import ChecklistItem, not_applicable
 from hino_forms.forms.cover import Cover, CoverEntry, SeparateBundle
 from hino_forms.models import (
     Answer,
@@ -505,18 +505,11 @@ def report(submission: Submission, records: Records, env: FormEnv) -> dict[str, 
             continue
         answers[str(a.item_no).strip()] = a
     party = _party(ctx)
-    props = {
-        "system_development": party.system_development,
-        # Form 1 is due only from a submitter who stores important information (§4, §5).
-        "stores_important": party.stores_important,
-        # A subcontractor has no approved subcontractors of its own to supervise (§12(2)).
-        "subcontracting": party.subcontractor is None and contract.subcontracting,
-    }
     items = []
     for k in env.checklist(submission.form, mark, records.adjustments_of(contract.contract_id)):
         found = answers.get(k.no)
         answer = normalize_answer(found.answer) if found else ""
-        if not answer and k.na_unless and not props.get(k.na_unless, True):
+        if not answer and not_applicable(k, party):
             answer = "該当なし"
         items.append(ItemRow(k.no, k.text, k.section, answer, clean(found.note) if found else ""))
     ctx.update(
