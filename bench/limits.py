@@ -11,8 +11,6 @@ shared strings the way Excel writes. Printed, never asserted.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import sys
 import time
 import zipfile
@@ -23,7 +21,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from synth import write_synthetic_workbook  # noqa: E402
+from synth import read_bench_workbooks  # noqa: E402
 
 from hino_forms.workbook.limits import Limits, check_xlsx  # noqa: E402
 from hino_forms.workbook.reader import read_workbook  # noqa: E402
@@ -41,31 +39,7 @@ def cpu(run: Callable[[], object]) -> float:
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    out = HERE / "out"
-    out.mkdir(exist_ok=True)
-    inline = out / f"read-{n}.xlsx"
-    if not inline.exists():
-        write_synthetic_workbook(inline, n)
-    files = [("inline strings", inline)]
-    shared = out / "excel-like" / inline.name
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice and not shared.exists():
-        subprocess.run(
-            [
-                soffice,
-                "--headless",
-                "--convert-to",
-                "xlsx",
-                "--outdir",
-                str(shared.parent),
-                str(inline),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=600,
-        )
-    if shared.exists():
-        files.append(("shared strings", shared))
+    files = read_bench_workbooks(HERE / "out", n)
     for label, path in files:
         with zipfile.ZipFile(path) as z:
             unzipped = sum(m.file_size for m in z.infolist())

@@ -12,8 +12,6 @@ reading the cells cost with openpyxl, the reader's engine before python-calamine
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -23,38 +21,14 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 from openpyxl import load_workbook  # noqa: E402
-from synth import write_synthetic_workbook  # noqa: E402
+from synth import read_bench_workbooks  # noqa: E402
 
 from hino_forms.workbook.reader import read_workbook  # noqa: E402
 
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    out = HERE / "out"
-    out.mkdir(exist_ok=True)
-    inline = out / f"read-{n}.xlsx"
-    if not inline.exists():
-        write_synthetic_workbook(inline, n)
-    files = [("inline strings (openpyxl-written)", inline)]
-    shared = out / "excel-like" / inline.name
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice and not shared.exists():
-        subprocess.run(
-            [
-                soffice,
-                "--headless",
-                "--convert-to",
-                "xlsx",
-                "--outdir",
-                str(shared.parent),
-                str(inline),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=600,
-        )
-    if shared.exists():
-        files.append(("shared strings (LibreOffice/Excel-written)", shared))
+    files = read_bench_workbooks(HERE / "out", n)
     for label, path in files:
         t = time.perf_counter()
         book = load_workbook(path, read_only=True, data_only=True)

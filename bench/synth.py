@@ -6,6 +6,8 @@ Used by the benchmarks; deterministic for a given seed.
 from __future__ import annotations
 
 import random
+import shutil
+import subprocess
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -152,3 +154,33 @@ def write_synthetic_workbook(path: Path, contracts: int, *, seed: int = 7) -> Pa
                 sheets["報告"].append([cid, None, 4, "①", None, item, "はい", None])
     wb.save(path)
     return path
+
+
+def read_bench_workbooks(out: Path, contracts: int) -> list[tuple[str, Path]]:
+    """The workbook as openpyxl writes it (inline strings) and, where LibreOffice exists, as
+    Excel-like tools write it (shared strings): made once under ``out`` and reused."""
+    out.mkdir(exist_ok=True)
+    inline = out / f"read-{contracts}.xlsx"
+    if not inline.exists():
+        write_synthetic_workbook(inline, contracts)
+    files = [("inline strings", inline)]
+    shared = out / "excel-like" / inline.name
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice and not shared.exists():
+        subprocess.run(
+            [
+                soffice,
+                "--headless",
+                "--convert-to",
+                "xlsx",
+                "--outdir",
+                str(shared.parent),
+                str(inline),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
+    if shared.exists():
+        files.append(("shared strings", shared))
+    return files
