@@ -98,3 +98,32 @@ def test_the_list_names_the_bundle_each_warning_concerns(out: Path) -> None:
     pending = [r for r in rows[1:] if r[1] == "再委託" and "承認日" in (r[4] or "")]
     assert pending and all("R7-002/" in (r[-1] or "") for r in pending)
     assert all("_日野市" in r[-1] or "R7-002_" in r[-1] for r in pending)
+
+
+@pytest.mark.soffice
+def test_the_word_bundles_number_their_pages_as_the_pdf_bundles_do(
+    out: Path, tmp_path: Path
+) -> None:
+    """FORMS.md v2: page numbers agree everywhere — a form's footer reads n / N of that form in
+    its own PDF, in the PDF bundle and in the Word bundle (as LibreOffice lays it out)."""
+    from hino_forms.output import pdf
+
+    words = sorted(out.rglob("R7-002_*.docx"))
+    copies = []
+    for i, word in enumerate(words):  # beside their own PDF bundles they would replace them
+        copies.append(tmp_path / f"{i:02d}.docx")
+        copies[-1].write_bytes(word.read_bytes())
+    result = pdf.convert(copies, jobs=1)
+    assert result.failed == {}
+    several = 0
+    for word, copy in zip(words, copies):
+        # One glyph of IPAex is both 〜 and ～: which one the text layer says depends on
+        # which the PDF met first, not on what is printed.
+        word_pages = [flat(t).replace("〜", "～") for t in pages(result.converted[copy])]
+        pdf_pages = [flat(t).replace("〜", "～") for t in pages(word.with_suffix(".pdf"))]
+        assert word_pages == pdf_pages, word.name
+        totals = [m.groups() for t in pdf_pages[1:] if (m := re.search(r"(\d+)/(\d+)$", t))]
+        assert len(totals) == len(pdf_pages) - 1  # every form page ends with its n / N
+        assert all(int(n) <= int(of) for n, of in totals)
+        several += any(of != "1" for _, of in totals)
+    assert several  # a form of more than one page: its total is that form's, not the bundle's

@@ -186,43 +186,127 @@ class _SectionKeepingComposer(Composer):  # type: ignore[misc]  # docxcompose ha
         """Keep them: the section properties they sit in get copied parts below."""
 
 
-def make_docx_bundle(docx_paths: Sequence[Path], out_path: Path) -> None:
+def make_docx_bundle(
+    docx_paths: Sequence[Path], out_path: Path, pages: Sequence[int | None] = ()
+) -> None:
     """Join the cover and forms into one .docx, each on a new page in its own section.
 
-    Every document keeps its page set-up, header and footer. Page numbers run
-    through the bundle (a footer's PAGE / NUMPAGES reads 4 / 6): Word's
-    per-section count (SECTIONPAGES) is one LibreOffice does not compute.
+    Every document keeps its page set-up, header and footer, and its own page
+    numbers: each restarts at 1, and a footer's total (NUMPAGES in the form on
+    its own) becomes a PAGEREF to a bookmark at the form's end, which is that
+    form's page count in Word and in LibreOffice alike (LibreOffice does not
+    compute Word's SECTIONPAGES). So page 2 of a two-page form reads 2 / 2, as
+    in its PDF. ``pages``, where known (from the PDFs), fills in the fields'
+    shown results, for a reader that does not update fields.
     """
     if not docx_paths:
         raise ValueError("make_docx_bundle needs at least one document")
-    master = Document(str(docx_paths[0]))
+    docs = [Document(str(path)) for path in docx_paths]
+    known = list(pages) + [None] * (len(docs) - len(pages))
+    for i, doc in enumerate(docs):
+        _mark_end(doc, i)
+    master = docs[0]
+    for rel in list(master.part.rels.values()):
+        if rel.reltype in (RT.HEADER, RT.FOOTER):
+            _count_own_pages(rel.target_part.element, _end_bookmark(0), known[0])
     composer = _SectionKeepingComposer(master)
     # Its only job, giving the master's header to a first section that lacks
     # one, would overwrite the forms' own headers; every section has its own here.
     composer.first_section_properties_added = True
-    for path in docx_paths[1:]:
-        doc = Document(str(path))
+    firsts = [master.sections[0]._sectPr]  # each document's first section
+    for i, doc in enumerate(docs[1:], start=1):
         _end_last_section(master)
         composer.append(doc)
         inner = master.element.body.xpath("./w:p/w:pPr/w:sectPr")
-        for sect_pr in inner[len(inner) - len(doc.sections) + 1 :]:
-            _copy_header_footer_parts(composer, doc, sect_pr)
+        own = inner[len(inner) - len(doc.sections) + 1 :]
+        for sect_pr in own:
+            _copy_header_footer_parts(composer, doc, sect_pr, i, known[i])
         last = deepcopy(_body_sect_pr(doc))
-        _copy_header_footer_parts(composer, doc, last)
+        _copy_header_footer_parts(composer, doc, last, i, known[i])
         _body_sect_pr(master).addprevious(last)
         master.element.body.remove(last.getnext())
+        firsts.append(own[0] if own else last)
     _own_headers_only(master)
     for section in master.sections:
         section.start_type = WD_SECTION_START.NEW_PAGE
-    # A form template restarts its page numbers at 1; inside the bundle that
-    # would put "1 / 7" on a two-page form's first page (and LibreOffice counts
-    # blank pages it would insert to start on an odd page), so numbers run on.
-    for pg_num_type in master.element.body.xpath(".//w:sectPr/w:pgNumType"):
-        pg_num_type.attrib.pop(qn("w:start"), None)
-        if not pg_num_type.attrib:  # nothing left to say (and possibly out of schema order)
-            pg_num_type.getparent().remove(pg_num_type)
+    for sect_pr in firsts:
+        _restart_page_numbers(sect_pr)
     with atomic_write(out_path, private=True) as tmp:
         composer.save(str(tmp))
+
+
+def _end_bookmark(index: int) -> str:
+    """The hidden bookmark (a leading _ hides it in Word's list) at the end of document ``index``."""
+    return f"_hino_end_{index}"
+
+
+def _mark_end(doc: DocxDocument, index: int) -> None:
+    """Put the bookmark ``_end_bookmark(index)`` after the last text of ``doc``'s body."""
+    paragraphs = doc.element.body.xpath(".//w:p")
+    if not paragraphs:
+        paragraphs = [doc.add_paragraph()._p]
+    ident = str(_BOOKMARK_IDS + index)
+    start = OxmlElement("w:bookmarkStart", {qn("w:id"): ident, qn("w:name"): _end_bookmark(index)})
+    paragraphs[-1].append(start)
+    paragraphs[-1].append(OxmlElement("w:bookmarkEnd", {qn("w:id"): ident}))
+
+
+# Far above the ids Word gives its own bookmarks, so the bundle's never collide with a form's.
+_BOOKMARK_IDS = 1 << 30
+_TOTALS = ("NUMPAGES", "SECTIONPAGES")  # the fields that mean "this document's page count"
+
+
+def _count_own_pages(element: BaseOxmlElement, bookmark: str, pages: int | None) -> None:
+    """Turn the page totals of a header or footer into PAGEREF ``bookmark`` (shown as ``pages``)."""
+    for simple in element.iter(qn("w:fldSimple")):
+        words = (simple.get(qn("w:instr")) or "").split()
+        if words and words[0].upper() in _TOTALS:
+            simple.set(qn("w:instr"), f" PAGEREF {bookmark} ")
+            _set_field_result(simple.iter(qn("w:t")), pages)
+    for instr in element.iter(qn("w:instrText")):
+        words = (instr.text or "").split()
+        if not words or words[0].upper() not in _TOTALS:
+            continue
+        instr.text = f" PAGEREF {bookmark} "
+        run = instr.getparent()
+        shown, separated = [], False
+        for sibling in run.itersiblings(qn("w:r")) if run is not None else ():
+            kinds = [c.get(qn("w:fldCharType")) for c in sibling.iter(qn("w:fldChar"))]
+            if "end" in kinds:
+                break
+            if "separate" in kinds:
+                separated = True
+            elif separated:
+                shown += list(sibling.iter(qn("w:t")))
+        _set_field_result(iter(shown), pages)
+
+
+def _set_field_result(texts: Iterable[BaseOxmlElement], pages: int | None) -> None:
+    """Show ``pages`` as a field's result (its first text; the others emptied)."""
+    if pages is None:
+        return
+    for n, text in enumerate(texts):
+        text.text = str(pages) if n == 0 else ""
+
+
+def _restart_page_numbers(sect_pr: BaseOxmlElement) -> None:
+    """Number the pages of the section from 1 (``w:pgNumType w:start="1"``, in schema order)."""
+    found = sect_pr.find(qn("w:pgNumType"))
+    if found is None:
+        found = OxmlElement("w:pgNumType")
+        later = [qn(f"w:{t}") for t in _AFTER_PG_NUM_TYPE]
+        follower = next((c for c in sect_pr if c.tag in later), None)
+        if follower is None:
+            sect_pr.append(found)
+        else:
+            follower.addprevious(found)
+    found.set(qn("w:start"), "1")
+
+
+_AFTER_PG_NUM_TYPE = (
+    "cols formProt vAlign noEndnote titlePg textDirection bidi rtlGutter docGrid "
+    "printerSettings sectPrChange"
+).split()
 
 
 def _own_headers_only(doc: DocxDocument) -> None:
@@ -274,20 +358,25 @@ def _end_last_section(doc: DocxDocument) -> None:
 
 
 def _copy_header_footer_parts(
-    composer: Composer, doc: DocxDocument, sect_pr: BaseOxmlElement
+    composer: Composer, doc: DocxDocument, sect_pr: BaseOxmlElement, index: int, pages: int | None
 ) -> None:
-    """Point ``sect_pr``'s header and footer references at copies of ``doc``'s parts."""
+    """Point ``sect_pr``'s header and footer references at copies of ``doc``'s parts, whose page
+    totals count document ``index``'s own pages."""
     for ref in sect_pr.xpath("./w:headerReference|./w:footerReference"):
         rel = doc.part.rels.get(ref.get(qn("r:id")))
         if rel is None or rel.reltype not in (RT.HEADER, RT.FOOTER):
             sect_pr.remove(ref)
             continue
-        ref.set(qn("r:id"), _copy_story_part(composer, doc, rel.target_part, rel.reltype))
+        rid = _copy_story_part(composer, doc, rel.target_part, rel.reltype, index, pages)
+        ref.set(qn("r:id"), rid)
 
 
-def _copy_story_part(composer: Composer, doc: DocxDocument, src: Part, reltype: str) -> str:
+def _copy_story_part(
+    composer: Composer, doc: DocxDocument, src: Part, reltype: str, index: int, pages: int | None
+) -> str:
     """Copy a header or footer part of ``doc`` into the composed document; returns its rId."""
     element = deepcopy(src.element)  # type: ignore[attr-defined]  # a header/footer (XmlPart)
+    _count_own_pages(element, _end_bookmark(index), pages)
     # The styles it uses (Header, Footer …) come along, as docxcompose does for the body.
     composer.add_styles(doc, element)
     package = composer.doc.part.package

@@ -430,7 +430,9 @@ class _Run:
         word = pagination.docx.parent / f"{b.stem}.docx"
         try:
             compose.make_docx_bundle(
-                [pagination.docx, *(chunk.docx[s] for s in b.submissions)], word
+                [pagination.docx, *(chunk.docx[s] for s in b.submissions)],
+                word,
+                (pagination.cover_pages if pagination.pdf else None, *self._pages(b, chunk)),
             )
         except Exception as err:  # noqa: BLE001 — reported with the bundle
             chunk.word_errors[pagination.docx] = str(err)
