@@ -179,10 +179,11 @@ def convert(
     # A multiple of ``workers`` batches of nearly equal size, so that no
     # worker is left converting a last batch alone while the others idle.
     count = workers * -(-len(files) // (workers * MAX_BATCH))
-    size = -(-len(files) // count)
     pool = _Pool(Path(program), timeout)
-    for start in range(0, len(files), size):
-        pool.batches.put(files[start : start + size])
+    # Dealt like cards, not cut in slices: forms of one kind (and the covers, which come
+    # last) spread over every batch, so the batches take about as long as one another.
+    for n in range(count):
+        pool.batches.put(files[n::count])
     converted: dict[Path, Path] = {}
     failed: dict[Path, str] = {}
     threads = [threading.Thread(target=pool.work, daemon=True) for _ in range(workers)]
