@@ -3,7 +3,9 @@
 What an input says decides what happens: "ok", "broken" (no PDF, an error
 line), "hang". A real .docx (a zip, not text) is "ok" unless the
 environment says otherwise: FAKE_SOFFICE=hang (every run hangs) or
-FAKE_SOFFICE=corrupt-first (the very first file converted is a corrupt PDF),
+FAKE_SOFFICE=corrupt-first (the very first single document converted is a corrupt PDF; a
+joined one, several forms in one, is not: its PDF could not be cut, and its forms come again
+one by one), or
 FAKE_SOFFICE=corrupt-covers (every cover, 送付書, comes back corrupt).
 Every process it starts is recorded, so a test can check none outlives it.
 """
@@ -49,6 +51,12 @@ def is_cover(path):
         return "送付書" in zipfile.ZipFile(path).read("word/document.xml").decode("utf-8")
     except (zipfile.BadZipFile, KeyError):
         return False
+def is_joined(path):
+    import zipfile
+    try:
+        return zipfile.ZipFile(path).read("word/document.xml").count(b"<w:sectPr") > 1
+    except (zipfile.BadZipFile, KeyError):
+        return False
 def helper():
     # Like soffice.bin under oosplash: a child in the same process group.
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
@@ -66,7 +74,7 @@ for n, path in enumerate(inputs):
         continue
     stem = os.path.splitext(os.path.basename(path))[0]
     target = os.path.join(outdir, stem + ".pdf")
-    if (mode == "corrupt-first" and once("corrupted")) or (
+    if (mode == "corrupt-first" and not is_joined(path) and once("corrupted")) or (
         mode == "corrupt-covers" and what == "ok" and is_cover(path)
     ):
         with open(target, "wb") as f:

@@ -32,6 +32,7 @@ from pypdf.generic import DictionaryObject, NameObject, NumberObject
 from hino_forms.atomic import atomic_write
 from hino_forms.models import Records, Submission, Submitter, Timing
 from hino_forms.output.layout import safe_name, timing_folder
+from hino_forms.output.pagenum import bookmark, count_own_pages, restart_page_numbers
 
 # What the reader of an encrypted bundle may do: print it (also in full quality), read it
 # aloud, not change, copy out, annotate or fill it.
@@ -141,6 +142,8 @@ def make_pdf_bundle(
         # The forms' own outlines (from Word headings) would clutter the list
         # of forms, so only ours go in.
         writer.append(part.pdf, outline_item=part.bookmark, import_outline=False)
+    # Forms converted together share their fonts: keep one copy of each in the bundle.
+    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
     writer.add_metadata(
         {"/Title": title, "/Author": author, "/Subject": subject, "/Creator": "hino-forms"}
     )
@@ -208,7 +211,7 @@ def make_docx_bundle(
     master = docs[0]
     for rel in list(master.part.rels.values()):
         if rel.reltype in (RT.HEADER, RT.FOOTER):
-            _count_own_pages(rel.target_part.element, _end_bookmark(0), known[0])
+            count_own_pages(rel.target_part.element, _end_bookmark(0), known[0])
     composer = _SectionKeepingComposer(master)
     # Its only job, giving the master's header to a first section that lacks
     # one, would overwrite the forms' own headers; every section has its own here.
@@ -230,7 +233,7 @@ def make_docx_bundle(
     for section in master.sections:
         section.start_type = WD_SECTION_START.NEW_PAGE
     for sect_pr in firsts:
-        _restart_page_numbers(sect_pr)
+        restart_page_numbers(sect_pr)
     with atomic_write(out_path, private=True) as tmp:
         composer.save(str(tmp))
 
@@ -245,68 +248,11 @@ def _mark_end(doc: DocxDocument, index: int) -> None:
     paragraphs = doc.element.body.xpath(".//w:p")
     if not paragraphs:
         paragraphs = [doc.add_paragraph()._p]
-    ident = str(_BOOKMARK_IDS + index)
-    start = OxmlElement("w:bookmarkStart", {qn("w:id"): ident, qn("w:name"): _end_bookmark(index)})
-    paragraphs[-1].append(start)
-    paragraphs[-1].append(OxmlElement("w:bookmarkEnd", {qn("w:id"): ident}))
+    bookmark(paragraphs[-1], _BOOKMARK_IDS + index, _end_bookmark(index), at_start=False)
 
 
 # Far above the ids Word gives its own bookmarks, so the bundle's never collide with a form's.
 _BOOKMARK_IDS = 1 << 30
-_TOTALS = ("NUMPAGES", "SECTIONPAGES")  # the fields that mean "this document's page count"
-
-
-def _count_own_pages(element: BaseOxmlElement, bookmark: str, pages: int | None) -> None:
-    """Turn the page totals of a header or footer into PAGEREF ``bookmark`` (shown as ``pages``)."""
-    for simple in element.iter(qn("w:fldSimple")):
-        words = (simple.get(qn("w:instr")) or "").split()
-        if words and words[0].upper() in _TOTALS:
-            simple.set(qn("w:instr"), f" PAGEREF {bookmark} ")
-            _set_field_result(simple.iter(qn("w:t")), pages)
-    for instr in element.iter(qn("w:instrText")):
-        words = (instr.text or "").split()
-        if not words or words[0].upper() not in _TOTALS:
-            continue
-        instr.text = f" PAGEREF {bookmark} "
-        run = instr.getparent()
-        shown, separated = [], False
-        for sibling in run.itersiblings(qn("w:r")) if run is not None else ():
-            kinds = [c.get(qn("w:fldCharType")) for c in sibling.iter(qn("w:fldChar"))]
-            if "end" in kinds:
-                break
-            if "separate" in kinds:
-                separated = True
-            elif separated:
-                shown += list(sibling.iter(qn("w:t")))
-        _set_field_result(iter(shown), pages)
-
-
-def _set_field_result(texts: Iterable[BaseOxmlElement], pages: int | None) -> None:
-    """Show ``pages`` as a field's result (its first text; the others emptied)."""
-    if pages is None:
-        return
-    for n, text in enumerate(texts):
-        text.text = str(pages) if n == 0 else ""
-
-
-def _restart_page_numbers(sect_pr: BaseOxmlElement) -> None:
-    """Number the pages of the section from 1 (``w:pgNumType w:start="1"``, in schema order)."""
-    found = sect_pr.find(qn("w:pgNumType"))
-    if found is None:
-        found = OxmlElement("w:pgNumType")
-        later = [qn(f"w:{t}") for t in _AFTER_PG_NUM_TYPE]
-        follower = next((c for c in sect_pr if c.tag in later), None)
-        if follower is None:
-            sect_pr.append(found)
-        else:
-            follower.addprevious(found)
-    found.set(qn("w:start"), "1")
-
-
-_AFTER_PG_NUM_TYPE = (
-    "cols formProt vAlign noEndnote titlePg textDirection bidi rtlGutter docGrid "
-    "printerSettings sectPrChange"
-).split()
 
 
 def _own_headers_only(doc: DocxDocument) -> None:
@@ -376,7 +322,7 @@ def _copy_story_part(
 ) -> str:
     """Copy a header or footer part of ``doc`` into the composed document; returns its rId."""
     element = deepcopy(src.element)  # type: ignore[attr-defined]  # a header/footer (XmlPart)
-    _count_own_pages(element, _end_bookmark(index), pages)
+    count_own_pages(element, _end_bookmark(index), pages)
     # The styles it uses (Header, Footer …) come along, as docxcompose does for the body.
     composer.add_styles(doc, element)
     package = composer.doc.part.package

@@ -38,6 +38,10 @@ Progress = Callable[[Path, Path | None], None]
 MAX_BATCH = 400
 # Seconds between looks for finished PDFs (they are reported as they come).
 POLL = 0.25
+# LibreOffice's PDF export, with Word bookmarks as named destinations (joined.py cuts there).
+PDF_EXPORT = (
+    'pdf:writer_pdf_Export:{"ExportBookmarksToPDFDestination":{"type":"boolean","value":"true"}}'
+)
 
 _WINDOWS_SOFFICE = (
     Path(r"C:\Program Files\LibreOffice\program\soffice.exe"),
@@ -329,7 +333,7 @@ class _Pool:
             "--nologo",
             "--nolockcheck",
             "--convert-to",
-            "pdf",
+            PDF_EXPORT,
             "--outdir",
             str(outputs),
             *args,

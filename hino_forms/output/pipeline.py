@@ -33,6 +33,7 @@ from hino_forms.output import bundle as compose
 from hino_forms.output import folder as outdir
 from hino_forms.output import pdf
 from hino_forms.output.bundle import Bundle, group_bundles
+from hino_forms.output.joined import JoinedConverter
 from hino_forms.output.layout import inside, safe_name
 from hino_forms.output.pdf import Converter
 from hino_forms.planning import export as schedule
@@ -562,7 +563,8 @@ def _converter_for(options: Options, summary: Summary) -> Converter | None:
             raise PdfUnavailable(for_encryption=options.password is not None)
         summary.pdf_skipped_reason = "LibreOffice（soffice）が見つからないため PDF は作成せず、Word (.docx) だけを作成しました"
         return None
-    return pdf.SofficePool(found, jobs=options.jobs)
+    # The forms of one contract are converted as one document and cut apart (joined.py).
+    return JoinedConverter(pdf.SofficePool(found, jobs=options.jobs))
 
 
 @contextlib.contextmanager
