@@ -31,6 +31,7 @@ from pypdf.generic import DictionaryObject, NameObject, NumberObject
 
 from hino_forms.atomic import atomic_write
 from hino_forms.models import Records, Submission, Submitter, Timing
+from hino_forms.output import joined
 from hino_forms.output.layout import safe_name, timing_folder
 from hino_forms.output.pagenum import bookmark, count_own_pages, restart_page_numbers
 
@@ -204,6 +205,13 @@ def make_docx_bundle(
     """
     if not docx_paths:
         raise ValueError("make_docx_bundle needs at least one document")
+    # Documents of one package (every shipped template) are joined directly, as for their
+    # conversion; others (a picture, a hyperlink, a clashing style) go through docxcompose.
+    joinable = joined.read_joinable(docx_paths)
+    if joinable is not None:
+        with atomic_write(out_path, private=True) as tmp:
+            joined.join(joinable, tmp, hidden=True, pages=pages)
+        return
     docs = [Document(str(path)) for path in docx_paths]
     known = list(pages) + [None] * (len(docs) - len(pages))
     for i, doc in enumerate(docs):

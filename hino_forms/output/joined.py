@@ -138,6 +138,15 @@ def _read(path: Path) -> _Doc:
         digest.update(b"" if found is None else etree.tostring(found, method="c14n"))
     digest.update(repr(sorted(root.nsmap.items(), key=str)).encode())
     digest.update((root.get(f"{{{_MC}}}Ignorable") or "").encode())
+    # The same headers and footers (default, first page, even pages) in every document of a
+    # group: a section without one of its own would show the previous section's.
+    refs = sorted(
+        f"{ref.tag}:{ref.get(_w('type'))}"
+        for ref in body[-1]
+        if ref.tag in (_w("headerReference"), _w("footerReference"))
+    )
+    title_page = body[-1].find(_w("titlePg")) is not None
+    digest.update(repr((refs, title_page)).encode())
     return _Doc(
         path=path,
         root=root,
@@ -151,12 +160,14 @@ def _read(path: Path) -> _Doc:
     )
 
 
-def _start(i: int) -> str:
-    return f"hinoS{i}"
+def _start(i: int, hidden: bool = False) -> str:
+    """The bookmark at document ``i``'s first paragraph (a leading _ hides it in Word's list)."""
+    return f"{'_' if hidden else ''}hinoS{i}"
 
 
-def _end(i: int) -> str:
-    return f"hinoE{i}"
+def _end(i: int, hidden: bool = False) -> str:
+    """The bookmark after document ``i``'s last paragraph: its page is the document's last."""
+    return f"{'_' if hidden else ''}hinoE{i}"
 
 
 def _end_section_in(body: etree._Element, sect_pr: etree._Element) -> None:
@@ -175,8 +186,31 @@ def _end_section_in(body: etree._Element, sect_pr: etree._Element) -> None:
         ppr.append(sect_pr)
 
 
-def join(docs: Sequence[_Doc], out: Path) -> None:
-    """Write the joined .docx of ``docs`` (one signature, no conflicting styles) to ``out``."""
+def read_joinable(paths: Sequence[Path]) -> list[_Doc] | None:
+    """The documents at ``paths`` read for ``join``, or None when they cannot share one file."""
+    try:
+        docs = [_read(path) for path in paths]
+    except _NotJoinable:
+        return None
+    defs: dict[str, bytes] = {}
+    for doc in docs:
+        if doc.signature != docs[0].signature:
+            return None
+        if any(defs.get(k, v) != v for k, v in doc.style_defs.items()):
+            return None
+        defs.update(doc.style_defs)
+    return docs
+
+
+def join(
+    docs: Sequence[_Doc], out: Path, *, hidden: bool = False, pages: Sequence[int | None] = ()
+) -> None:
+    """Write the joined .docx of ``docs`` (one signature, no conflicting styles) to ``out``.
+
+    Each document is a section of its own, on a new page, numbered from 1, with its page totals
+    counting its own pages (``pages``, where known, shown as their results). ``hidden``: the
+    bookmarks hide from Word's list (for a file people open)."""
+    known_pages = list(pages) + [None] * (len(docs) - len(pages))
     first = docs[0]
     root = deepcopy(first.root)
     body = root.find(_w("body"))
@@ -193,13 +227,14 @@ def join(docs: Sequence[_Doc], out: Path) -> None:
         sect_pr = own[-1]
         own.remove(sect_pr)
         paragraphs = own.findall(f".//{_w('p')}")
-        bookmark(paragraphs[0], _BOOKMARK_IDS + 2 * i, _start(i), at_start=True)
-        bookmark(paragraphs[-1], _BOOKMARK_IDS + 2 * i + 1, _end(i), at_start=False)
-        count_own_pages(own, _end(i))
+        end = _end(i, hidden)
+        bookmark(paragraphs[0], _BOOKMARK_IDS + 2 * i, _start(i, hidden), at_start=True)
+        bookmark(paragraphs[-1], _BOOKMARK_IDS + 2 * i + 1, end, at_start=False)
+        count_own_pages(own, end, known_pages[i])
         for ref in sect_pr.findall(_w("headerReference")) + sect_pr.findall(_w("footerReference")):
             kind, xml = doc.stories[ref.get(f"{{{_R}}}id") or ""]
             story = etree.fromstring(xml)
-            count_own_pages(story, _end(i))
+            count_own_pages(story, end, known_pages[i])
             rid = f"rIdJ{len(story_rels) + 1}"
             target = f"{kind}{len(story_rels) + 1}.xml"
             parts[f"word/{target}"] = etree.tostring(
@@ -208,6 +243,9 @@ def join(docs: Sequence[_Doc], out: Path) -> None:
             story_rels.append((rid, kind, target))
             ref.set(f"{{{_R}}}id", rid)
         restart_page_numbers(sect_pr)
+        kind_of_break = sect_pr.find(_w("type"))  # on its own a document starts on a new page
+        if kind_of_break is not None:
+            kind_of_break.set(_w("val"), "nextPage")
         for child in list(own):
             body.append(child)
         if i < len(docs) - 1:
