@@ -1,11 +1,13 @@
-"""Benchmark: PDF conversion with the worker pool against one soffice per file.
+"""Benchmark: PDF conversion with the worker pool against one soffice per file, and each
+contract's forms joined into one document (what ``generate`` does) against the pool alone.
 
     .venv/bin/python bench/pdf.py [--forms 200] [--single 20] [--jobs N]
 
 Renders ``--forms`` real forms of fictional contracts (the shipped templates),
-converts them all with ``hino_forms.output.pdf.convert`` and a slice of ``--single``
+converts them all with ``hino_forms.output.pdf.convert``, then again with
+``joined.JoinedConverter`` around the same pool, and a slice of ``--single``
 of them with one plain ``soffice --convert-to pdf`` per file (a warm profile,
-one after another: the naive way), and prints forms per second for both.
+one after another: the naive way), and prints forms per second for each.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 from hino_forms.forms.render import Renderer, form_filename  # noqa: E402
 from hino_forms.models import Records, Status  # noqa: E402
 from hino_forms.output import pdf  # noqa: E402
+from hino_forms.output.joined import JoinedConverter  # noqa: E402
 from hino_forms.planning import rules  # noqa: E402
 from tests import builders  # noqa: E402
 
@@ -88,6 +91,18 @@ def pool(paths: list[Path], jobs: int | None) -> float:
     return elapsed
 
 
+def joined(paths: list[Path], jobs: int | None, soffice: Path) -> float:
+    """Seconds to convert ``paths`` with each contract's forms joined, over the same pool."""
+    for path in paths:
+        path.with_suffix(".pdf").unlink(missing_ok=True)
+    start = time.perf_counter()
+    result = JoinedConverter(pdf.SofficePool(soffice, jobs=jobs))(paths)
+    elapsed = time.perf_counter() - start
+    if result.failed or len(result.converted) != len(paths):
+        raise SystemExit(f"joined: {len(result.failed)} failed")
+    return elapsed
+
+
 def one_per_file(paths: list[Path], soffice: Path, scratch: Path) -> float:
     """Seconds for one soffice start per file, in turn, sharing one warm profile."""
     profile = f"-env:UserInstallation={(scratch / 'profile').as_uri()}"
@@ -134,8 +149,9 @@ def main() -> None:
         half = len(singles) // 2
         single_s = one_per_file(singles[:half], soffice, single_dir / "a")
         pool_s = pool(paths, args.jobs)
-        single_s += one_per_file(singles[half:], soffice, single_dir / "b")
         pages = sum(pdf.page_count(p.with_suffix(".pdf")) for p in paths)
+        joined_s = joined(paths, args.jobs, soffice)
+        single_s += one_per_file(singles[half:], soffice, single_dir / "b")
         shutil.rmtree(work / "forms", ignore_errors=True)
     jobs = args.jobs or os.cpu_count() or 1
     pool_rate = len(paths) / pool_s
@@ -149,6 +165,11 @@ def main() -> None:
         f" (≈ {len(paths) / single_rate:.0f} s for {len(paths)})"
     )
     print(f"speed-up: {pool_rate / single_rate:.1f}x")
+    joined_rate = len(paths) / joined_s
+    print(
+        f"joined per contract:         {len(paths)} forms in {joined_s:.1f} s = {joined_rate:.1f} forms/s"
+        f" ({joined_rate / pool_rate:.2f}x the pool alone)"
+    )
     if hasattr(os, "getloadavg"):
         print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 

@@ -19,6 +19,7 @@ beside their .docx exactly as the wrapped converter would put them.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -124,18 +125,12 @@ def _read(path: Path) -> _Doc:
         raise _NotJoinable("no paragraph")
     if body.find(f".//{_w('dataBinding')}") is not None:
         raise _NotJoinable("content bound to custom XML")
-    styles_root = etree.fromstring(styles)
-    style_defs = {
-        s.get(_w("styleId")) or "": etree.tostring(s, method="c14n")
-        for s in styles_root.iter(_w("style"))
-    }
+    styles_root, style_defs, defaults = _styles(styles)
     digest = hashlib.sha256()
     for kind in _SHARED:
         digest.update(f"{kind}:{shared.get(kind, ('', b''))[0]}:".encode())
         digest.update(shared.get(kind, ("", b""))[1])
-    for tag in ("docDefaults", "latentStyles"):
-        found = styles_root.find(_w(tag))
-        digest.update(b"" if found is None else etree.tostring(found, method="c14n"))
+    digest.update(defaults)
     digest.update(repr(sorted(root.nsmap.items(), key=str)).encode())
     digest.update((root.get(f"{{{_MC}}}Ignorable") or "").encode())
     # The same headers and footers (default, first page, even pages) in every document of a
@@ -158,6 +153,21 @@ def _read(path: Path) -> _Doc:
         package=package,
         signature=digest.hexdigest(),
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _styles(xml: bytes) -> tuple[etree._Element, dict[str, bytes], bytes]:
+    """A styles part parsed (read only: ``join`` copies what it changes), each style's canonical
+    XML by id, and its defaults (docDefaults, latentStyles). Forms of one template share it."""
+    root = etree.fromstring(xml)
+    defs = {
+        s.get(_w("styleId")) or "": etree.tostring(s, method="c14n") for s in root.iter(_w("style"))
+    }
+    defaults = b"".join(
+        b"" if (found := root.find(_w(tag))) is None else etree.tostring(found, method="c14n")
+        for tag in ("docDefaults", "latentStyles")
+    )
+    return root, defs, defaults
 
 
 def _start(i: int, hidden: bool = False) -> str:
