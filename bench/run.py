@@ -43,6 +43,7 @@ def main() -> None:
     parser.add_argument("--no-pdf", action="store_true", help="Word only (no LibreOffice)")
     parser.add_argument("--slice", type=int, default=12, help="forms for the plain-path comparison")
     parser.add_argument("--jobs", type=int, default=None)
+    parser.add_argument("--chunk", type=int, default=None, help="contracts per chunk")
     args = parser.parse_args()
     want_pdf = not args.no_pdf and pdf.find_soffice() is not None
 
@@ -51,7 +52,14 @@ def main() -> None:
         book = write_synthetic_workbook(work / "bench.xlsx", args.contracts)
         t0 = time.perf_counter()
         summary = generate(
-            Options(input_path=book, out=work / "out", pdf=want_pdf, jobs=args.jobs, force=True)
+            Options(
+                input_path=book,
+                out=work / "out",
+                pdf=want_pdf,
+                jobs=args.jobs,
+                force=True,
+                **({"chunk_contracts": args.chunk} if args.chunk else {}),
+            )
         )
         total = time.perf_counter() - t0
         forms = summary.forms

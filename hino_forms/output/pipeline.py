@@ -230,29 +230,21 @@ class _Run:
         self.progress.stage("bundle", len(group_bundles(ready, self.records)))
         ids = list(self.by_contract)
         size = max(1, self.options.chunk_contracts)
-        previous: _Chunk | None = None  # its covers ride along with this chunk's forms
-        settled: _Chunk | None = None  # covers settled: bundled during the next conversion
+        previous: _Chunk | None = None
         for start in range(0, len(ids), size):
             chunk = _Chunk(Path(tempfile.mkdtemp(dir=work_root)), ids[start : start + size])
             self._render(chunk)
+            # The previous chunk's covers ride along with this chunk's forms.
             waiting = previous.waiting() if previous else []
-            with self._meanwhile(previous, settled):
+            with self._meanwhile(previous):
                 converted = self._convert([*chunk.docx.values(), *waiting], chunk, previous)
-            settled = None
             if previous:
-                self._settle(previous, converted)
-                if self.converter:  # bundled while LibreOffice converts the next chunk
-                    settled = previous
-                else:
-                    self._assemble(previous, threading.Event())
+                self._finish(previous, converted)
             self._take_pdfs(chunk, converted)
             self._start_covers(chunk)
             previous = chunk
         if previous:
-            with self._meanwhile(previous, settled):
-                converted = self._convert(previous.waiting(), previous)
-            self._settle(previous, converted)
-            self._assemble(previous, threading.Event())
+            self._finish(previous, self._convert(previous.waiting(), previous))
         self._lists(work_root)
 
     def _render(self, chunk: _Chunk) -> None:
@@ -362,8 +354,8 @@ class _Run:
             and other.first.submitter is Submitter.SUBCONTRACTOR
         )
 
-    def _settle(self, chunk: _Chunk, converted: dict[Path, Path]) -> None:
-        """Settle the covers' pages: a cover that grew is rendered and converted again."""
+    def _finish(self, chunk: _Chunk, converted: dict[Path, Path]) -> None:
+        """Settle the covers' pages, write the bundles, move the chunk's contracts into place."""
         for _ in range(3):  # a cover that grew is rendered and converted again (rarely twice)
             again = []
             for docx in chunk.waiting():
@@ -379,13 +371,8 @@ class _Run:
             if not again:
                 break
             converted = self._convert(again, chunk)
-
-    def _assemble(self, chunk: _Chunk, cancel: threading.Event) -> None:
-        """Write the chunk's bundles and move its contracts into place (each folder whole)."""
         with _timed(self.summary, "bundle"):
             for b, pagination in chunk.covers.values():
-                if cancel.is_set():
-                    return  # interrupted: nothing of this chunk lands
                 try:
                     self._bundle(b, pagination, chunk)
                 except Exception as err:  # noqa: BLE001 — one bad bundle must not stop the rest
@@ -408,37 +395,22 @@ class _Run:
                     if docx in chunk.pdfs:
                         chunk.pdfs[docx].unlink(missing_ok=True)
         for cid in chunk.contract_ids:
-            if cancel.is_set():
-                return
             name = self.contract_dirs[cid]
             outdir.move_into_place(chunk.work / name, self.options.out / name, self.options.force)
         shutil.rmtree(chunk.work, ignore_errors=True)
 
     @contextlib.contextmanager
-    def _meanwhile(self, words: _Chunk | None, settled: _Chunk | None) -> Iterator[None]:
-        """While the block (a conversion) runs, a thread writes ``settled``'s bundles and moves
-        its contracts into place, then composes ``words``' Word bundles.
+    def _meanwhile(self, chunk: _Chunk | None) -> Iterator[None]:
+        """Compose ``chunk``'s Word bundles in a thread while the block (a conversion) runs.
 
-        That is Python work and converting is LibreOffice's, so they overlap. The thread is
-        told to stop and joined before an error or Ctrl-C goes further; an error of its own
-        (a folder that cannot be moved into place) is raised here, after the conversion.
+        Composing is Python work and converting is LibreOffice's, so they overlap; the
+        thread is told to stop and joined before an error or Ctrl-C goes further.
         """
-        if settled is None and (words is None or self.encrypt):
+        if chunk is None or self.encrypt:
             yield
             return
         cancel = threading.Event()
-        errors: list[BaseException] = []
-
-        def work() -> None:
-            try:
-                if settled is not None:
-                    self._assemble(settled, cancel)
-                if words is not None and not self.encrypt:
-                    self._word_bundles(words, cancel)
-            except BaseException as err:  # noqa: BLE001 — raised in the calling thread
-                errors.append(err)
-
-        thread = threading.Thread(target=work, daemon=True)
+        thread = threading.Thread(target=self._word_bundles, args=(chunk, cancel), daemon=True)
         thread.start()
         try:
             yield
@@ -447,8 +419,6 @@ class _Run:
             raise
         finally:
             thread.join()
-        if errors:
-            raise errors[0]
 
     def _word_bundles(self, chunk: _Chunk, cancel: threading.Event) -> None:
         for b, pagination in list(chunk.covers.values()):
