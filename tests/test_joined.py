@@ -146,3 +146,23 @@ def test_forms_of_different_contracts_are_not_joined(tmp_path: Path) -> None:
 
     assert calls == [forms]  # each alone: one contract's fonts never travel in another's PDF
     assert set(result.failed) == set(forms)
+
+
+def test_forms_with_no_folder_to_join_in_are_converted_as_they_are(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    forms = [make_docx(tmp_path / "C1" / "t" / f"{n}.docx", f"様式第{n}号") for n in (2, 3)]
+
+    def refuse(*args: object, **kwargs: object) -> str:
+        raise PermissionError("read-only")
+
+    monkeypatch.setattr("hino_forms.output.joined.tempfile.mkdtemp", refuse)
+    calls: list[list[Path]] = []
+
+    def record(paths: Sequence[Path], progress: Progress | None = None) -> ConversionResult:
+        calls.append(list(paths))
+        return ConversionResult({}, {})
+
+    JoinedConverter(record)(forms)
+
+    assert calls == [forms]  # nothing joined, nothing written elsewhere

@@ -396,8 +396,12 @@ class JoinedConverter:
         groups, alone = self._plan(files)
         if not groups:
             return self.inner(files, progress)
-        common = Path(os.path.commonpath([f.parent for f in files]))
-        scratch = Path(tempfile.mkdtemp(prefix=".joined-", dir=common))
+        try:
+            # Beside the forms (inside the output's work folder), never elsewhere on the disk.
+            common = Path(os.path.commonpath([f.parent for f in files]))
+            scratch = Path(tempfile.mkdtemp(prefix=".joined-", dir=common))
+        except (ValueError, OSError):  # other drives (Windows), or a folder not ours to write
+            return self.inner(files, progress)
         try:
             return self._joined(groups, alone, scratch, progress)
         finally:
