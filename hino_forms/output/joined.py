@@ -125,7 +125,8 @@ def _read(path: Path) -> _Doc:
         raise _NotJoinable("no paragraph")
     if body.find(f".//{_w('dataBinding')}") is not None:
         raise _NotJoinable("content bound to custom XML")
-    styles_root, style_defs, defaults = _styles(styles)
+    styles_root = etree.fromstring(styles)
+    style_defs, defaults = _style_facts(styles)
     digest = hashlib.sha256()
     for kind in _SHARED:
         digest.update(f"{kind}:{shared.get(kind, ('', b''))[0]}:".encode())
@@ -156,9 +157,10 @@ def _read(path: Path) -> _Doc:
 
 
 @functools.lru_cache(maxsize=64)
-def _styles(xml: bytes) -> tuple[etree._Element, dict[str, bytes], bytes]:
-    """A styles part parsed (read only: ``join`` copies what it changes), each style's canonical
-    XML by id, and its defaults (docDefaults, latentStyles). Forms of one template share it."""
+def _style_facts(xml: bytes) -> tuple[dict[str, bytes], bytes]:
+    """Each style's canonical XML by id, and the defaults (docDefaults, latentStyles), of a
+    styles part: the forms of one template share it, so it is worked out once (bytes only,
+    nothing a thread could change)."""
     root = etree.fromstring(xml)
     defs = {
         s.get(_w("styleId")) or "": etree.tostring(s, method="c14n") for s in root.iter(_w("style"))
@@ -167,7 +169,7 @@ def _styles(xml: bytes) -> tuple[etree._Element, dict[str, bytes], bytes]:
         b"" if (found := root.find(_w(tag))) is None else etree.tostring(found, method="c14n")
         for tag in ("docDefaults", "latentStyles")
     )
-    return root, defs, defaults
+    return defs, defaults
 
 
 def _start(i: int, hidden: bool = False) -> str:
