@@ -33,7 +33,13 @@ from hino_forms.atomic import atomic_write
 from hino_forms.models import Records, Submission, Submitter, Timing
 from hino_forms.output import joined
 from hino_forms.output.layout import safe_name, timing_folder
-from hino_forms.output.pagenum import bookmark, count_own_pages, restart_page_numbers
+from hino_forms.output.pagenum import (
+    BOOKMARK_IDS,
+    bookmark,
+    count_own_pages,
+    end_bookmark,
+    restart_page_numbers,
+)
 
 # What the reader of an encrypted bundle may do: print it (also in full quality), read it
 # aloud, not change, copy out, annotate or fill it.
@@ -219,7 +225,7 @@ def make_docx_bundle(
     master = docs[0]
     for rel in list(master.part.rels.values()):
         if rel.reltype in (RT.HEADER, RT.FOOTER):
-            count_own_pages(rel.target_part.element, _end_bookmark(0), known[0])
+            count_own_pages(rel.target_part.element, end_bookmark(0, hidden=True), known[0])
     composer = _SectionKeepingComposer(master)
     # Its only job, giving the master's header to a first section that lacks
     # one, would overwrite the forms' own headers; every section has its own here.
@@ -246,21 +252,13 @@ def make_docx_bundle(
         composer.save(str(tmp))
 
 
-def _end_bookmark(index: int) -> str:
-    """The hidden bookmark (a leading _ hides it in Word's list) at the end of document ``index``."""
-    return f"_hino_end_{index}"
-
-
 def _mark_end(doc: DocxDocument, index: int) -> None:
-    """Put the bookmark ``_end_bookmark(index)`` after the last text of ``doc``'s body."""
+    """Put the bookmark ``end_bookmark(index, hidden=True)`` after the last text of ``doc``'s body."""
     paragraphs = doc.element.body.xpath(".//w:p")
     if not paragraphs:
         paragraphs = [doc.add_paragraph()._p]
-    bookmark(paragraphs[-1], _BOOKMARK_IDS + index, _end_bookmark(index), at_start=False)
-
-
-# Far above the ids Word gives its own bookmarks, so the bundle's never collide with a form's.
-_BOOKMARK_IDS = 1 << 30
+    end = end_bookmark(index, hidden=True)
+    bookmark(paragraphs[-1], BOOKMARK_IDS + 2 * index + 1, end, at_start=False)
 
 
 def _own_headers_only(doc: DocxDocument) -> None:
@@ -330,7 +328,7 @@ def _copy_story_part(
 ) -> str:
     """Copy a header or footer part of ``doc`` into the composed document; returns its rId."""
     element = deepcopy(src.element)  # type: ignore[attr-defined]  # a header/footer (XmlPart)
-    count_own_pages(element, _end_bookmark(index), pages)
+    count_own_pages(element, end_bookmark(index, hidden=True), pages)
     # The styles it uses (Header, Footer …) come along, as docxcompose does for the body.
     composer.add_styles(doc, element)
     package = composer.doc.part.package

@@ -34,7 +34,14 @@ from lxml import etree
 from pypdf import PdfReader, PdfWriter
 
 from hino_forms.atomic import atomic_write
-from hino_forms.output.pagenum import bookmark, count_own_pages, restart_page_numbers
+from hino_forms.output.pagenum import (
+    BOOKMARK_IDS,
+    bookmark,
+    count_own_pages,
+    end_bookmark,
+    restart_page_numbers,
+    start_bookmark,
+)
 from hino_forms.output.pdf import ConversionResult, Converter, Progress
 
 MAX_JOINED = 30  # forms per joined document: bounds its fonts (each cut PDF carries them) and time
@@ -50,7 +57,6 @@ _STORIES = ("header", "footer")
 # Parts LibreOffice does not lay out: left out of a joined document (Word 2010's copy of the
 # styles, and custom XML, which only content bound to it would show: such a form goes alone).
 _UNSEEN = ("stylesWithEffects", "customXml")
-_BOOKMARK_IDS = 1 << 30  # far above any id Word gives its own bookmarks
 
 
 def _w(tag: str) -> str:
@@ -172,16 +178,6 @@ def _style_facts(xml: bytes) -> tuple[dict[str, bytes], bytes]:
     return defs, defaults
 
 
-def _start(i: int, hidden: bool = False) -> str:
-    """The bookmark at document ``i``'s first paragraph (a leading _ hides it in Word's list)."""
-    return f"{'_' if hidden else ''}hinoS{i}"
-
-
-def _end(i: int, hidden: bool = False) -> str:
-    """The bookmark after document ``i``'s last paragraph: its page is the document's last."""
-    return f"{'_' if hidden else ''}hinoE{i}"
-
-
 def _end_section_in(body: etree._Element, sect_pr: etree._Element) -> None:
     """Close the section with the body's last paragraph (Word's own way of a section break)."""
     last = body[-1] if len(body) else None
@@ -198,6 +194,11 @@ def _end_section_in(body: etree._Element, sect_pr: etree._Element) -> None:
         ppr.append(sect_pr)
 
 
+def _clashes(doc: _Doc, defs: dict[str, bytes]) -> bool:
+    """True when ``doc`` defines a style id of ``defs`` another way."""
+    return any(defs.get(k, v) != v for k, v in doc.style_defs.items())
+
+
 def read_joinable(paths: Sequence[Path]) -> list[_Doc] | None:
     """The documents at ``paths`` read for ``join``, or None when they cannot share one file."""
     try:
@@ -208,7 +209,7 @@ def read_joinable(paths: Sequence[Path]) -> list[_Doc] | None:
     for doc in docs:
         if doc.signature != docs[0].signature:
             return None
-        if any(defs.get(k, v) != v for k, v in doc.style_defs.items()):
+        if _clashes(doc, defs):
             return None
         defs.update(doc.style_defs)
     return docs
@@ -239,9 +240,9 @@ def join(
         sect_pr = own[-1]
         own.remove(sect_pr)
         paragraphs = own.findall(f".//{_w('p')}")
-        end = _end(i, hidden)
-        bookmark(paragraphs[0], _BOOKMARK_IDS + 2 * i, _start(i, hidden), at_start=True)
-        bookmark(paragraphs[-1], _BOOKMARK_IDS + 2 * i + 1, end, at_start=False)
+        end = end_bookmark(i, hidden)
+        bookmark(paragraphs[0], BOOKMARK_IDS + 2 * i, start_bookmark(i, hidden), at_start=True)
+        bookmark(paragraphs[-1], BOOKMARK_IDS + 2 * i + 1, end, at_start=False)
         count_own_pages(own, end, known_pages[i])
         for ref in sect_pr.findall(_w("headerReference")) + sect_pr.findall(_w("footerReference")):
             kind, xml = doc.stories[ref.get(f"{{{_R}}}id") or ""]
@@ -346,7 +347,7 @@ def cut(joined_pdf: Path, docs: Sequence[Path]) -> dict[Path, Path]:
     }
     spans: list[tuple[int, int]] = []
     for i in range(len(docs)):
-        first, last = pages.get(_start(i)), pages.get(_end(i))
+        first, last = pages.get(start_bookmark(i)), pages.get(end_bookmark(i))
         if first is None or last is None or last < first:
             raise ValueError(f"form {i} has no place in the joined PDF")
         expected_first = spans[-1][1] + 1 if spans else 0
@@ -479,8 +480,7 @@ class JoinedConverter:
             current: list[_Doc] = []
             defs: dict[str, bytes] = {}
             for doc in docs:
-                clash = any(defs.get(k, v) != v for k, v in doc.style_defs.items())
-                if clash:
+                if _clashes(doc, defs):
                     alone.append(doc.path)
                     continue
                 if len(current) == self.most:

@@ -24,6 +24,21 @@ _AFTER_PG_NUM_TYPE = {
 }
 
 
+# Far above the ids Word gives its own bookmarks, so ours never collide with a form's.
+BOOKMARK_IDS = 1 << 30
+
+
+def start_bookmark(index: int, hidden: bool = False) -> str:
+    """The bookmark at document ``index``'s first paragraph (a leading _ hides it in Word)."""
+    return f"{'_' if hidden else ''}hinoS{index}"
+
+
+def end_bookmark(index: int, hidden: bool = False) -> str:
+    """The bookmark after document ``index``'s last paragraph: its page is the document's last,
+    so a PAGEREF to it is the document's page count once its numbering restarts."""
+    return f"{'_' if hidden else ''}hinoE{index}"
+
+
 def _w(tag: str) -> str:
     return f"{{{_W}}}{tag}"
 
